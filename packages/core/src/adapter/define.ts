@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { CapabilityError } from '../errors/errors';
+import { parseInput } from '../errors/zod';
+import type { RequestOptions } from '../http/types';
+import {
+  DirectionSchema,
+  type Engagement,
+  EngagementKindSchema,
+  TagSchema,
+} from '../model/engagement';
+import { PageIterator } from '../pagination/page-iterator';
+import { type NormalizedListParams, normalizeListParams } from './params';
+import type {
+  AdapterCapabilities,
+  CreateEngagementInput,
+  EngagementAdapter,
+  EngagementsResource,
+  ListEngagementsParams,
+  UpdateEngagementInput,
+} from './types';
+
+const DateInput = z
+  .union([z.date(), z.string()])
+  .refine((v) => !Number.isNaN((v instanceof Date ? v : new Date(v)).getTime()), {
+    message: 'not a valid date or ISO-8601 string',
+    params: { rule: 'invalid_date' },
+  });
+
+/** The shape every create input must have; adapters add their vendor's rules on top. */
+export const CreateEngagementInputSchema = z
+  .object({
+    kind: EngagementKindSchema.optional(),
+    subject: z.string().optional(),
+    body: z.string().optional(),
+    direction: DirectionSchema.optional(),
+    status: z.string().optional(),
+    occurredAt: DateInput.optional(),
+    startTime: DateInput.optional(),
+    endTime: DateInput.optional(),
+    durationSeconds: z.number().nonnegative().optional(),
+    participantIds: z.array(z.string().min(1)).optional(),
+    accountIds: z.array(z.string().min(1)).optional(),
+    ownerId: z.string().min(1).optional(),
+    externalRef: z.string().optional(),
+    externalUrl: z.string().optional(),
+    tags: z.array(TagSchema).optional(),
+    native: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export const UpdateEngagementInputSchema = CreateEngagementInputSchema.partial();
+
+const IdSchema = z.string().min(1, 'id must be a non-empty string');
+
+/** What an adapter implements; `defineAdapter` adds validation and the unsupported-operation errors. */
+export interface AdapterDefinition {
+  id: string;
+  capabilities: AdapterCapabilities;
+  engagements: {
+    list(params: NormalizedListParams): PageIterator<Engagement>;
+    get?(remoteId: string, options?: RequestOptions): Promise<Engagement>;
+    create?(input: CreateEngagementInput, options?: RequestOptions): Promise<Engagement>;
+    update?(
+      remoteId: string,
+      patch: UpdateEngagementInput,
+      options?: RequestOptions,
+    ): Promise<Engagement>;
+    delete?(remoteId: string, options?: RequestOptions): Promise<void>;
+    count?(params: NormalizedListParams): Promise<number>;
+  };
+}
+
+/** Accepts both `provider:remoteId` and a bare vendor id. */
+export function toRemoteId(provider: string, id: string): string {
+  const prefix = `${provider}:`;
+  return id.startsWith(prefix) ? id.slice(prefix.length) : id;
+}
+
+/**
+ * Builds an `EngagementAdapter` from its vendor-specific parts: validates every input before the
+ * network (`InputValidationError`, `CapabilityError`), accepts unified or vendor ids, and makes
+ * operations the vendor lacks reject with `CapabilityError`. Extra namespaces (e.g. DevRev's
+ * `conversations`) are passed in `extensions` and kept fully typed.
+ */
+export function defineAdapter<X extends object = {}>(
+  definition: AdapterDefinition,
+  extensions?: X,
+): EngagementAdapter & X {
+  const { id, capabilities, engagements: impl } = definition;
+  const unsupported = (operation: string) =>
+    Promise.reject(
+      new CapabilityError(operation, `${id} does not support engagements.${operation}().`, {
+        provider: id,
+      }),
+    );
+  const remote = (value: unknown) =>
+    toRemoteId(id, parseInput(IdSchema, value, { provider: id, prefix: 'id' }));
+
+  const engagements: EngagementsResource = {
+    list(params?: ListEngagementsParams) {
+      try {
+        return impl.list(normalizeListParams(id, capabilities, params));
+      } catch (error) {
+        return PageIterator.failing<Engagement>(error);
+      }
+    },
+    async get(engagementId, options) {
+      if (!impl.get) return unsupported('get');
+      return impl.get(remote(engagementId), options);
+    },
+    async create(input, options) {
+      if (!impl.create) return unsupported('create');
+      const parsed = parseInput(CreateEngagementInputSchema, input, { provider: id });
+      return impl.create(parsed as CreateEngagementInput, options);
+    },
+    async update(engagementId, patch, options) {
+      if (!impl.update) return unsupported('update');
+      const remoteId = remote(engagementId);
+      const parsed = parseInput(UpdateEngagementInputSchema, patch, { provider: id });
+      return impl.update(remoteId, parsed as UpdateEngagementInput, options);
+    },
+    async delete(engagementId, options) {
+      if (!impl.delete) return unsupported('delete');
+      return impl.delete(remote(engagementId), options);
+    },
+    async count(params) {
+      if (!impl.count) return unsupported('count');
+      return impl.count(normalizeListParams(id, capabilities, params));
+    },
+  };
+  return Object.assign({ id, capabilities, engagements }, extensions) as EngagementAdapter & X;
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { CapabilityError } from '../errors/errors';
+import { parseInput } from '../errors/zod';
+import { type Engagement, type EngagementKind, EngagementKindSchema } from '../model/engagement';
+import { fingerprintParams } from '../pagination/cursor';
+import type { AdapterCapabilities, FilterName, ListEngagementsParams } from './types';
+
+const DateInput = z.union([z.date(), z.string()]).transform((value, ctx) => {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'not a valid date or ISO-8601 string',
+      params: { rule: 'invalid_date' },
+    });
+    return z.NEVER;
+  }
+  return date;
+});
+const Ids = z.array(z.string().min(1, 'ids must be non-empty strings')).min(1).max(100);
+
+export const ListEngagementsParamsSchema = z
+  .object({
+    from: DateInput.optional(),
+    to: DateInput.optional(),
+    kinds: z.array(EngagementKindSchema).min(1).optional(),
+    participantIds: Ids.optional(),
+    accountIds: Ids.optional(),
+    ownerIds: Ids.optional(),
+    pageSize: z.number().int().positive().optional(),
+    cursor: z.string().min(1).optional(),
+    includeRaw: z.boolean().optional(),
+    signal: z
+      .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
+      .optional(),
+    maxPages: z.number().int().positive().optional(),
+    prefetch: z.boolean().optional(),
+    native: z.record(z.string(), z.unknown()).optional(),
+    request: z
+      .object({
+        timeoutMs: z.number().int().positive().optional(),
+        maxRetries: z.number().int().min(0).max(20).optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: '`to` must be after `from`',
+        params: { rule: 'range_order' },
+      });
+    }
+  });
+
+/** List params after validation: dates are `Date`s, defaults are applied, filters are sorted out. */
+export interface NormalizedListParams {
+  from: Date | undefined;
+  to: Date | undefined;
+  kinds: EngagementKind[] | undefined;
+  participantIds: string[] | undefined;
+  accountIds: string[] | undefined;
+  ownerIds: string[] | undefined;
+  pageSize: number;
+  cursor: string | undefined;
+  includeRaw: boolean;
+  signal: AbortSignal | undefined;
+  maxPages: number | undefined;
+  prefetch: boolean;
+  native: Record<string, unknown>;
+  request: ListEngagementsParams['request'];
+  /** Hash of the params that define the listing; cursors carry it. */
+  fingerprint: string;
+  /** Filters engagekit applies after fetching (those the adapter declares `'client'`). */
+  clientFilters: FilterName[];
+  /** `undefined` when no filter is client-side. */
+  clientFilter: ((engagement: Engagement) => boolean) | undefined;
+}
+
+const FILTERS: FilterName[] = ['from', 'to', 'kinds', 'participantIds', 'accountIds', 'ownerIds'];
+
+/**
+ * Validates list params against the schema and the adapter's capabilities. Throws
+ * `InputValidationError` (bad values) or `CapabilityError` (a filter the adapter cannot apply).
+ */
+export function normalizeListParams(
+  provider: string,
+  capabilities: AdapterCapabilities,
+  params: ListEngagementsParams = {},
+): NormalizedListParams {
+  const p = parseInput(ListEngagementsParamsSchema, params, { provider });
+  if (p.pageSize !== undefined && p.pageSize > capabilities.maxPageSize) {
+    parseInput(z.number().max(capabilities.maxPageSize), p.pageSize, {
+      provider,
+      prefix: 'pageSize',
+    });
+  }
+  const used = FILTERS.filter((f) => p[f] !== undefined);
+  const clientFilters: FilterName[] = [];
+  for (const filter of used) {
+    const support = capabilities.filters[filter];
+    if (!support) {
+      throw new CapabilityError(
+        `filter:${filter}`,
+        `${provider} cannot filter by "${filter}" (neither the vendor nor engagekit can apply it).`,
+        { provider },
+      );
+    }
+    if (support === 'client') clientFilters.push(filter);
+  }
+  const normalized: Omit<NormalizedListParams, 'clientFilter'> = {
+    from: p.from,
+    to: p.to,
+    kinds: p.kinds,
+    participantIds: p.participantIds,
+    accountIds: p.accountIds,
+    ownerIds: p.ownerIds,
+    pageSize: p.pageSize ?? capabilities.defaultPageSize,
+    cursor: p.cursor,
+    includeRaw: p.includeRaw ?? true,
+    signal: p.signal,
+    maxPages: p.maxPages,
+    prefetch: p.prefetch ?? false,
+    native: p.native ?? {},
+    request: p.request,
+    fingerprint: fingerprintParams({
+      from: p.from,
+      to: p.to,
+      kinds: p.kinds ? [...p.kinds].sort() : undefined,
+      participantIds: p.participantIds,
+      accountIds: p.accountIds,
+      ownerIds: p.ownerIds,
+      native: p.native,
+    }),
+    clientFilters,
+  };
+  return {
+    ...normalized,
+    clientFilter: clientFilters.length
+      ? (e) => matchesFilters(e, normalized, clientFilters)
+      : undefined,
+  };
+}
+
+/** Whether an engagement passes the named filters (how client-side filtering is done). */
+export function matchesFilters(
+  e: Engagement,
+  p: Pick<NormalizedListParams, FilterName>,
+  filters: readonly FilterName[] = FILTERS,
+): boolean {
+  for (const filter of filters) {
+    switch (filter) {
+      case 'from':
+        if (p.from && Date.parse(e.occurredAt) < p.from.getTime()) return false;
+        break;
+      case 'to':
+        if (p.to && Date.parse(e.occurredAt) >= p.to.getTime()) return false;
+        break;
+      case 'kinds':
+        if (p.kinds && !p.kinds.includes(e.kind)) return false;
+        break;
+      case 'participantIds':
+        if (
+          p.participantIds &&
+          !e.participants.some((x) => x.id && p.participantIds?.includes(x.id))
+        )
+          return false;
+        break;
+      case 'accountIds':
+        if (p.accountIds && !e.related.some((r) => p.accountIds?.includes(r.id))) return false;
+        break;
+      case 'ownerIds':
+        if (
+          p.ownerIds &&
+          !e.participants.some((x) => x.role === 'owner' && x.id && p.ownerIds?.includes(x.id))
+        )
+          return false;
+        break;
+    }
+  }
+  return true;
+}

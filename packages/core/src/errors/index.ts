@@ -1,0 +1,32 @@
+export {
+  AbortError,
+  ApiError,
+  type ApiErrorOptions,
+  AuthenticationError,
+  BadRequestError,
+  CapabilityError,
+  ConflictError,
+  ConnectionError,
+  EngagekitError,
+  type EngagekitErrorOptions,
+  type ErrorRequestInfo,
+  type InputIssue,
+  InputValidationError,
+  NotFoundError,
+  PaginationError,
+  type PaginationErrorReason,
+  PermissionDeniedError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+  UnprocessableEntityError,
+} from './errors';
+export {
+  type CreateApiErrorInput,
+  createApiError,
+  type VendorErrorInfo,
+  type VendorErrorParser,
+} from './factory';
+export { redact, redactString, redactUrl, registerSecret } from './redact';
+export { parseInput, parseResponse, toInputIssues } from './zod';

@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import { type InputIssue, InputValidationError, ResponseValidationError } from './errors';
+
+/** zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. */
+export function toInputIssues(error: z.ZodError, prefix = ''): InputIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    rule: issue.code === 'custom' ? String(issue.params?.rule ?? 'custom') : issue.code,
+    message: issue.message,
+  }));
+}
+
+/** Parses caller input, or throws an `InputValidationError` naming every broken field and rule. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  options: { provider?: string; prefix?: string } = {},
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InputValidationError(toInputIssues(result.error, options.prefix), options);
+}
+
+/** Parses a vendor payload, or throws a `ResponseValidationError` with the path and provider. */
+export function parseResponse<S extends z.ZodType>(
+  schema: S,
+  payload: unknown,
+  options: { provider: string; what?: string; prefix?: string },
+): z.output<S> {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  throw new ResponseValidationError(toInputIssues(result.error, options.prefix), options);
+}

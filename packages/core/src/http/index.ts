@@ -1,0 +1,26 @@
+export { bearerAuth, type CachedTokenProviderOptions, cachedTokenAuth } from './auth';
+export { TokenBucket } from './rate-limiter';
+export {
+  parseRetryAfter,
+  type RetryContext,
+  type RetryDelayInput,
+  retryDelay,
+  shouldRetry,
+} from './retry';
+export { buildQuery, createTransport } from './transport';
+export type {
+  AuthProvider,
+  HookRequestInfo,
+  HookResponseInfo,
+  HookRetryInfo,
+  HttpMethod,
+  HttpOptions,
+  QueryValue,
+  RateLimitOptions,
+  RequestOptions,
+  Transport,
+  TransportConfig,
+  TransportHooks,
+  TransportRequest,
+  TransportResponse,
+} from './types';

@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import type { VendorErrorParser } from '../errors/factory';
+
+/** Options a caller can set per call; they win over the adapter's and the defaults. */
+export interface RequestOptions {
+  /** @default 30000 */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt. @default 3 */
+  maxRetries?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Extra headers for this call. */
+  headers?: Record<string, string> | undefined;
+}
+
+/** What a hook sees of a request: credentials already removed. */
+export interface HookRequestInfo {
+  provider: string;
+  operation: string | undefined;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  attempt: number;
+}
+export interface HookResponseInfo extends HookRequestInfo {
+  status: number;
+  durationMs: number;
+  headers: Record<string, string>;
+}
+export interface HookRetryInfo extends HookRequestInfo {
+  /** Why the attempt failed: an HTTP status or an error code like `ECONNRESET`. */
+  reason: string;
+  delayMs: number;
+}
+
+export interface TransportHooks {
+  onRequest?: ((info: HookRequestInfo) => void) | undefined;
+  onResponse?: ((info: HookResponseInfo) => void) | undefined;
+  onRetry?: ((info: HookRetryInfo) => void) | undefined;
+}
+
+/** Client-side rate limit: a token bucket refilled at `requestsPerSecond`. */
+export interface RateLimitOptions {
+  requestsPerSecond: number;
+  /** Requests allowed at once before pacing starts. @default requestsPerSecond */
+  burst?: number | undefined;
+}
+
+/** Supplies auth headers; asked on every attempt so refreshed tokens are picked up. */
+export interface AuthProvider {
+  headers(): Promise<Record<string, string>> | Record<string, string>;
+  /** Called once on a 401; return true when new credentials were obtained and a retry makes sense. */
+  onUnauthorized?(): Promise<boolean> | boolean;
+  /** Secret strings to redact from every error and hook payload. */
+  secrets?: string[];
+}
+
+/** The HTTP options every adapter factory accepts (Vercel-AI-SDK style). */
+export interface HttpOptions extends RequestOptions {
+  /** The vendor's API root. Each adapter documents its default. */
+  baseUrl?: string | undefined;
+  hooks?: TransportHooks | undefined;
+  /** `false` turns the client-side limiter off; an object replaces the vendor default. */
+  rateLimit?: RateLimitOptions | false | undefined;
+}
+
+export interface TransportConfig extends HttpOptions {
+  provider: string;
+  baseUrl: string;
+  auth?: AuthProvider | undefined;
+  /** Reads the vendor's error body: message, code/type, request id, retry-after in the body. */
+  parseError?: VendorErrorParser | undefined;
+  /** Return false to forbid retrying a response the default policy would retry (e.g. Truto 503). */
+  isRetryable?: ((status: number, body: unknown) => boolean) | undefined;
+  /** Header holding the vendor's request id (e.g. `x-zm-trackingid`). */
+  requestIdHeader?: string | undefined;
+  /** Test seams: no real waiting in core's own tests. */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  now?: (() => number) | undefined;
+  random?: (() => number) | undefined;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type QueryValue = string | number | boolean | undefined | null | readonly string[];
+
+export interface TransportRequest<S extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** Path appended to `baseUrl`, e.g. `/engagements.list`. */
+  path: string;
+  /** Query values; arrays repeat the key unless the adapter pre-joins them. */
+  query?: Record<string, QueryValue> | undefined;
+  body?: unknown;
+  headers?: Record<string, string> | undefined;
+  /** When present, the body is validated; failures throw `ResponseValidationError`. */
+  schema?: S | undefined;
+  /** A name for hooks and errors, e.g. `engagements.list`. */
+  operation?: string | undefined;
+  /**
+   * Writes are retried only when this is true (an idempotency key was sent, or the vendor
+   * guarantees it). Reads (GET) are always retryable.
+   */
+  idempotent?: boolean | undefined;
+  /** Statuses that prove nothing was written, so even a non-idempotent write may be retried. @default [429] */
+  retryWriteOn?: number[] | undefined;
+  options?: RequestOptions | undefined;
+}
+
+export interface TransportResponse<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+  requestId: string | undefined;
+}
+
+/** The one HTTP client adapters use. */
+export interface Transport {
+  readonly provider: string;
+  request<S extends z.ZodType>(req: TransportRequest<S>): Promise<TransportResponse<z.output<S>>>;
+  request<T = unknown>(req: TransportRequest): Promise<TransportResponse<T>>;
+}

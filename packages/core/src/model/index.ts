@@ -1,0 +1,22 @@
+export {
+  DIRECTIONS,
+  type Direction,
+  DirectionSchema,
+  type Disposition,
+  DispositionSchema,
+  ENGAGEMENT_KINDS,
+  type Engagement,
+  type EngagementKind,
+  EngagementKindSchema,
+  EngagementSchema,
+  IsoUtcSchema,
+  type Note,
+  NoteSchema,
+  type Participant,
+  ParticipantSchema,
+  type RelatedRecord,
+  RelatedRecordSchema,
+  type Tag,
+  TagSchema,
+} from './engagement';
+export { toDurationSeconds, toIsoUtc, toIsoUtcStrict } from './time';

@@ -1,0 +1,81 @@
+import { TZDate } from '@date-fns/tz';
+import { isValid, parseISO } from 'date-fns';
+
+const HAS_ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
+
+/**
+ * Any timestamp to ISO-8601 UTC with milliseconds. Strings with an offset or `Z` keep their instant;
+ * strings without one are read as wall-clock time in `timeZone` (IANA id, default UTC). Returns
+ * `undefined` for missing or unparseable input, so a mapper never emits `"Invalid Date"`.
+ */
+export function toIsoUtc(
+  value: string | number | Date | null | undefined,
+  options: { timeZone?: string | undefined } = {},
+): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  let ms: number;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'number') ms = value;
+  else {
+    const text = value.trim();
+    if (HAS_ZONE.test(text)) {
+      const date = parseISO(text);
+      ms = isValid(date) ? date.getTime() : Number.NaN;
+    } else {
+      const m = LOCAL.exec(text);
+      if (!m) return undefined;
+      const parts = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const millis = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
+      const [y, mo, d, h, mi, se] = parts;
+      if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return undefined;
+      const zone = options.timeZone;
+      ms =
+        zone && zone.toUpperCase() !== 'UTC'
+          ? new TZDate(y, mo - 1, d, h, mi, se, millis, zone).getTime()
+          : Date.UTC(y, mo - 1, d, h, mi, se, millis);
+    }
+  }
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
+  return new Date(ms).toISOString();
+}
+
+/** Like `toIsoUtc`, but throws a `RangeError` naming the value when it cannot be read. */
+export function toIsoUtcStrict(
+  value: string | number | Date,
+  options: { timeZone?: string | undefined } = {},
+): string {
+  const iso = toIsoUtc(value, options);
+  if (iso === undefined) throw new RangeError(`not a valid timestamp: ${String(value)}`);
+  return iso;
+}
+
+const ISO_DURATION =
+  /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+
+/**
+ * A duration in seconds from a number, a numeric string (`"90"`), a clock string (`"01:02:03"`,
+ * `"02:03"`) or an ISO-8601 duration (`"PT1M30S"`). `undefined` when missing, negative or unreadable.
+ */
+export function toDurationSeconds(value: unknown): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const clock = /^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$/.exec(text);
+  if (clock) return Number(clock[1] ?? 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
+  const iso = ISO_DURATION.exec(text);
+  if (iso && text.length > 1 && text.toUpperCase() !== 'PT') {
+    const [, d, h, m, s] = iso;
+    return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  }
+  return undefined;
+}

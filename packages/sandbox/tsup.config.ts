@@ -1,0 +1,3 @@
+import { definePackageBuild } from '../../tsup.preset';
+
+export default definePackageBuild({ index: 'src/index.ts', bin: 'src/bin.ts' });

@@ -1,0 +1,2 @@
+/** The vitest projects: one per package (each has its own `vitest.config.ts`), plus examples. */
+export default ['packages/*', 'examples'];
