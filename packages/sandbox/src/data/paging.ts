@@ -25,6 +25,7 @@ export function keysetPage<R, T>(
   limit: number,
   match: ((traits: T) => boolean) | undefined,
   within?: (pos: Position) => boolean,
+  wantNear = true,
 ): KeysetPage<R> {
   const entries: Entry<R>[] = [];
   let scanned = 0;
@@ -50,7 +51,7 @@ export function keysetPage<R, T>(
   }
   const nearStart = entries[0]?.pos ?? from;
   let near: Position | undefined;
-  if (nearStart) {
+  if (nearStart && wantNear) {
     let n = 0;
     for (const e of coll.scan(ordering, dir === 1 ? -1 : 1, nearStart)) {
       if (within && !within(e.pos)) break;
