@@ -71,7 +71,8 @@ function splitList(raw: string): string[] {
   if (trimmed.startsWith('"')) {
     const out: string[] = [];
     const re = /"((?:[^"\\]|\\.)*)"/g;
-    for (let m = re.exec(trimmed); m; m = re.exec(trimmed)) out.push((m[1] ?? '').replace(/\\(.)/g, '$1'));
+    for (let m = re.exec(trimmed); m; m = re.exec(trimmed))
+      out.push((m[1] ?? '').replace(/\\(.)/g, '$1'));
     return out;
   }
   return trimmed.split(',').map((s) => s.trim());

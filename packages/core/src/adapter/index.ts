@@ -6,6 +6,7 @@ export {
   UpdateEngagementInputSchema,
 } from './define';
 export {
+  ListEngagementsParamsObject,
   ListEngagementsParamsSchema,
   matchesFilters,
   type NormalizedListParams,

@@ -19,7 +19,8 @@ const DateInput = z.union([z.date(), z.string()]).transform((value, ctx) => {
 });
 const Ids = z.array(z.string().min(1, 'ids must be non-empty strings')).min(1).max(100);
 
-export const ListEngagementsParamsSchema = z
+/** The fields of `ListEngagementsParams`, before the cross-field rules. */
+export const ListEngagementsParamsObject = z
   .object({
     from: DateInput.optional(),
     to: DateInput.optional(),
@@ -44,17 +45,19 @@ export const ListEngagementsParamsSchema = z
       })
       .optional(),
   })
-  .strict()
-  .superRefine((p, ctx) => {
-    if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: '`to` must be after `from`',
-        params: { rule: 'range_order' },
-      });
-    }
-  });
+  .strict();
+
+/** Validates `ListEngagementsParams` (fields and cross-field rules such as from < to). */
+export const ListEngagementsParamsSchema = ListEngagementsParamsObject.superRefine((p, ctx) => {
+  if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: '`to` must be after `from`',
+      params: { rule: 'range_order' },
+    });
+  }
+});
 
 /** List params after validation: dates are `Date`s, defaults are applied, filters are sorted out. */
 export interface NormalizedListParams {

@@ -22,7 +22,8 @@ function sanitizeCause(cause: unknown): unknown {
     clean.name = cause.name;
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string') (clean as Error & { code?: string }).code = code;
-    clean.stack = clean.stack ? redactString(clean.stack) : undefined;
+    // Keep where the cause was thrown (not where it was wrapped), minus any credential.
+    clean.stack = redactString(cause.stack ?? `${cause.name}: ${cause.message}`);
     return clean;
   }
   return redact(cause);

@@ -1,40 +1,86 @@
 const REDACTED = '[REDACTED]';
+/** Keys whose values are credentials wherever they appear (headers, bodies, query strings). */
 const SENSITIVE_KEY =
-  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|token|password|secret)$/i;
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|x-auth-token|session[-_]?token|security[-_]?token|x-amz-security-token|client[-_]?secret|token|password|passwd|secret|private[-_]?key|assertion|code[-_]?verifier)$/i;
+const BEARER = /\b(Bearer|bearer|BEARER|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 
 /** Strings that must never appear in an error, log line or hook payload. Registered by transports. */
 const knownSecrets = new Set<string>();
 
+/** The forms a secret takes once it is put in a URL, a form body or a JSON string. */
+function encodings(secret: string): string[] {
+  const out = new Set<string>([secret]);
+  try {
+    out.add(encodeURIComponent(secret));
+  } catch {
+    // Lone surrogates cannot be URI-encoded; the raw form is still redacted.
+  }
+  out.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  out.add(JSON.stringify(secret).slice(1, -1));
+  return [...out];
+}
+
 /** Registers a secret (token, client secret) so every redaction removes it wherever it appears. */
 export function registerSecret(secret: string | undefined): void {
   // Very short strings would redact ordinary words; real credentials are longer.
-  if (secret && secret.length >= 6) knownSecrets.add(secret);
+  if (typeof secret !== 'string') return;
+  const value = secret.trim();
+  if (value.length < 6) return;
+  for (const form of encodings(value)) knownSecrets.add(form);
 }
 
 /** Removes credentials from a string: registered secrets and `Bearer …`/`Basic …` values. */
 export function redactString(value: string): string {
   let out = value;
-  for (const secret of knownSecrets) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  if (knownSecrets.size > 0) {
+    // Longest first, so a secret that contains another is removed whole.
+    for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
   }
-  return out.replace(BEARER, `$1 ${REDACTED}`);
+  return out.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
 }
 
 /**
  * A deep copy of `value` with every credential removed: sensitive keys (Authorization, tokens,
- * secrets) are replaced whole, and registered secrets are cut out of every string.
+ * secrets) are replaced whole, and registered secrets are cut out of every string. Objects nested
+ * deeper than the limit are dropped rather than copied unredacted; cycles are cut.
  */
-export function redact<T>(value: T, depth = 0): T {
+export function redact<T>(value: T, depth = 0, seen: WeakSet<object> = new WeakSet()): T {
   if (typeof value === 'string') return redactString(value) as T;
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
+  if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(v, depth + 1);
+  if (depth > 8) return '[Truncated]' as T;
+  if (seen.has(value)) return '[Circular]' as T;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen)) as T;
+    if (value instanceof Error) {
+      const out: Record<string, unknown> = {
+        name: value.name,
+        message: redactString(value.message),
+      };
+      const code = (value as { code?: unknown }).code;
+      if (code !== undefined) out.code = redact(code, depth + 1, seen);
+      return out as T;
+    }
+    if (value instanceof Map) {
+      return Object.fromEntries(
+        [...value.entries()].map(([k, v]) => [
+          String(k),
+          SENSITIVE_KEY.test(String(k)) ? REDACTED : redact(v, depth + 1, seen),
+        ]),
+      ) as T;
+    }
+    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]` as T;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(v, depth + 1, seen);
+    }
+    return out as T;
+  } finally {
+    seen.delete(value);
   }
-  return out as T;
 }
 
 /** Redacts sensitive query parameters of a URL (e.g. `access_token=`), keeping the rest readable. */
@@ -45,6 +91,7 @@ export function redactUrl(url: string): string {
       if (SENSITIVE_KEY.test(key)) parsed.searchParams.set(key, REDACTED);
     }
     if (parsed.password) parsed.password = REDACTED;
+    if (parsed.username) parsed.username = REDACTED;
     return redactString(parsed.toString());
   } catch {
     return redactString(url);

@@ -17,6 +17,9 @@ export class TokenBucket {
     private readonly sleep: (ms: number) => Promise<void> = (ms) =>
       new Promise((r) => setTimeout(r, ms)),
   ) {
+    if (!(options.requestsPerSecond > 0) || !Number.isFinite(options.requestsPerSecond)) {
+      throw new RangeError('rateLimit.requestsPerSecond must be a positive number');
+    }
     this.rate = options.requestsPerSecond;
     this.burst = Math.max(1, options.burst ?? Math.ceil(options.requestsPerSecond));
     this.#tokens = this.burst;

@@ -1,3 +1,5 @@
+import { toIsoUtc } from '../model/time';
+
 /** Everything the retry decision looks at. */
 export interface RetryContext {
   /** 1 for the first retry. */
@@ -20,9 +22,10 @@ const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 ||
 
 /** The one retry decision: network errors, 408, 429 and 5xx, within budget, writes only when safe. */
 export function shouldRetry(ctx: RetryContext): boolean {
-  if (ctx.attempt > ctx.maxRetries || ctx.vetoed) return false;
+  if (!(ctx.attempt <= ctx.maxRetries) || ctx.vetoed) return false;
   if (ctx.status !== undefined && !RETRYABLE_STATUS(ctx.status)) return false;
-  const isRead = ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS';
+  const method = ctx.method.toUpperCase();
+  const isRead = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
   if (isRead || ctx.idempotent) return true;
   return ctx.status !== undefined && ctx.retryWriteOn.includes(ctx.status);
 }
@@ -49,8 +52,9 @@ export function retryDelay(input: RetryDelayInput): number {
   }
   const base = input.baseMs ?? 500;
   const max = input.maxMs ?? 30_000;
-  const step = Math.min(max, base * 2 ** (input.attempt - 1));
-  const r = input.random ?? Math.random();
+  const step = Math.min(max, base * 2 ** Math.max(0, input.attempt - 1));
+  const drawn = input.random ?? Math.random();
+  const r = Number.isFinite(drawn) ? Math.min(1, Math.max(0, drawn)) : 1;
   return Math.round(step / 2 + (step / 2) * r);
 }
 
@@ -63,18 +67,19 @@ export function parseRetryAfter(
   now: number,
   resetHeaders: readonly string[] = ['x-ratelimit-reset'],
 ): number | undefined {
-  const value = headers['retry-after']?.trim();
+  const value = (headers['retry-after'] ?? headers['Retry-After'])?.trim();
   if (value) {
     if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-    const at = Date.parse(value);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
+    // HTTP-date (`Wed, 21 Oct 2026 07:28:00 GMT`) or ISO-8601; never V8's lenient guesses.
+    const iso = toIsoUtc(value);
+    if (iso !== undefined) return Math.max(0, Date.parse(iso) - now);
   }
   for (const name of resetHeaders) {
     const reset = headers[name]?.trim();
     if (reset && /^\d+$/.test(reset)) {
       const n = Number(reset);
-      // Epoch seconds (vendors' reset headers) vs a small "seconds from now".
-      const at = n > 1e9 ? n * 1000 : now + n * 1000;
+      // Epoch milliseconds, epoch seconds (most vendors' reset headers) or "seconds from now".
+      const at = n > 1e12 ? n : n > 1e9 ? n * 1000 : now + n * 1000;
       return Math.max(0, at - now);
     }
   }

@@ -1,7 +1,10 @@
 import { TZDate } from '@date-fns/tz';
 import { isValid, parseISO } from 'date-fns';
 
-const HAS_ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+/** A zone designator after a time of day (`…T10:00Z`, `…10:00:00.5+05:30`); a date-only `-01` is not one. */
+const HAS_ZONE = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const HTTP_DATE =
+  /^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC|[+-]\d{4})$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 
 /**
@@ -20,11 +23,19 @@ export function toIsoUtc(
   else {
     const text = value.trim();
     if (HAS_ZONE.test(text)) {
-      const date = parseISO(text);
+      // date-fns wants the designator glued to the time and `Z` upper-case.
+      const date = parseISO(
+        text.toUpperCase().replace(/\s*(Z|[+-]\d{2}(?::?\d{2})?)$/, (z) => z.trim()),
+      );
       ms = isValid(date) ? date.getTime() : Number.NaN;
     } else {
       const m = LOCAL.exec(text);
-      if (!m) return undefined;
+      if (!m) {
+        // RFC 7231 / RFC 2822 dates carry their own zone (`Tue, 01 Nov 2026 10:00:00 GMT`).
+        if (!HTTP_DATE.test(text)) return undefined;
+        ms = Date.parse(text);
+        return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+      }
       const parts = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
         number,
         number,
@@ -35,7 +46,9 @@ export function toIsoUtc(
       ];
       const millis = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
       const [y, mo, d, h, mi, se] = parts;
-      if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return undefined;
+      if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+      // Reject days the month lacks (`2026-02-30`) instead of rolling over into the next month.
+      if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
       const zone = options.timeZone;
       ms =
         zone && zone.toUpperCase() !== 'UTC'
@@ -71,9 +84,14 @@ export function toDurationSeconds(value: unknown): number | undefined {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
   const clock = /^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$/.exec(text);
-  if (clock) return Number(clock[1] ?? 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
+  if (clock) {
+    const [, h, m = '0', sec = '0'] = clock;
+    // `01:75:00` or `02:61` is not a clock reading.
+    if (Number(sec) >= 60 || (h !== undefined && Number(m) >= 60)) return undefined;
+    return Number(h ?? 0) * 3600 + Number(m) * 60 + Number(sec);
+  }
   const iso = ISO_DURATION.exec(text);
-  if (iso && text.length > 1 && text.toUpperCase() !== 'PT') {
+  if (iso && text.length > 1 && !/T$/i.test(text)) {
     const [, d, h, m, s] = iso;
     return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
   }

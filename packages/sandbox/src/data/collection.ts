@@ -92,7 +92,9 @@ export class Collection<R, T> {
   }
 
   traitsOf(entry: Entry<R>): T {
-    return entry.record ? this.spec.traitsOf(entry.record) : this.spec.traits(entry.index as number);
+    return entry.record
+      ? this.spec.traitsOf(entry.record)
+      : this.spec.traits(entry.index as number);
   }
 
   /** Number of base ranks; rank r maps to base index via the ordering's index. */

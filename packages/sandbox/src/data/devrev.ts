@@ -4,7 +4,15 @@ import { COMPANIES, emailOf, FIRST_NAMES, LAST_NAMES, paragraph, subject } from 
 import type { Timeline } from './timeline';
 
 export const DEVREV_ENGAGEMENT_TYPES = [
-  'call', 'conversation', 'custom', 'default', 'email', 'linked_in', 'meeting', 'offline', 'survey',
+  'call',
+  'conversation',
+  'custom',
+  'default',
+  'email',
+  'linked_in',
+  'meeting',
+  'offline',
+  'survey',
 ] as const;
 export const DEVREV_CREATE_TYPES = ['call', 'default', 'email', 'linked_in', 'offline'] as const;
 
@@ -113,7 +121,11 @@ export function parseDevrevEngagementId(id: string): number | undefined {
 }
 
 /** Seeded DevRev engagements: created_date is monotonic in the index. */
-export function devrevEngagementSpec(seed: number, tl: Timeline, nowMs: number): CollectionSpec<Json, DevRevTraits> {
+export function devrevEngagementSpec(
+  seed: number,
+  tl: Timeline,
+  nowMs: number,
+): CollectionSpec<Json, DevRevTraits> {
   const typeOf = (i: number) => DEVREV_ENGAGEMENT_TYPES[hash32(seed, i, 11) % 9] as string;
   const memberIdxs = (i: number) => {
     const n = 1 + (hash32(seed, i, 12) % 4);
@@ -129,10 +141,14 @@ export function devrevEngagementSpec(seed: number, tl: Timeline, nowMs: number):
     return [...new Set(out)];
   };
   const externalRef = (i: number) =>
-    hash32(seed, i, 14) % 3 === 0 ? `ext-${(hash32(seed, i, 15) % 1_000_000).toString().padStart(6, '0')}` : undefined;
+    hash32(seed, i, 14) % 3 === 0
+      ? `ext-${(hash32(seed, i, 15) % 1_000_000).toString().padStart(6, '0')}`
+      : undefined;
   const modified = (i: number) => Math.min(nowMs, tl.at(i) + (hash32(seed, i, 16) % (30 * DAY)));
   const scheduled = (i: number) =>
-    hash32(seed, i, 17) % 8 === 0 ? undefined : tl.at(i) + ((hash32(seed, i, 18) % (20 * DAY)) - 5 * DAY);
+    hash32(seed, i, 17) % 8 === 0
+      ? undefined
+      : tl.at(i) + ((hash32(seed, i, 18) % (20 * DAY)) - 5 * DAY);
   const userId = (u: number) => userRef(seed, u).id;
   const userDisplay = (u: number) => userRef(seed, u).display;
 
@@ -148,13 +164,21 @@ export function devrevEngagementSpec(seed: number, tl: Timeline, nowMs: number):
         const parent = parentOf(p);
         return [parent.id as string, parent.display_id as string];
       });
-      return ref ? { type: typeOf(i), members, parents, externalRef: ref } : { type: typeOf(i), members, parents };
+      return ref
+        ? { type: typeOf(i), members, parents, externalRef: ref }
+        : { type: typeOf(i), members, parents };
     },
     traitsOf: (r) => {
       const t: DevRevTraits = {
         type: String(r.engagement_type ?? 'default'),
-        members: ((r.members as Json[] | undefined) ?? []).flatMap((m) => [m.id as string, m.display_id as string]),
-        parents: ((r.parents as Json[] | undefined) ?? []).flatMap((p) => [p.id as string, p.display_id as string]),
+        members: ((r.members as Json[] | undefined) ?? []).flatMap((m) => [
+          m.id as string,
+          m.display_id as string,
+        ]),
+        parents: ((r.parents as Json[] | undefined) ?? []).flatMap((p) => [
+          p.id as string,
+          p.display_id as string,
+        ]),
       };
       if (typeof r.external_ref === 'string') t.externalRef = r.external_ref;
       return t;
@@ -193,7 +217,11 @@ export function devrevEngagementSpec(seed: number, tl: Timeline, nowMs: number):
       if (d.chance(0.3)) {
         rec.tags = [
           {
-            tag: { id: `${ORG}:tag/${d.int(1, 9)}`, display_id: `TAG-${d.int(1, 9)}`, name: d.pick(['vip', 'renewal', 'churn-risk', 'beta', '優先']) },
+            tag: {
+              id: `${ORG}:tag/${d.int(1, 9)}`,
+              display_id: `TAG-${d.int(1, 9)}`,
+              name: d.pick(['vip', 'renewal', 'churn-risk', 'beta', '優先']),
+            },
             ...(d.chance(0.5) ? { value: d.pick(['high', 'low', 'q3']) } : {}),
           },
         ];
@@ -201,8 +229,16 @@ export function devrevEngagementSpec(seed: number, tl: Timeline, nowMs: number):
       return rec;
     },
     orderings: {
-      created_date: { monotone: true, baseKey: (i) => tl.at(i), recordKey: (r) => Date.parse(r.created_date as string) },
-      modified_date: { monotone: false, baseKey: modified, recordKey: (r) => Date.parse(r.modified_date as string) },
+      created_date: {
+        monotone: true,
+        baseKey: (i) => tl.at(i),
+        recordKey: (r) => Date.parse(r.created_date as string),
+      },
+      modified_date: {
+        monotone: false,
+        baseKey: modified,
+        recordKey: (r) => Date.parse(r.modified_date as string),
+      },
       scheduled_date: {
         monotone: false,
         baseKey: (i) => scheduled(i) ?? 0,
@@ -224,15 +260,21 @@ export interface ConversationTraits {
 const CONV_STATES = ['open', 'closed', 'open', 'open'] as const;
 const SOURCE_CHANNELS = ['plug', 'email', 'slack', 'api', 'whatsapp'] as const;
 
-export function devrevConversationSpec(seed: number, tl: Timeline, nowMs: number): CollectionSpec<Json, ConversationTraits> {
+export function devrevConversationSpec(
+  seed: number,
+  tl: Timeline,
+  nowMs: number,
+): CollectionSpec<Json, ConversationTraits> {
   const members = (i: number) => {
     const n = 1 + (hash32(seed, i, 31) % 3);
     return [...new Set(Array.from({ length: n }, (_, k) => hash32(seed, i, 40 + k) % USER_POOL))];
   };
   const owner = (i: number) => hash32(seed, i, 32) % USER_POOL;
   const state = (i: number) => CONV_STATES[hash32(seed, i, 33) % CONV_STATES.length] as string;
-  const source = (i: number) => SOURCE_CHANNELS[hash32(seed, i, 34) % SOURCE_CHANNELS.length] as string;
-  const tag = (i: number) => (hash32(seed, i, 35) % 4 === 0 ? `${ORG}:tag/${(hash32(seed, i, 36) % 9) + 1}` : undefined);
+  const source = (i: number) =>
+    SOURCE_CHANNELS[hash32(seed, i, 34) % SOURCE_CHANNELS.length] as string;
+  const tag = (i: number) =>
+    hash32(seed, i, 35) % 4 === 0 ? `${ORG}:tag/${(hash32(seed, i, 36) % 9) + 1}` : undefined;
   const modified = (i: number) => Math.min(nowMs, tl.at(i) + (hash32(seed, i, 37) % (10 * DAY)));
   const ids = (us: number[]) => us.flatMap((u) => [userRef(seed, u).id, userRef(seed, u).display]);
   const id = (i: number) => `${ORG}:conversation/${idPart(i)}`;
@@ -246,9 +288,23 @@ export function devrevConversationSpec(seed: number, tl: Timeline, nowMs: number
     idOf: (r) => r.id as string,
     traits: (i) => {
       const t = tag(i);
-      return { members: ids(members(i)), ownedBy: ids([owner(i)]), state: state(i), sourceChannel: source(i), tags: t ? [t] : [], modified: modified(i) };
+      return {
+        members: ids(members(i)),
+        ownedBy: ids([owner(i)]),
+        state: state(i),
+        sourceChannel: source(i),
+        tags: t ? [t] : [],
+        modified: modified(i),
+      };
     },
-    traitsOf: () => ({ members: [], ownedBy: [], state: '', sourceChannel: '', tags: [], modified: 0 }),
+    traitsOf: () => ({
+      members: [],
+      ownedBy: [],
+      state: '',
+      sourceChannel: '',
+      tags: [],
+      modified: 0,
+    }),
     build: (i) => {
       const d = new Draw(seed, 500_000_000 + i);
       const t = tag(i);
@@ -271,7 +327,11 @@ export function devrevConversationSpec(seed: number, tl: Timeline, nowMs: number
       return rec;
     },
     orderings: {
-      created_date: { monotone: true, baseKey: (i) => tl.at(i), recordKey: (r) => Date.parse(r.created_date as string) },
+      created_date: {
+        monotone: true,
+        baseKey: (i) => tl.at(i),
+        recordKey: (r) => Date.parse(r.created_date as string),
+      },
     },
   };
 }

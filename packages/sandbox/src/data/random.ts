@@ -39,7 +39,10 @@ export class Draw {
   }
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += hash32(this.seed, this.index, 1000 + ++this.salt).toString(16).padStart(8, '0');
+    while (out.length < length)
+      out += hash32(this.seed, this.index, 1000 + ++this.salt)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, length);
   }
   token(length: number): string {

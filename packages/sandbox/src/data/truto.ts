@@ -5,9 +5,39 @@ import type { Timeline } from './timeline';
 
 export type Json = Record<string, unknown>;
 
-const TYPES = ['call', 'email', 'meeting', 'chat', 'note', 'task', 'call', 'email', 'meeting', 'LinkedIn Message', 'SMS'] as const;
-const DIRECTIONS = ['inbound', 'outbound', 'Inbound', 'Outbound', 'OUTGOING', 'INCOMING', 'incoming', 'outgoing', 'Outgoing'] as const;
-const STATUSES = ['completed', 'COMPLETED', 'scheduled', 'no_answer', 'busy', 'Held', 'NOT_STARTED'] as const;
+const TYPES = [
+  'call',
+  'email',
+  'meeting',
+  'chat',
+  'note',
+  'task',
+  'call',
+  'email',
+  'meeting',
+  'LinkedIn Message',
+  'SMS',
+] as const;
+const DIRECTIONS = [
+  'inbound',
+  'outbound',
+  'Inbound',
+  'Outbound',
+  'OUTGOING',
+  'INCOMING',
+  'incoming',
+  'outgoing',
+  'Outgoing',
+] as const;
+const STATUSES = [
+  'completed',
+  'COMPLETED',
+  'scheduled',
+  'no_answer',
+  'busy',
+  'Held',
+  'NOT_STARTED',
+] as const;
 const CONTACTS = 300;
 const ACCOUNTS = 60;
 const OWNERS = 20;
@@ -28,7 +58,13 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
   const traits = (i: number): TrutoTraits => {
     const type = TYPES[hash32(seed, i, 60) % TYPES.length] as string;
     const nContacts = hash32(seed, i, 61) % 4;
-    const contacts = [...new Set(Array.from({ length: nContacts }, (_, k) => String(5000 + (hash32(seed, i, 70 + k) % CONTACTS))))];
+    const contacts = [
+      ...new Set(
+        Array.from({ length: nContacts }, (_, k) =>
+          String(5000 + (hash32(seed, i, 70 + k) % CONTACTS)),
+        ),
+      ),
+    ];
     const t: TrutoTraits = { type, contacts };
     if (hash32(seed, i, 62) % 5 !== 0) t.account = String(7000 + (hash32(seed, i, 63) % ACCOUNTS));
     if (hash32(seed, i, 64) % 6 !== 0) t.owner = String(100 + (hash32(seed, i, 65) % OWNERS));
@@ -49,11 +85,15 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
     traitsOf: (r) => {
       const t: TrutoTraits = {
         type: String(r.engagement_type ?? ''),
-        contacts: [...(Array.isArray(r.contacts) ? r.contacts : []), ...(Array.isArray(r.contact) ? r.contact : [])]
+        contacts: [
+          ...(Array.isArray(r.contacts) ? r.contacts : []),
+          ...(Array.isArray(r.contact) ? r.contact : []),
+        ]
           .filter((c): c is Json => typeof c === 'object' && c !== null)
           .map((c) => String(c.id)),
       };
-      const idOf = (v: unknown) => (typeof v === 'object' && v !== null && 'id' in v ? String((v as Json).id) : undefined);
+      const idOf = (v: unknown) =>
+        typeof v === 'object' && v !== null && 'id' in v ? String((v as Json).id) : undefined;
       const account = idOf(r.account);
       const owner = idOf(r.owner);
       const opportunity = idOf(r.opportunity);
@@ -68,7 +108,12 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
       const start = tl.at(i);
       const minimal = hash32(seed, i, 68) % 25 === 0;
       const created = new Date(start - d.int(0, 3_600_000)).toISOString();
-      const rec: Json = { id: trutoId(i), engagement_type: t.type, start_time: new Date(start).toISOString(), created_at: created };
+      const rec: Json = {
+        id: trutoId(i),
+        engagement_type: t.type,
+        start_time: new Date(start).toISOString(),
+        created_at: created,
+      };
       if (minimal) return rec;
       const duration = t.type === 'note' || t.type === 'task' ? undefined : d.int(0, 5400);
       rec.subject = d.chance(0.9) ? subject(d) : null;
@@ -86,11 +131,25 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
       if (d.chance(0.4)) rec.notes = [{ id: String(30000 + d.int(0, 9999)) }];
       if (d.chance(0.3)) rec.internal_notes = paragraph(d);
       if (t.type === 'call' || t.type === 'SMS') {
-        rec.phone_numbers = [{ id: String(d.int(1, 99999)), number: phone(d), extension: d.chance(0.2) ? String(d.int(100, 999)) : null, type: d.pick(['work', 'mobile', 'home']) }];
+        rec.phone_numbers = [
+          {
+            id: String(d.int(1, 99999)),
+            number: phone(d),
+            extension: d.chance(0.2) ? String(d.int(100, 999)) : null,
+            type: d.pick(['work', 'mobile', 'home']),
+          },
+        ];
       }
       if (d.chance(0.3)) rec.project = { id: String(d.int(1, 50)) };
-      rec.custom_fields = d.chance(0.5) ? { hs_call_disposition: d.pick(['Connected', 'Left voicemail', 'No answer']), priority: d.int(1, 5) } : {};
-      rec.updated_at = new Date(Math.max(Date.parse(created), start + d.int(0, 86_400_000))).toISOString();
+      rec.custom_fields = d.chance(0.5)
+        ? {
+            hs_call_disposition: d.pick(['Connected', 'Left voicemail', 'No answer']),
+            priority: d.int(1, 5),
+          }
+        : {};
+      rec.updated_at = new Date(
+        Math.max(Date.parse(created), start + d.int(0, 86_400_000)),
+      ).toISOString();
       rec.remote_data = {
         id: String(d.int(1_000_000, 9_999_999)),
         properties: {

@@ -14,14 +14,35 @@ export const ZOOM_SOURCES: Record<string, readonly string[]> = {
 };
 /** Deprecated `channel_types` values and the channel each maps to. */
 const LEGACY: Record<string, string> = {
-  voice: 'voice', sms: 'messaging', chat: 'messaging', video: 'video', kiosk: 'video', in_app_chat: 'messaging', in_app_video: 'video',
+  voice: 'voice',
+  sms: 'messaging',
+  chat: 'messaging',
+  video: 'video',
+  kiosk: 'video',
+  in_app_chat: 'messaging',
+  in_app_video: 'video',
 };
 const LEGACY_OF_SOURCE: Record<string, string> = {
-  in_app_video: 'in_app_video', kiosk_video: 'kiosk', web_video: 'video', web_chat: 'chat', in_app_chat: 'in_app_chat',
-  sms: 'sms', facebook_messenger: 'chat', whatsapp: 'chat',
+  in_app_video: 'in_app_video',
+  kiosk_video: 'kiosk',
+  web_video: 'video',
+  web_chat: 'chat',
+  in_app_chat: 'in_app_chat',
+  sms: 'sms',
+  facebook_messenger: 'chat',
+  whatsapp: 'chat',
 };
 
-const QUEUE_NAMES = ['Sales', 'Support — Tier 1', 'Support — Tier 2', 'Billing', 'VIP', 'Soporte Español', '日本語サポート', 'Callbacks'];
+const QUEUE_NAMES = [
+  'Sales',
+  'Support — Tier 1',
+  'Support — Tier 2',
+  'Billing',
+  'VIP',
+  'Soporte Español',
+  '日本語サポート',
+  'Callbacks',
+];
 const FLOW_NAMES = ['Main IVR', 'After hours', 'Chat bot', 'Email triage', 'Video kiosk'];
 const AGENTS = 24;
 const CONSUMERS = 400;
@@ -36,12 +57,19 @@ export function zoomQueues(seed: number): { cc_queue_id: string; queue_name: str
 }
 
 export function zoomAgents(seed: number): { user_id: string; display_name: string }[] {
-  return Array.from({ length: AGENTS }, (_, a) => ({ user_id: zid(seed, 2, a), display_name: personName(new Draw(seed, 700_000_000 + a)) }));
+  return Array.from({ length: AGENTS }, (_, a) => ({
+    user_id: zid(seed, 2, a),
+    display_name: personName(new Draw(seed, 700_000_000 + a)),
+  }));
 }
 
 function consumer(seed: number, c: number): Json {
   const d = new Draw(seed, 600_000_000 + c);
-  return { consumer_id: zid(seed, 3, c), consumer_display_name: personName(d), consumer_number: phone(d) };
+  return {
+    consumer_id: zid(seed, 3, c),
+    consumer_display_name: personName(d),
+    consumer_number: phone(d),
+  };
 }
 
 export interface ZoomTraits {
@@ -83,8 +111,11 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
     if (source) t.source = source;
     if (!minimal) {
       t.queueId = queues[hash32(seed, i, 54) % queues.length]?.cc_queue_id;
-      if (hash32(seed, i, 55) % 8 !== 0) t.userId = agents[hash32(seed, i, 56) % agents.length]?.user_id;
-      if (channel !== 'email') t.consumerNumber = consumer(seed, hash32(seed, i, 57) % CONSUMERS).consumer_number as string;
+      if (hash32(seed, i, 55) % 8 !== 0)
+        t.userId = agents[hash32(seed, i, 56) % agents.length]?.user_id;
+      if (channel !== 'email')
+        t.consumerNumber = consumer(seed, hash32(seed, i, 57) % CONSUMERS)
+          .consumer_number as string;
     }
     return t;
   };
@@ -105,7 +136,10 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
       const d = new Draw(seed, i);
       const start = tl.at(i);
       const rec: Json = { engagement_id: zoomEngagementId(i, seed), start_time: start };
-      if (!t.legacyOnly) rec.channels = [t.source ? { channel: t.channel, channel_source: t.source } : { channel: t.channel }];
+      if (!t.legacyOnly)
+        rec.channels = [
+          t.source ? { channel: t.channel, channel_source: t.source } : { channel: t.channel },
+        ];
       if (t.legacyOnly || d.chance(0.5)) rec.channel_types = t.channelTypes;
       rec.direction = t.direction;
       if (!t.queueId) return rec;
@@ -117,7 +151,13 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
       const c = hash32(seed, i, 57) % CONSUMERS;
       if (t.consumerNumber) rec.consumers = [consumer(seed, c)];
       else rec.consumers = [{ consumer_id: zid(seed, 3, c), consumer_display_name: personName(d) }];
-      rec.flows = [{ flow_id: zid(seed, 4, i % 5), flow_name: FLOW_NAMES[i % 5], flow_version: String(d.int(1, 12)) }];
+      rec.flows = [
+        {
+          flow_id: zid(seed, 4, i % 5),
+          flow_name: FLOW_NAMES[i % 5],
+          flow_version: String(d.int(1, 12)),
+        },
+      ];
       rec.queues = [queues.find((q) => q.cc_queue_id === t.queueId)];
       rec.agents = t.userId ? [agents.find((a) => a.user_id === t.userId)] : [];
       rec.talk_duration = talk;
@@ -127,17 +167,34 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
       rec.wrap_up_duration = d.int(0, 90);
       rec.transfer_count = d.chance(0.15) ? d.int(1, 3) : 0;
       if (d.chance(0.6)) {
-        rec.dispositions = [{ disposition_id: zid(seed, 5, i % DISPOSITIONS.length), disposition_name: d.pick(DISPOSITIONS) }];
+        rec.dispositions = [
+          {
+            disposition_id: zid(seed, 5, i % DISPOSITIONS.length),
+            disposition_name: d.pick(DISPOSITIONS),
+          },
+        ];
       }
       if (t.userId && d.chance(0.4)) {
-        rec.notes = [{ user_id: t.userId, note_id: d.token(22), note: paragraph(d), last_modified_time: start + duration * 1000 + 60_000 }];
+        rec.notes = [
+          {
+            user_id: t.userId,
+            note_id: d.token(22),
+            note: paragraph(d),
+            last_modified_time: start + duration * 1000 + 60_000,
+          },
+        ];
       }
-      if (t.channel === 'messaging') rec.transcript_url = `https://zoom.us/cci/transcripts/${d.token(16)}`;
+      if (t.channel === 'messaging')
+        rec.transcript_url = `https://zoom.us/cci/transcripts/${d.token(16)}`;
       if (d.chance(0.1)) rec.survey_id = d.token(22);
       return rec;
     },
     orderings: {
-      start_time: { monotone: true, baseKey: (i) => tl.at(i), recordKey: (r) => r.start_time as number },
+      start_time: {
+        monotone: true,
+        baseKey: (i) => tl.at(i),
+        recordKey: (r) => r.start_time as number,
+      },
     },
   };
 }

@@ -1,7 +1,11 @@
 import type { RetryAfterForm } from '../types';
 
 /** The Retry-After header in the requested form (none for 'none' and 'body'). */
-export function retryAfterHeader(form: RetryAfterForm, seconds: number, now = Date.now()): Record<string, string> {
+export function retryAfterHeader(
+  form: RetryAfterForm,
+  seconds: number,
+  now = Date.now(),
+): Record<string, string> {
   const at = new Date(now + seconds * 1000);
   switch (form) {
     case 'seconds':

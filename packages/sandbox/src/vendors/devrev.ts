@@ -61,8 +61,11 @@ export class DevRevVendor {
 
   constructor(private readonly cfg: DevRevConfig) {
     this.engagements = new Collection(devrevEngagementSpec(cfg.seed, cfg.timeline, cfg.nowMs));
-    this.conversations = new Collection(devrevConversationSpec(cfg.seed, cfg.conversationTimeline, cfg.nowMs));
-    if (cfg.rateLimit) this.limiter = new WindowLimiter(cfg.rateLimit.limit, cfg.rateLimit.windowSeconds * 1000);
+    this.conversations = new Collection(
+      devrevConversationSpec(cfg.seed, cfg.conversationTimeline, cfg.nowMs),
+    );
+    if (cfg.rateLimit)
+      this.limiter = new WindowLimiter(cfg.rateLimit.limit, cfg.rateLimit.windowSeconds * 1000);
     this.userIds = new Set(devrevUserIds(cfg.seed));
   }
 
@@ -108,16 +111,33 @@ export class DevRevVendor {
     switch (status) {
       case 429: {
         const f = form ?? 'seconds';
-        const body: Json = { type: 'too_many_requests', message: 'Rate limit exceeded', detail: 'Too many requests' };
+        const body: Json = {
+          type: 'too_many_requests',
+          message: 'Rate limit exceeded',
+          detail: 'Too many requests',
+        };
         if (f === 'seconds' || f === 'body') body.retry_after = seconds;
         return json(429, body, retryAfterHeader(f === 'body' ? 'none' : f, seconds));
       }
       case 500:
-        return json(500, { type: 'internal_error', message: 'Internal server error', detail: 'Injected fault', reference_id: randomUUID() });
+        return json(500, {
+          type: 'internal_error',
+          message: 'Internal server error',
+          detail: 'Injected fault',
+          reference_id: randomUUID(),
+        });
       case 503:
-        return json(503, { type: 'service_unavailable', message: 'Service unavailable', detail: 'Injected fault' });
+        return json(503, {
+          type: 'service_unavailable',
+          message: 'Service unavailable',
+          detail: 'Injected fault',
+        });
       default:
-        return json(status, { type: 'internal_error', message: `HTTP ${status}`, detail: 'Injected fault' });
+        return json(status, {
+          type: 'internal_error',
+          message: `HTTP ${status}`,
+          detail: 'Injected fault',
+        });
     }
   }
 
@@ -135,7 +155,8 @@ export class DevRevVendor {
 
   private route(req: VendorRequest): Reply {
     const read = req.method === 'GET' || req.method === 'POST';
-    if (req.method === 'POST' && req.body === INVALID_JSON) throw badRequest('parse_error', 'Request body is not valid JSON');
+    if (req.method === 'POST' && req.body === INVALID_JSON)
+      throw badRequest('parse_error', 'Request body is not valid JSON');
     const params = req.method === 'POST' ? (isRecord(req.body) ? req.body : {}) : undefined;
     switch (`${req.method} ${req.path}`) {
       case 'GET /engagements.list':
@@ -147,7 +168,8 @@ export class DevRevVendor {
       case 'GET /engagements.get':
       case 'POST /engagements.get': {
         const id = params ? params.id : req.query.get('id');
-        if (typeof id !== 'string' || id === '') throw badRequest('missing_required_field', 'id is required', { field_name: 'id' });
+        if (typeof id !== 'string' || id === '')
+          throw badRequest('missing_required_field', 'id is required', { field_name: 'id' });
         const rec = this.engagements.get(id) ?? this.byDisplayId(id);
         if (!rec) throw notFound(id);
         return json(200, { engagement: this.present(rec, req) });
@@ -158,7 +180,8 @@ export class DevRevVendor {
         return this.update(req, params ?? {});
       case 'POST /engagements.delete': {
         const id = params?.id;
-        if (typeof id !== 'string' || id === '') throw badRequest('missing_required_field', 'id is required', { field_name: 'id' });
+        if (typeof id !== 'string' || id === '')
+          throw badRequest('missing_required_field', 'id is required', { field_name: 'id' });
         if (!this.engagements.delete(id)) throw notFound(id);
         return json(200, {});
       }
@@ -166,7 +189,11 @@ export class DevRevVendor {
       case 'POST /conversations.list':
         return this.listConversations(req, params);
       default:
-        if (!read) throw new DevRevError(404, { type: 'not_found', message: `No route ${req.method} ${req.path}` });
+        if (!read)
+          throw new DevRevError(404, {
+            type: 'not_found',
+            message: `No route ${req.method} ${req.path}`,
+          });
         throw new DevRevError(404, { type: 'not_found', message: `Unknown endpoint ${req.path}` });
     }
   }
@@ -184,7 +211,9 @@ export class DevRevVendor {
     const scanDir = (sort.dir * (p.mode === 'before' ? -1 : 1)) as 1 | -1;
     const page = keysetPage(this.engagements, sort.field, scanDir, from, p.limit, filter);
     const entries = p.mode === 'before' ? [...page.entries].reverse() : page.entries;
-    const res: Json = { engagements: entries.map((e) => this.present(this.engagements.materialize(e), req)) };
+    const res: Json = {
+      engagements: entries.map((e) => this.present(this.engagements.materialize(e), req)),
+    };
     const after = p.mode === 'before' ? page.near : page.far;
     const before = p.mode === 'before' ? page.far : page.near;
     if (after) res.next_cursor = this.encodeCursor(after, sort.spec);
@@ -212,10 +241,14 @@ export class DevRevVendor {
         ? body.tags_v2.filter(isRecord).map((t) => String(t.id))
         : []
       : queryList(req.query, 'tags_v2.id');
-    const md = body ? (isRecord(body.modified_date) ? body.modified_date : {}) : {
-      after: req.query.get('modified_date.after') ?? undefined,
-      before: req.query.get('modified_date.before') ?? undefined,
-    };
+    const md = body
+      ? isRecord(body.modified_date)
+        ? body.modified_date
+        : {}
+      : {
+          after: req.query.get('modified_date.after') ?? undefined,
+          before: req.query.get('modified_date.before') ?? undefined,
+        };
     const after = parseDateParam(md.after, 'modified_date.after');
     const before = parseDateParam(md.before, 'modified_date.before');
     const filter = (t: ConversationTraits) =>
@@ -242,7 +275,8 @@ export class DevRevVendor {
     const title = requireString(body, 'title');
     const members = requireMembers(body.members, 'members');
     const scheduled = requireString(body, 'scheduled_date');
-    if (Number.isNaN(Date.parse(scheduled))) throw badRequest('bad_request', `scheduled_date: invalid date-time '${scheduled}'`);
+    if (Number.isNaN(Date.parse(scheduled)))
+      throw badRequest('bad_request', `scheduled_date: invalid date-time '${scheduled}'`);
     const type = body.engagement_type ?? 'default';
     if (typeof type !== 'string' || !(DEVREV_CREATE_TYPES as readonly string[]).includes(type)) {
       throw badRequest('invalid_enum_value', `Invalid engagement_type '${String(type)}'`, {
@@ -290,7 +324,8 @@ export class DevRevVendor {
     }
     if (body.scheduled_date === null) delete rec.scheduled_date;
     else if (body.scheduled_date !== undefined) {
-      const t = typeof body.scheduled_date === 'string' ? Date.parse(body.scheduled_date) : Number.NaN;
+      const t =
+        typeof body.scheduled_date === 'string' ? Date.parse(body.scheduled_date) : Number.NaN;
       if (Number.isNaN(t)) throw badRequest('bad_request', 'scheduled_date: invalid date-time');
       rec.scheduled_date = new Date(t).toISOString();
     }
@@ -302,7 +337,8 @@ export class DevRevVendor {
       return v.set;
     };
     const members = setOf('members');
-    if (members) rec.members = requireMembers(members, 'members.set').map((m) => this.memberSummary(m));
+    if (members)
+      rec.members = requireMembers(members, 'members.set').map((m) => this.memberSummary(m));
     const parents = setOf('parents');
     if (parents) {
       if (parents.length === 0) delete rec.parents;
@@ -311,7 +347,9 @@ export class DevRevVendor {
     const tags = setOf('tags');
     if (tags) rec.tags = tagsOf(tags);
     setOf('artifacts');
-    rec.modified_date = new Date(Math.max(req.now, Date.parse(String(rec.modified_date)) + 1)).toISOString();
+    rec.modified_date = new Date(
+      Math.max(req.now, Date.parse(String(rec.modified_date)) + 1),
+    ).toISOString();
     rec.modified_by = devrevUser(this.cfg.seed, 0);
     this.engagements.put(rec);
     return json(200, { engagement: this.present(rec, req) });
@@ -324,14 +362,21 @@ export class DevRevVendor {
         if (user.id === id || user.display_id === id) return user;
       }
     }
-    const type = /revu|REVU/.test(id) ? 'rev_user' : /svcacc|SVCACC/.test(id) ? 'service_account' : /sysu|SYSU/.test(id) ? 'sys_user' : 'dev_user';
+    const type = /revu|REVU/.test(id)
+      ? 'rev_user'
+      : /svcacc|SVCACC/.test(id)
+        ? 'service_account'
+        : /sysu|SYSU/.test(id)
+          ? 'sys_user'
+          : 'dev_user';
     return { type, id, display_id: id.split('/').pop() ?? id };
   }
 
   private present(rec: Json, req: VendorRequest): Json {
     if (!req.schemaDrift) return rec;
     const out: Json = { ...rec, x_sandbox_drift: { note: 'field unknown to the spec', level: 3 } };
-    if (String(rec.id).charCodeAt(String(rec.id).length - 1) % 3 === 0) out.engagement_type = 'webinar';
+    if (String(rec.id).charCodeAt(String(rec.id).length - 1) % 3 === 0)
+      out.engagement_type = 'webinar';
     return out;
   }
 
@@ -342,19 +387,29 @@ export class DevRevVendor {
   private decodeCursor(cursor: string | undefined, spec: string): Position | undefined {
     if (cursor === undefined || cursor === '') return undefined;
     const p = this.cfg.codec.decode<CursorPayload>(cursor);
-    if (!p || typeof p.k !== 'number' || typeof p.id !== 'string') throw badRequest('bad_request', 'Invalid cursor');
-    if (p.s !== spec) throw badRequest('bad_request', 'Cursor does not match the sort order of this request');
+    if (!p || typeof p.k !== 'number' || typeof p.id !== 'string')
+      throw badRequest('bad_request', 'Invalid cursor');
+    if (p.s !== spec)
+      throw badRequest('bad_request', 'Cursor does not match the sort order of this request');
     return { k: p.k, id: p.id };
   }
 }
 
 function notFound(id: string): DevRevError {
-  return new DevRevError(404, { type: 'not_found', message: `Engagement ${id} not found`, detail: 'The requested object does not exist' });
+  return new DevRevError(404, {
+    type: 'not_found',
+    message: `Engagement ${id} not found`,
+    detail: 'The requested object does not exist',
+  });
 }
 
 function typeError(field: string, expected: string, value: unknown): DevRevError {
   const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  return badRequest('unexpected_json_type', `${field}: expected ${expected}, got ${actual}`, { field_name: field, expected, actual });
+  return badRequest('unexpected_json_type', `${field}: expected ${expected}, got ${actual}`, {
+    field_name: field,
+    expected,
+    actual,
+  });
 }
 
 function requireString(body: Json, field: string): string {
@@ -367,12 +422,14 @@ function requireString(body: Json, field: string): string {
 }
 
 function requireMembers(value: unknown, field: string): string[] {
-  if (value === undefined || value === null) throw badRequest('missing_required_field', `${field} is required`, { field_name: field });
+  if (value === undefined || value === null)
+    throw badRequest('missing_required_field', `${field} is required`, { field_name: field });
   if (!Array.isArray(value)) throw typeError(field, 'array', value);
   if (value.length < 1) throw badRequest('bad_request', `${field}: at least 1 item is required`);
   if (value.length > 50) throw badRequest('bad_request', `${field}: at most 50 items are allowed`);
   return value.map((m) => {
-    if (typeof m !== 'string' || m === '') throw badRequest('invalid_id', `${field}: invalid id`, { field_name: field });
+    if (typeof m !== 'string' || m === '')
+      throw badRequest('invalid_id', `${field}: invalid id`, { field_name: field });
     return m;
   });
 }
@@ -381,10 +438,14 @@ function parentSummary(value: unknown): Json {
   const id = typeof value === 'string' ? value : '';
   const m = /^(ACC|OPP)-(\d+)$/.exec(id) ?? /:(account|opportunity)\/(\d+)$/.exec(id);
   if (!m) {
-    throw badRequest('value_not_permitted', 'Only accounts and opportunities are supported as parents', {
-      field_name: 'parents',
-      reason: `unsupported parent '${id}'`,
-    });
+    throw badRequest(
+      'value_not_permitted',
+      'Only accounts and opportunities are supported as parents',
+      {
+        field_name: 'parents',
+        reason: `unsupported parent '${id}'`,
+      },
+    );
   }
   const account = m[1] === 'ACC' || m[1] === 'account';
   const n = m[2];
@@ -411,7 +472,7 @@ function arr(req: VendorRequest, body: Json | undefined, name: string): string[]
 }
 
 function readListParams(req: VendorRequest, body: Json | undefined, _what: string) {
-  const rawLimit = body ? body.limit : req.query.get('limit') ?? undefined;
+  const rawLimit = body ? body.limit : (req.query.get('limit') ?? undefined);
   let limit = 50;
   if (rawLimit !== undefined && rawLimit !== null && rawLimit !== '') {
     const n = Number(rawLimit);
@@ -421,11 +482,20 @@ function readListParams(req: VendorRequest, body: Json | undefined, _what: strin
   }
   const mode = (body ? body.mode : req.query.get('mode')) ?? 'after';
   if (mode !== 'after' && mode !== 'before') {
-    throw badRequest('invalid_enum_value', `Invalid mode '${String(mode)}'`, { field_name: 'mode', value: String(mode), allowed_values: ['after', 'before'] });
+    throw badRequest('invalid_enum_value', `Invalid mode '${String(mode)}'`, {
+      field_name: 'mode',
+      value: String(mode),
+      allowed_values: ['after', 'before'],
+    });
   }
-  const cursor = body ? body.cursor : req.query.get('cursor') ?? undefined;
-  if (cursor !== undefined && cursor !== null && typeof cursor !== 'string') throw typeError('cursor', 'string', cursor);
-  return { limit, mode, cursor: cursor ?? undefined } as { limit: number; mode: 'after' | 'before'; cursor: string | undefined };
+  const cursor = body ? body.cursor : (req.query.get('cursor') ?? undefined);
+  if (cursor !== undefined && cursor !== null && typeof cursor !== 'string')
+    throw typeError('cursor', 'string', cursor);
+  return { limit, mode, cursor: cursor ?? undefined } as {
+    limit: number;
+    mode: 'after' | 'before';
+    cursor: string | undefined;
+  };
 }
 
 function parseSort(sortBy: string[]): { field: string; dir: 1 | -1; spec: string } {
@@ -433,17 +503,28 @@ function parseSort(sortBy: string[]): { field: string; dir: 1 | -1; spec: string
   if (!first) return { field: 'created_date', dir: 1, spec: 'created_date:asc' };
   const [field = '', direction = 'asc'] = first.split(':');
   if (!(SORT_FIELDS as readonly string[]).includes(field)) {
-    throw badRequest('bad_request', `Unsupported sort_by field '${field}'; supported: ${SORT_FIELDS.join(', ')}`);
+    throw badRequest(
+      'bad_request',
+      `Unsupported sort_by field '${field}'; supported: ${SORT_FIELDS.join(', ')}`,
+    );
   }
-  if (direction !== 'asc' && direction !== 'desc') throw badRequest('bad_request', `Invalid sort direction '${direction}'`);
+  if (direction !== 'asc' && direction !== 'desc')
+    throw badRequest('bad_request', `Invalid sort direction '${direction}'`);
   return { field, dir: direction === 'asc' ? 1 : -1, spec: `${field}:${direction}` };
 }
 
-function engagementFilter(req: VendorRequest, body: Json | undefined): ((t: DevRevTraits) => boolean) | undefined {
+function engagementFilter(
+  req: VendorRequest,
+  body: Json | undefined,
+): ((t: DevRevTraits) => boolean) | undefined {
   const types = arr(req, body, 'type');
   for (const t of types) {
     if (!(DEVREV_ENGAGEMENT_TYPES as readonly string[]).includes(t)) {
-      throw badRequest('invalid_enum_value', `Invalid engagement type '${t}'`, { field_name: 'type', value: t, allowed_values: [...DEVREV_ENGAGEMENT_TYPES] });
+      throw badRequest('invalid_enum_value', `Invalid engagement type '${t}'`, {
+        field_name: 'type',
+        value: t,
+        allowed_values: [...DEVREV_ENGAGEMENT_TYPES],
+      });
     }
   }
   const members = arr(req, body, 'members');

@@ -25,8 +25,13 @@ export interface TrutoConfig {
 const CREATE_TYPES = ['meeting', 'call', 'chat', 'note', 'email'];
 const YEAR = 366 * 86_400_000;
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 class TrutoError extends Error {
@@ -39,8 +44,17 @@ class TrutoError extends Error {
   }
 }
 
-function trutoError(status: number, message: string, extra: Json = {}, headers?: Record<string, string>): TrutoError {
-  return new TrutoError(status, { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, ...extra }, headers);
+function trutoError(
+  status: number,
+  message: string,
+  extra: Json = {},
+  headers?: Record<string, string>,
+): TrutoError {
+  return new TrutoError(
+    status,
+    { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, ...extra },
+    headers,
+  );
 }
 
 interface CursorPayload {
@@ -71,7 +85,9 @@ export class TrutoVendor {
 
   faultReply(status: number, form: RetryAfterForm | undefined, seconds = 10): Reply {
     if (status === 429) {
-      const err = trutoError(429, 'Rate limit exceeded', { truto_error_insight: { rate_limit_error: { description: 'Too many requests' } } });
+      const err = trutoError(429, 'Rate limit exceeded', {
+        truto_error_insight: { rate_limit_error: { description: 'Too many requests' } },
+      });
       return json(429, err.body, retryAfterHeader(form ?? 'seconds', seconds));
     }
     const message = status === 503 ? 'The integrated account is blocked.' : `Injected ${status}`;
@@ -94,33 +110,53 @@ export class TrutoVendor {
     if (!account) {
       throw trutoError(400, 'integrated_account_id is required', {
         truto_error_insight: {
-          missing_required_query_parameters: { description: 'These query parameters are required', value: ['integrated_account_id'] },
+          missing_required_query_parameters: {
+            description: 'These query parameters are required',
+            value: ['integrated_account_id'],
+          },
         },
       });
     }
-    if (account === TRUTO_BLOCKED_ACCOUNT_ID) throw trutoError(503, 'The integrated account is blocked.');
-    if (account !== this.cfg.integratedAccountId) throw trutoError(404, `Integrated account ${account} not found`);
+    if (account === TRUTO_BLOCKED_ACCOUNT_ID)
+      throw trutoError(503, 'The integrated account is blocked.');
+    if (account !== this.cfg.integratedAccountId)
+      throw trutoError(404, `Integrated account ${account} not found`);
     if (this.cfg.remoteAuthDead) {
-      throw trutoError(401, 'The credentials of the integrated account are invalid. Reconnect the account.', {
-        truto_is_remote_error: true,
-        raw_response: { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' },
-        truto_error_insight: { remote_error: { description: 'The remote API rejected the credentials' } },
-      });
+      throw trutoError(
+        401,
+        'The credentials of the integrated account are invalid. Reconnect the account.',
+        {
+          truto_is_remote_error: true,
+          raw_response: {
+            status: 'error',
+            message: 'Authentication credentials not found.',
+            category: 'INVALID_AUTHENTICATION',
+          },
+          truto_error_insight: {
+            remote_error: { description: 'The remote API rejected the credentials' },
+          },
+        },
+      );
     }
     if (this.limiter) {
       const w = this.limiter.take(account, Date.now());
       if (!w.allowed) throw trutoError(429, 'Rate limit exceeded', {}, { 'Retry-After': '10' });
     }
     const key = req.headers['idempotency-key'];
-    const idemKey = typeof key === 'string' && (req.method === 'POST' || req.method === 'PATCH') ? `${req.method} ${req.path} ${key}` : undefined;
+    const idemKey =
+      typeof key === 'string' && (req.method === 'POST' || req.method === 'PATCH')
+        ? `${req.method} ${req.path} ${key}`
+        : undefined;
     if (idemKey) {
       const cached = this.idempotent.get(idemKey);
-      if (cached) return { ...cached, headers: { ...cached.headers, 'Idempotent-Replayed': 'true' } };
+      if (cached)
+        return { ...cached, headers: { ...cached.headers, 'Idempotent-Replayed': 'true' } };
     }
     const reply = this.route(req);
     if (idemKey && reply.status < 500) {
       this.idempotent.set(idemKey, reply);
-      if (this.idempotent.size > 10_000) this.idempotent.delete(this.idempotent.keys().next().value as string);
+      if (this.idempotent.size > 10_000)
+        this.idempotent.delete(this.idempotent.keys().next().value as string);
     }
     return reply;
   }
@@ -150,7 +186,12 @@ export class TrutoVendor {
     for (const f of this.cfg.unsupportedFilters) {
       if ([...q.keys()].some((k) => k === f || k.startsWith(`${f}[`))) {
         throw trutoError(400, `The filter '${f}' is not supported by the connected integration.`, {
-          truto_error_insight: { unsupported_query_parameters: { description: 'Not supported by this integration', value: [f] } },
+          truto_error_insight: {
+            unsupported_query_parameters: {
+              description: 'Not supported by this integration',
+              value: [f],
+            },
+          },
         });
       }
     }
@@ -158,17 +199,25 @@ export class TrutoVendor {
     let limit = 100;
     if (rawLimit) {
       const n = Number(rawLimit);
-      if (!Number.isInteger(n) || n < 1) throw trutoError(400, 'limit must be a positive integer', { details: { failures: [{ path: ['limit'], message: 'Invalid limit' }] } });
+      if (!Number.isInteger(n) || n < 1)
+        throw trutoError(400, 'limit must be a positive integer', {
+          details: { failures: [{ path: ['limit'], message: 'Invalid limit' }] },
+        });
       limit = Math.min(n, 250);
     }
     const start = parseTime(q.get('start_time'), 'start_time');
     const end = parseTime(q.get('end_time'), 'end_time');
     if (start !== undefined && end !== undefined) {
       if (start > end) throw trutoError(400, 'start_time must be before end_time');
-      if (end - start > YEAR) throw trutoError(400, 'The date range between start_time and end_time should not exceed one year');
+      if (end - start > YEAR)
+        throw trutoError(
+          400,
+          'The date range between start_time and end_time should not exceed one year',
+        );
     }
     const types = queryList(q, 'engagement_type').map((t) => t.toLowerCase());
-    const contact = q.get('contact[id]') ?? q.get('contact') ?? q.get('contacts[id]') ?? q.get('contacts');
+    const contact =
+      q.get('contact[id]') ?? q.get('contact') ?? q.get('contacts[id]') ?? q.get('contacts');
     const account = q.get('account[id]') ?? q.get('account');
     const owner = q.get('owner[id]') ?? q.get('owner');
     const opportunity = q.get('opportunity[id]') ?? q.get('opportunity');
@@ -179,7 +228,15 @@ export class TrutoVendor {
       (!owner || t.owner === owner) &&
       (!opportunity || t.opportunity === opportunity);
     const filtered = types.length > 0 || contact || account || owner || opportunity;
-    const fingerprint = ['engagement_type', 'start_time', 'end_time', 'contact', 'account', 'owner', 'opportunity']
+    const fingerprint = [
+      'engagement_type',
+      'start_time',
+      'end_time',
+      'contact',
+      'account',
+      'owner',
+      'opportunity',
+    ]
       .map((k) => `${q.getAll(k).join(',')}|${q.get(`${k}[id]`) ?? ''}`)
       .join(';');
 
@@ -194,14 +251,31 @@ export class TrutoVendor {
     } else if (start !== undefined) {
       from = { k: start, id: '' };
     }
-    const within = (p: Position) => (start === undefined || p.k >= start) && (end === undefined || p.k <= end);
-    const page = keysetPage(this.engagements, 'start_time', dir, from, limit, filtered ? match : undefined, within);
+    const within = (p: Position) =>
+      (start === undefined || p.k >= start) && (end === undefined || p.k <= end);
+    const page = keysetPage(
+      this.engagements,
+      'start_time',
+      dir,
+      from,
+      limit,
+      filtered ? match : undefined,
+      within,
+    );
     const entries = dir === -1 ? [...page.entries].reverse() : page.entries;
     const later = dir === 1 ? page.far : page.near;
     const earlier = dir === 1 ? page.near : page.far;
-    const enc = (p: Position | undefined, d: 1 | -1) => (p ? this.cfg.codec.encode({ k: p.k, id: p.id, d, f: fingerprint } satisfies CursorPayload) : null);
+    const enc = (p: Position | undefined, d: 1 | -1) =>
+      p
+        ? this.cfg.codec.encode({ k: p.k, id: p.id, d, f: fingerprint } satisfies CursorPayload)
+        : null;
     const result = entries.map((e) => this.present(this.engagements.materialize(e), req));
-    return json(200, { result, next_cursor: enc(later, 1), prev_cursor: enc(earlier, -1), result_count: result.length });
+    return json(200, {
+      result,
+      next_cursor: enc(later, 1),
+      prev_cursor: enc(earlier, -1),
+      result_count: result.length,
+    });
   }
 
   private create(req: VendorRequest): Reply {
@@ -209,12 +283,22 @@ export class TrutoVendor {
     const missing = ['engagement_type'].filter((f) => body[f] === undefined);
     if (missing.length) {
       throw trutoError(400, `Missing required fields: ${missing.join(', ')}`, {
-        truto_error_insight: { missing_required_body_fields: { description: 'These body fields are required', value: missing } },
+        truto_error_insight: {
+          missing_required_body_fields: {
+            description: 'These body fields are required',
+            value: missing,
+          },
+        },
       });
     }
     this.validate(body);
     const now = new Date(req.now).toISOString();
-    const rec: Json = { ...body, id: trutoId(this.engagements.baseCount + this.created++), created_at: now, updated_at: now };
+    const rec: Json = {
+      ...body,
+      id: trutoId(this.engagements.baseCount + this.created++),
+      created_at: now,
+      updated_at: now,
+    };
     if (rec.start_time === undefined) rec.start_time = now;
     if (typeof rec.duration === 'number') rec.duration = String(rec.duration);
     rec.remote_data = { id: rec.id, created_via: 'engagekit-sandbox' };
@@ -225,7 +309,12 @@ export class TrutoVendor {
   private update(req: VendorRequest, current: Json): Reply {
     const body = this.body(req);
     this.validate(body);
-    const rec: Json = { ...current, ...body, id: current.id, updated_at: new Date(req.now).toISOString() };
+    const rec: Json = {
+      ...current,
+      ...body,
+      id: current.id,
+      updated_at: new Date(req.now).toISOString(),
+    };
     if (typeof rec.duration === 'number') rec.duration = String(rec.duration);
     this.engagements.put(rec);
     return json(200, this.present(rec, req));
@@ -233,23 +322,35 @@ export class TrutoVendor {
 
   private body(req: VendorRequest): Json {
     if (req.body === INVALID_JSON || !isRecord(req.body)) {
-      throw trutoError(400, 'Request body must be a JSON object', { details: { failures: [{ path: [], message: 'Expected object' }] } });
+      throw trutoError(400, 'Request body must be a JSON object', {
+        details: { failures: [{ path: [], message: 'Expected object' }] },
+      });
     }
     return req.body;
   }
 
   private validate(body: Json): void {
     const failures: { path: string[]; message: string }[] = [];
-    if (body.engagement_type !== undefined && !CREATE_TYPES.includes(String(body.engagement_type))) {
-      failures.push({ path: ['engagement_type'], message: `Must be one of ${CREATE_TYPES.join(', ')}` });
+    if (
+      body.engagement_type !== undefined &&
+      !CREATE_TYPES.includes(String(body.engagement_type))
+    ) {
+      failures.push({
+        path: ['engagement_type'],
+        message: `Must be one of ${CREATE_TYPES.join(', ')}`,
+      });
     }
     for (const f of ['start_time', 'end_time']) {
-      if (body[f] !== undefined && (typeof body[f] !== 'string' || Number.isNaN(Date.parse(body[f] as string)))) {
+      if (
+        body[f] !== undefined &&
+        (typeof body[f] !== 'string' || Number.isNaN(Date.parse(body[f] as string)))
+      ) {
         failures.push({ path: [f], message: 'Invalid datetime' });
       }
     }
     for (const f of ['subject', 'content', 'direction', 'status', 'internal_notes']) {
-      if (body[f] !== undefined && body[f] !== null && typeof body[f] !== 'string') failures.push({ path: [f], message: 'Expected string' });
+      if (body[f] !== undefined && body[f] !== null && typeof body[f] !== 'string')
+        failures.push({ path: [f], message: 'Expected string' });
     }
     if (failures.length) throw trutoError(400, 'Validation failed', { details: { failures } });
   }
@@ -260,8 +361,14 @@ export class TrutoVendor {
       const { remote_data: _omit, ...rest } = rec;
       out = rest;
     }
-    const exclude = [...queryList(req.query, 'truto_exclude_fields[]'), ...queryList(req.query, 'truto_exclude_fields')];
-    if (exclude.length) out = Object.fromEntries(Object.entries(out).filter(([k]) => !exclude.includes(k) || k === 'id'));
+    const exclude = [
+      ...queryList(req.query, 'truto_exclude_fields[]'),
+      ...queryList(req.query, 'truto_exclude_fields'),
+    ];
+    if (exclude.length)
+      out = Object.fromEntries(
+        Object.entries(out).filter(([k]) => !exclude.includes(k) || k === 'id'),
+      );
     if (req.schemaDrift && Number(String(rec.id).slice(-1)) % 2 === 0) {
       out = { ...out, x_sandbox_drift: true, engagement_type: 'Custom Activity' };
     }

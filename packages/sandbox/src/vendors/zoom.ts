@@ -4,7 +4,16 @@ import { Collection, type Position } from '../data/collection';
 import { keysetPage } from '../data/paging';
 import type { Timeline } from '../data/timeline';
 import { formatInZone, isValidTimeZone, wallToInstant } from '../data/tz';
-import { type Json, legacyChannel, type ZoomTraits, zoomAgents, zoomEngagementSpec, zoomQueues, ZOOM_CHANNELS, ZOOM_SOURCES } from '../data/zoom';
+import {
+  type Json,
+  legacyChannel,
+  ZOOM_CHANNELS,
+  ZOOM_SOURCES,
+  type ZoomTraits,
+  zoomAgents,
+  zoomEngagementSpec,
+  zoomQueues,
+} from '../data/zoom';
 import { isRecord, json, queryList, type Reply, type VendorRequest } from '../http';
 import { TokenBucket } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
@@ -22,9 +31,12 @@ export interface ZoomConfig {
   codec: TokenCodec;
 }
 
-const SCOPES = 'contact_center_report:read:admin contact_center:read:list_engagements:admin contact_center:read:engagement:admin';
-const QPS_MESSAGE = 'You have reached the maximum per-second rate limit for this API. Try again later.';
-const DAILY_MESSAGE = 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make the next request.';
+const SCOPES =
+  'contact_center_report:read:admin contact_center:read:list_engagements:admin contact_center:read:engagement:admin';
+const QPS_MESSAGE =
+  'You have reached the maximum per-second rate limit for this API. Try again later.';
+const DAILY_MESSAGE =
+  'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make the next request.';
 export const PAGE_TOKEN_INVALID = 'The next page token is invalid or has expired.';
 const DAY = 86_400_000;
 const LEGACY_TYPES = ['voice', 'sms', 'chat', 'video', 'kiosk', 'in_app_chat', 'in_app_video'];
@@ -40,7 +52,10 @@ class ZoomError extends Error {
 }
 
 const validation = (message: string, field?: string) =>
-  new ZoomError(400, field ? { code: 300, message, errors: [{ field, message }] } : { code: 300, message });
+  new ZoomError(
+    400,
+    field ? { code: 300, message, errors: [{ field, message }] } : { code: 300, message },
+  );
 
 interface PageTokenPayload {
   k: number;
@@ -95,9 +110,11 @@ export class ZoomVendor {
   }
 
   handleOAuth(req: VendorRequest): Reply {
-    if (req.method !== 'POST') return json(405, { reason: 'Method not allowed', error: 'invalid_request' });
+    if (req.method !== 'POST')
+      return json(405, { reason: 'Method not allowed', error: 'invalid_request' });
     const form = isRecord(req.body) ? req.body : {};
-    const param = (name: string) => req.query.get(name) ?? (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+    const param = (name: string) =>
+      req.query.get(name) ?? (typeof form[name] === 'string' ? (form[name] as string) : undefined);
     const grant = param('grant_type');
     if (grant !== 'account_credentials') {
       return json(400, { reason: 'Unsupported grant type', error: 'unsupported_grant_type' });
@@ -151,15 +168,26 @@ export class ZoomVendor {
     if (status === 429) {
       const f = form ?? 'none';
       if (f === 'none' || f === 'body') {
-        return json(429, { code: 429, message: QPS_MESSAGE }, { 'X-RateLimit-Category': 'Medium', 'X-RateLimit-Type': 'QPS' });
+        return json(
+          429,
+          { code: 429, message: QPS_MESSAGE },
+          { 'X-RateLimit-Category': 'Medium', 'X-RateLimit-Type': 'QPS' },
+        );
       }
-      return json(429, { code: 429, message: DAILY_MESSAGE }, {
-        'X-RateLimit-Category': 'Medium',
-        'X-RateLimit-Type': 'Daily-limit',
-        ...retryAfterHeader(f, seconds),
-      });
+      return json(
+        429,
+        { code: 429, message: DAILY_MESSAGE },
+        {
+          'X-RateLimit-Category': 'Medium',
+          'X-RateLimit-Type': 'Daily-limit',
+          ...retryAfterHeader(f, seconds),
+        },
+      );
     }
-    return json(status, { code: status, message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
+    return json(status, {
+      code: status,
+      message: status === 503 ? 'Service Unavailable' : 'Internal Server Error',
+    });
   }
 
   private authenticate(req: VendorRequest): void {
@@ -171,7 +199,8 @@ export class ZoomVendor {
   }
 
   private route(req: VendorRequest): Reply {
-    if (req.method !== 'GET') throw new ZoomError(405, { code: 405, message: 'Method not allowed.' });
+    if (req.method !== 'GET')
+      throw new ZoomError(405, { code: 405, message: 'Method not allowed.' });
     if (req.path === '/contact_center/engagements') return this.list(req);
     const m = /^\/contact_center\/engagements\/([^/]+)$/.exec(req.path);
     if (m) {
@@ -208,16 +237,34 @@ export class ZoomVendor {
     const rawToken = q.get('next_page_token');
     if (rawToken) {
       const t = this.cfg.codec.decode<PageTokenPayload>(rawToken);
-      const expired = !t || t.e !== this.epoch || req.now - t.iat > this.cfg.pageTokenTtlSeconds * 1000;
-      if (expired || t.f !== fingerprint) throw new ZoomError(400, { code: 300, message: PAGE_TOKEN_INVALID });
+      const expired =
+        !t || t.e !== this.epoch || req.now - t.iat > this.cfg.pageTokenTtlSeconds * 1000;
+      if (expired || t.f !== fingerprint)
+        throw new ZoomError(400, { code: 300, message: PAGE_TOKEN_INVALID });
       from = { k: t.k, id: t.id };
       total = t.tot;
     } else {
       total = this.total(fromMs, toMs, filter);
     }
-    const page = keysetPage(this.engagements, 'start_time', 1, from, pageSize, filter, (p) => p.k <= toMs, false);
+    const page = keysetPage(
+      this.engagements,
+      'start_time',
+      1,
+      from,
+      pageSize,
+      filter,
+      (p) => p.k <= toMs,
+      false,
+    );
     const next = page.far
-      ? this.cfg.codec.encode({ k: page.far.k, id: page.far.id, f: fingerprint, iat: req.now, e: this.epoch, tot: total } satisfies PageTokenPayload)
+      ? this.cfg.codec.encode({
+          k: page.far.k,
+          id: page.far.id,
+          f: fingerprint,
+          iat: req.now,
+          e: this.epoch,
+          tot: total,
+        } satisfies PageTokenPayload)
       : '';
     return json(200, {
       next_page_token: next,
@@ -226,11 +273,17 @@ export class ZoomVendor {
       timezone: tz,
       from: formatInZone(fromMs, tz),
       to: formatInZone(toMs, tz),
-      engagements: page.entries.map((e) => this.present(this.engagements.materialize(e), tz, req, false)),
+      engagements: page.entries.map((e) =>
+        this.present(this.engagements.materialize(e), tz, req, false),
+      ),
     });
   }
 
-  private total(fromMs: number, toMs: number, filter: ((t: ZoomTraits) => boolean) | undefined): number {
+  private total(
+    fromMs: number,
+    toMs: number,
+    filter: ((t: ZoomTraits) => boolean) | undefined,
+  ): number {
     if (!filter) {
       const tl = this.cfg.timeline;
       return Math.max(0, tl.lowerBound(toMs + 1) - tl.lowerBound(fromMs));
@@ -243,43 +296,77 @@ export class ZoomVendor {
     return n;
   }
 
-  private window(rawFrom: string | null, rawTo: string | null, tz: string, now: number): { fromMs: number; toMs: number } {
-    if (!rawFrom && !rawTo) return { fromMs: Math.floor((now - DAY) / 1000) * 1000, toMs: Math.floor(now / 1000) * 1000 };
+  private window(
+    rawFrom: string | null,
+    rawTo: string | null,
+    tz: string,
+    now: number,
+  ): { fromMs: number; toMs: number } {
+    if (!rawFrom && !rawTo)
+      return { fromMs: Math.floor((now - DAY) / 1000) * 1000, toMs: Math.floor(now / 1000) * 1000 };
     if (!rawFrom) throw validation('from is required when to is specified.', 'from');
     if (!rawTo) throw validation('to is required when from is specified.', 'to');
     const from = parseZoomTime(rawFrom, tz, false);
     const to = parseZoomTime(rawTo, tz, true);
-    if (!from) throw validation(`Invalid from: ${rawFrom}. Use yyyy-MM-dd or yyyy-MM-dd'T'HH:mm:ss'Z'.`, 'from');
-    if (!to) throw validation(`Invalid to: ${rawTo}. Use yyyy-MM-dd or yyyy-MM-dd'T'HH:mm:ss'Z'.`, 'to');
+    if (!from)
+      throw validation(
+        `Invalid from: ${rawFrom}. Use yyyy-MM-dd or yyyy-MM-dd'T'HH:mm:ss'Z'.`,
+        'from',
+      );
+    if (!to)
+      throw validation(`Invalid to: ${rawTo}. Use yyyy-MM-dd or yyyy-MM-dd'T'HH:mm:ss'Z'.`, 'to');
     if (from.kind !== to.kind && !(from.kind !== 'date' && to.kind !== 'date')) {
       throw validation('from and to must use the same format.', 'to');
     }
     if (to.ms < from.ms) throw validation('to must be later than from.', 'to');
     const limitWall = addMonth(from.wall) + (to.kind === 'date' ? DAY - 1000 : 0);
     const tooLong = from.kind === 'offset' ? to.ms > addMonth(from.ms) : to.wall > limitWall;
-    if (tooLong) throw validation('The date range between from and to can only be up to one month.', 'to');
+    if (tooLong)
+      throw validation('The date range between from and to can only be up to one month.', 'to');
     return { fromMs: from.ms, toMs: to.ms };
   }
 
   private filter(q: URLSearchParams): ((t: ZoomTraits) => boolean) | undefined {
     const channel = q.get('channel') || undefined;
-    if (channel && !(ZOOM_CHANNELS as readonly string[]).includes(channel)) throw validation(`Invalid channel: ${channel}.`, 'channel');
+    if (channel && !(ZOOM_CHANNELS as readonly string[]).includes(channel))
+      throw validation(`Invalid channel: ${channel}.`, 'channel');
     const sources = queryList(q, 'channel_sources');
-    for (const s of sources) if (!ALL_SOURCES.includes(s)) throw validation(`Invalid channel_sources: ${s}.`, 'channel_sources');
+    for (const s of sources)
+      if (!ALL_SOURCES.includes(s))
+        throw validation(`Invalid channel_sources: ${s}.`, 'channel_sources');
     const types = channel ? [] : queryList(q, 'channel_types').map((t) => t.toLowerCase());
-    for (const t of types) if (!LEGACY_TYPES.includes(t)) throw validation(`Invalid channel_types: ${t}.`, 'channel_types');
+    for (const t of types)
+      if (!LEGACY_TYPES.includes(t))
+        throw validation(`Invalid channel_types: ${t}.`, 'channel_types');
     const direction = q.get('direction') || undefined;
-    if (direction && direction !== 'inbound' && direction !== 'outbound') throw validation(`Invalid direction: ${direction}.`, 'direction');
+    if (direction && direction !== 'inbound' && direction !== 'outbound')
+      throw validation(`Invalid direction: ${direction}.`, 'direction');
     const queueId = q.get('queue_id') || undefined;
-    if (queueId && !this.queueIds.has(queueId)) throw new ZoomError(404, { code: 1201, message: `Queue does not exist: ${queueId}.` });
+    if (queueId && !this.queueIds.has(queueId))
+      throw new ZoomError(404, { code: 1201, message: `Queue does not exist: ${queueId}.` });
     const userId = q.get('user_id') || undefined;
-    if (userId && !this.userIds.has(userId)) throw new ZoomError(404, { code: 1001, message: `User does not exist: ${userId}.` });
+    if (userId && !this.userIds.has(userId))
+      throw new ZoomError(404, { code: 1001, message: `User does not exist: ${userId}.` });
     const consumer = q.get('consumer_number') || undefined;
-    if (!channel && !sources.length && !types.length && !direction && !queueId && !userId && !consumer) return undefined;
+    if (
+      !channel &&
+      !sources.length &&
+      !types.length &&
+      !direction &&
+      !queueId &&
+      !userId &&
+      !consumer
+    )
+      return undefined;
     return (t) =>
       (!channel || t.channel === channel) &&
       (!sources.length || (t.source !== undefined && sources.includes(t.source))) &&
-      (!types.length || types.some((x) => t.channelTypes.includes(x) || (t.channelTypes.length === 0 && legacyChannel(x) === t.channel))) &&
+      (!types.length ||
+        types.some(
+          (x) =>
+            t.channelTypes.includes(x) ||
+            (t.channelTypes.length === 0 && legacyChannel(x) === t.channel),
+        )) &&
       (!direction || t.direction === direction) &&
       (!queueId || t.queueId === queueId) &&
       (!userId || t.userId === userId) &&
@@ -291,7 +378,8 @@ export class ZoomVendor {
     out.start_time = formatInZone(rec.start_time as number, tz);
     if (typeof rec.end_time === 'number') out.end_time = formatInZone(rec.end_time, tz);
     if (Array.isArray(out.notes)) {
-      for (const n of out.notes as Json[]) n.last_modified_time = formatInZone(n.last_modified_time as number, tz);
+      for (const n of out.notes as Json[])
+        n.last_modified_time = formatInZone(n.last_modified_time as number, tz);
     }
     if (full && out.queues) {
       delete out.transfer_count;
@@ -305,7 +393,9 @@ export class ZoomVendor {
           start_time: out.start_time,
           duration: rec.waiting_duration,
           channel: channel?.channel ?? 'voice',
-          ...(channel?.channel_source && channel.channel_source !== 'facebook_messenger' && channel.channel_source !== 'whatsapp'
+          ...(channel?.channel_source &&
+          channel.channel_source !== 'facebook_messenger' &&
+          channel.channel_source !== 'whatsapp'
             ? { channel_source: channel.channel_source }
             : {}),
           event_type: 'Agent Ringing',
@@ -316,7 +406,10 @@ export class ZoomVendor {
     }
     if (req.schemaDrift && String(rec.engagement_id).charCodeAt(9) % 2 === 0) {
       out.x_sandbox_drift = { note: 'field unknown to the spec' };
-      out.channels = [...((out.channels as Json[] | undefined) ?? []), { channel: 'work_item', channel_source: 'api' }];
+      out.channels = [
+        ...((out.channels as Json[] | undefined) ?? []),
+        { channel: 'work_item', channel_source: 'api' },
+      ];
     }
     return out;
   }

@@ -1,0 +1,309 @@
+import { z } from 'zod';
+import { ListEngagementsParamsObject } from '../adapter/params';
+import type {
+  CreateEngagementInput,
+  EngagementAdapter,
+  ListEngagementsParams,
+} from '../adapter/types';
+import { CapabilityError, InputValidationError } from '../errors/errors';
+import { parseInput } from '../errors/zod';
+import type { RequestOptions } from '../http/types';
+import type { Engagement } from '../model/engagement';
+import { decodeCursor, encodeCursor, fingerprintParams } from '../pagination/cursor';
+import { PageIterator, type SourcePage } from '../pagination/page-iterator';
+import { compareKeys, keyOf, limiter, type MergeKey } from './merge';
+
+/** A provider that failed during a merged listing. */
+export interface ProviderFailure {
+  provider: string;
+  error: unknown;
+}
+
+export interface EngagementsClientOptions {
+  adapters: readonly EngagementAdapter[];
+  /**
+   * What a failing provider does to a merged listing: `'fail'` throws its error; `'skip'` records
+   * it on `iterator.failures` and goes on with the others; a function decides per failure.
+   * @default 'fail'
+   */
+  onProviderError?: 'fail' | 'skip' | ((failure: ProviderFailure) => 'fail' | 'skip') | undefined;
+  /** How many providers are fetched at once. @default all */
+  concurrency?: number | undefined;
+  /**
+   * Window size (ms) used to fetch adapters that do not list in time order: each window is fetched,
+   * sorted, and merged, so memory is bounded by one window per provider. @default 7 days
+   */
+  windowMs?: number | undefined;
+}
+
+/** `list()` params of the multi-provider client. */
+export interface MergedListParams extends Omit<ListEngagementsParams, 'maxPages'> {
+  /** @default 'asc' */
+  order?: 'asc' | 'desc' | undefined;
+  /** Only these provider ids. @default every adapter */
+  providers?: readonly string[] | undefined;
+}
+
+/** The merged listing: a `PageIterator` that also reports which providers failed (with `'skip'`). */
+export class MergedPageIterator extends PageIterator<Engagement> {
+  /** Providers that failed and were skipped during the latest iteration. */
+  readonly failures: ProviderFailure[] = [];
+}
+
+const MERGE = 'merge';
+const DAY = 86_400_000;
+
+const MergedParamsSchema = ListEngagementsParamsObject.omit({ maxPages: true })
+  .extend({
+    order: z.enum(['asc', 'desc']).optional(),
+    providers: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: '`to` must be after `from`',
+        params: { rule: 'range_order' },
+      });
+    }
+  });
+
+/**
+ * One client over several adapters: `engagements.list()` lists every provider concurrently and
+ * yields one stream in `occurredAt` order (ties by `id`), resumable with one cursor.
+ */
+export function createEngagementsClient(options: EngagementsClientOptions) {
+  const adapters = [...options.adapters];
+  const ids = new Set<string>();
+  for (const a of adapters) {
+    if (ids.has(a.id)) {
+      throw new InputValidationError([
+        { path: 'adapters', rule: 'unique', message: `two adapters share the id "${a.id}"` },
+      ]);
+    }
+    ids.add(a.id);
+  }
+  const byId = (provider: string): EngagementAdapter => {
+    const adapter = adapters.find((a) => a.id === provider);
+    if (!adapter) {
+      throw new InputValidationError([
+        {
+          path: 'provider',
+          rule: 'known_provider',
+          message: `no adapter "${provider}" (have: ${adapters.map((a) => a.id).join(', ')})`,
+        },
+      ]);
+    }
+    return adapter;
+  };
+  const decide = (failure: ProviderFailure): 'fail' | 'skip' => {
+    const policy = options.onProviderError ?? 'fail';
+    return typeof policy === 'function' ? policy(failure) : policy;
+  };
+
+  function list(params: MergedListParams = {}): MergedPageIterator {
+    let iterator: MergedPageIterator;
+    const source = () => mergedPages(params, iterator);
+    iterator = new MergedPageIterator(source);
+    return iterator;
+  }
+
+  async function* mergedPages(
+    raw: MergedListParams,
+    iterator: MergedPageIterator,
+  ): AsyncGenerator<SourcePage<Engagement>> {
+    iterator.failures.length = 0;
+    const params = parseInput(MergedParamsSchema, raw);
+    const order = params.order ?? 'asc';
+    const selected = params.providers ? params.providers.map(byId) : adapters;
+    const fingerprint = fingerprintParams({
+      from: params.from,
+      to: params.to,
+      kinds: params.kinds ? [...params.kinds].sort() : undefined,
+      participantIds: params.participantIds,
+      accountIds: params.accountIds,
+      ownerIds: params.ownerIds,
+      native: params.native,
+      order,
+      providers: selected.map((a) => a.id).sort(),
+    });
+    let after: MergeKey | undefined;
+    if (params.cursor) {
+      const state = decodeCursor(params.cursor, { provider: MERGE, fingerprint });
+      const x = z.object({ t: z.number(), i: z.string() }).safeParse(state.x);
+      if (x.success) after = { t: x.data.t, id: x.data.i };
+    }
+    const pageSize = params.pageSize ?? 100;
+    const sign = order === 'asc' ? 1 : -1;
+    const beyond = (k: MergeKey) => (after ? sign * compareKeys(k, after) > 0 : true);
+    const run = limiter(options.concurrency ?? selected.length);
+
+    const streams = selected.map((adapter) => ({
+      adapter,
+      it: providerStream(adapter, params, order, after, options.windowMs ?? 7 * DAY)[
+        Symbol.asyncIterator
+      ](),
+      head: undefined as { e: Engagement; k: MergeKey } | undefined,
+      done: false,
+    }));
+
+    type Stream = (typeof streams)[number];
+    const pull = async (s: Stream): Promise<void> => {
+      while (true) {
+        try {
+          const r = await run(() => s.it.next());
+          if (r.done) {
+            s.done = true;
+            s.head = undefined;
+            return;
+          }
+          const k = keyOf(r.value);
+          if (!beyond(k)) continue;
+          s.head = { e: r.value, k };
+          return;
+        } catch (error) {
+          const failure = { provider: s.adapter.id, error };
+          if (decide(failure) === 'fail') throw error;
+          iterator.failures.push(failure);
+          s.done = true;
+          s.head = undefined;
+          return;
+        }
+      }
+    };
+
+    try {
+      await Promise.all(streams.map(pull));
+      let page: Engagement[] = [];
+      while (true) {
+        let best: Stream | undefined;
+        for (const s of streams) {
+          if (s.done || !s.head) continue;
+          if (!best?.head || sign * compareKeys(s.head.k, best.head.k) < 0) best = s;
+        }
+        if (!best?.head) break;
+        page.push(best.head.e);
+        if (page.length >= pageSize) {
+          yield makePage(page, true);
+          page = [];
+        }
+        await pull(best);
+      }
+      if (page.length > 0) yield makePage(page, false);
+    } finally {
+      await Promise.allSettled(streams.map((s) => s.it.return?.(undefined)));
+    }
+
+    function cursorAfter(e: Engagement): string {
+      const k = keyOf(e);
+      return encodeCursor({ p: MERGE, f: fingerprint, x: { t: k.t, i: k.id } });
+    }
+    function makePage(items: Engagement[], more: boolean): SourcePage<Engagement> {
+      const last = items[items.length - 1] as Engagement;
+      return {
+        items,
+        nextCursor: more ? cursorAfter(last) : undefined,
+        cursorAfter: (index) => {
+          const e = items[index];
+          return e ? cursorAfter(e) : undefined;
+        },
+      };
+    }
+  }
+
+  return {
+    adapters: adapters as readonly EngagementAdapter[],
+    engagements: {
+      list,
+      /** Gets one engagement by its unified id (`provider:remoteId`). */
+      async get(id: string, requestOptions?: RequestOptions): Promise<Engagement> {
+        const provider = adapters.find((a) => id.startsWith(`${a.id}:`));
+        if (!provider) {
+          throw new InputValidationError([
+            {
+              path: 'id',
+              rule: 'unified_id',
+              message: `expected "<provider>:<remoteId>" with a known provider, got "${id}"`,
+            },
+          ]);
+        }
+        return provider.engagements.get(id, requestOptions);
+      },
+      /** Creates an engagement with one provider. */
+      async create(
+        provider: string,
+        input: CreateEngagementInput,
+        requestOptions?: RequestOptions,
+      ): Promise<Engagement> {
+        const adapter = byId(provider);
+        if (!adapter.capabilities.operations.create) {
+          throw new CapabilityError(
+            'create',
+            `${provider} does not support creating engagements.`,
+            { provider },
+          );
+        }
+        return adapter.engagements.create(input, requestOptions);
+      },
+    },
+  };
+}
+
+export type EngagementsClient = ReturnType<typeof createEngagementsClient>;
+
+/**
+ * One provider's engagements in `order`, strictly after `after`. Adapters that list in time order
+ * stream; the others are fetched a window at a time, each window sorted (and the next one
+ * prefetched), so the merge above only ever holds one window per provider.
+ */
+async function* providerStream(
+  adapter: EngagementAdapter,
+  params: z.output<typeof MergedParamsSchema>,
+  order: 'asc' | 'desc',
+  after: MergeKey | undefined,
+  windowMs: number,
+): AsyncGenerator<Engagement> {
+  const { order: _o, providers: _p, cursor: _c, ...base } = params;
+  let from = params.from?.getTime();
+  let to = params.to?.getTime();
+  if (after) {
+    if (order === 'asc') from = Math.max(from ?? after.t, after.t);
+    else to = Math.min(to ?? after.t + 1, after.t + 1);
+  }
+  const listParams = (f: number | undefined, t: number | undefined): ListEngagementsParams => ({
+    ...base,
+    from: f === undefined ? undefined : new Date(f),
+    to: t === undefined ? undefined : new Date(t),
+    prefetch: true,
+  });
+
+  if (order === 'asc' && adapter.capabilities.ordering === 'asc') {
+    yield* adapter.engagements.list(listParams(from, to));
+    return;
+  }
+  const sign = order === 'asc' ? 1 : -1;
+  const sortWindow = (items: Engagement[]) =>
+    items.sort((a, b) => sign * compareKeys(keyOf(a), keyOf(b)));
+  const serverSideTime = adapter.capabilities.filters.from === 'server';
+  if (from === undefined || to === undefined || !serverSideTime) {
+    // No range to slice, or the vendor cannot filter by time (slicing would rescan everything):
+    // one window, the whole range.
+    yield* sortWindow(await adapter.engagements.list(listParams(from, to)).toArray());
+    return;
+  }
+  const size = Math.min(windowMs, adapter.capabilities.maxWindowMs ?? windowMs);
+  const windows: Array<[number, number]> = [];
+  for (let s = from; s < to; s += size) windows.push([s, Math.min(s + size, to)]);
+  if (order === 'desc') windows.reverse();
+  const fetchWindow = ([f, t]: [number, number]) =>
+    adapter.engagements.list(listParams(f, t)).toArray();
+  let next: Promise<Engagement[]> | undefined = windows[0] ? fetchWindow(windows[0]) : undefined;
+  for (let i = 0; i < windows.length && next; i++) {
+    const current = await next;
+    const following = windows[i + 1];
+    next = following ? fetchWindow(following) : undefined;
+    next?.catch(() => undefined);
+    yield* sortWindow(current);
+  }
+}

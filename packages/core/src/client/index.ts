@@ -1,0 +1,8 @@
+export {
+  createEngagementsClient,
+  type EngagementsClient,
+  type EngagementsClientOptions,
+  type MergedListParams,
+  MergedPageIterator,
+  type ProviderFailure,
+} from './client';

@@ -1,0 +1,25 @@
+/**
+ * @engagekit/sandbox — local, stateful emulators of the DevRev, Zoom Contact Center and Truto
+ * engagement APIs, for demos, integration tests and benchmarks.
+ *
+ * @packageDocumentation
+ */
+export {
+  describeSandbox,
+  parseSandboxArgs,
+  type RunSandboxCommandOptions,
+  runSandboxCommand,
+} from './cli';
+export { FaultController, type FaultDecision } from './faults';
+export { type LogEntry, type LogFilter, RequestLog } from './log';
+export { type Sandbox, type SandboxCredentials, type SandboxUrls, startSandbox } from './server';
+export type {
+  FailNextSpec,
+  FaultConfig,
+  FaultOptions,
+  RetryAfterForm,
+  SandboxOptions,
+  VendorName,
+} from './types';
+export { TRUTO_BLOCKED_ACCOUNT_ID } from './vendors/truto';
+export { PAGE_TOKEN_INVALID as ZOOM_PAGE_TOKEN_INVALID_MESSAGE } from './vendors/zoom';

@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { expect } from 'vitest';
+import { z } from 'zod';
+import type { Sandbox } from '../src/index';
+
+const specDir = fileURLToPath(new URL('../../../../shared/specs/', import.meta.url));
+export const DEVREV_SPEC = `${specDir}devrev-engagements.openapi.yaml`;
+export const ZOOM_SPEC = `${specDir}zoom-contact-center-engagements.openapi.json`;
+export const hasDevRevSpec = existsSync(DEVREV_SPEC);
+export const hasZoomSpec = existsSync(ZOOM_SPEC);
+
+type Node = Record<string, unknown>;
+
+/**
+ * OpenAPI 3.0 discriminators with `mapping` over look-alike `oneOf` branches cannot be expressed
+ * with ajv's `discriminator` keyword, so each mapping entry becomes an if/then on the property.
+ */
+function rewriteDiscriminators(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteDiscriminators);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Node = {};
+  for (const [k, v] of Object.entries(node)) out[k] = rewriteDiscriminators(v);
+  const disc = out.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
+  if (disc?.mapping && Array.isArray(out.oneOf)) {
+    const prop = disc.propertyName;
+    delete out.discriminator;
+    delete out.oneOf;
+    out.allOf = [
+      ...((out.allOf as unknown[]) ?? []),
+      { properties: { [prop]: { enum: Object.keys(disc.mapping) } }, required: [prop] },
+      ...Object.entries(disc.mapping).map(([value, ref]) => ({
+        if: { properties: { [prop]: { const: value } }, required: [prop] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
+        then: { $ref: ref },
+      })),
+    ];
+  }
+  return out;
+}
+
+function makeAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: true });
+  addFormats(ajv);
+  for (const f of ['id', 'text', 'sort-by', 'int32', 'int64']) ajv.addFormat(f, true);
+  return ajv;
+}
+
+const ptr = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+class SpecValidator {
+  private readonly ajv = makeAjv();
+  private readonly cache = new Map<string, ValidateFunction | null>();
+  constructor(
+    private readonly id: string,
+    private readonly spec: Node,
+  ) {
+    this.ajv.addSchema(rewriteDiscriminators(spec) as Node, id);
+  }
+
+  /** Validator of the JSON response for path+method+status, or null when the spec declares no body. */
+  validator(path: string, method: string, status: number): ValidateFunction | null {
+    const key = `${method} ${path} ${status}`;
+    if (this.cache.has(key)) return this.cache.get(key) ?? null;
+    const paths = this.spec.paths as Record<string, Record<string, { responses: Record<string, Node> }>>;
+    const op = paths[path]?.[method.toLowerCase()];
+    if (!op) throw new Error(`spec has no ${method} ${path}`);
+    const response = op.responses[String(status)];
+    if (!response) throw new Error(`spec declares no ${status} for ${method} ${path}`);
+    let pointer = `#/paths/${ptr(path)}/${method.toLowerCase()}/responses/${status}`;
+    let resolved = response;
+    if (typeof response.$ref === 'string') {
+      pointer = response.$ref;
+      const [, , name] = response.$ref.split('/').slice(1);
+      resolved = ((this.spec.components as Node).responses as Record<string, Node>)[name as string] as Node;
+    }
+    const content = (resolved.content as Record<string, Node> | undefined)?.['application/json'];
+    const fn = content ? this.ajv.compile({ $ref: `${this.id}${pointer}/content/application~1json/schema` }) : null;
+    this.cache.set(key, fn);
+    return fn;
+  }
+}
+
+let devrev: SpecValidator | undefined;
+let zoom: SpecValidator | undefined;
+const devrevSpec = () => (devrev ??= new SpecValidator('devrev', parse(readFileSync(DEVREV_SPEC, 'utf8')) as Node));
+const zoomSpec = () => (zoom ??= new SpecValidator('zoom', JSON.parse(readFileSync(ZOOM_SPEC, 'utf8')) as Node));
+
+const zoomError = z.object({ code: z.number().int(), message: z.string() });
+const zoomOAuthOk = z.object({ access_token: z.string(), token_type: z.literal('bearer'), expires_in: z.number(), scope: z.string() });
+const zoomOAuthError = z.object({ reason: z.string(), error: z.string() });
+
+/** Fetches JSON and checks the body against the DevRev spec for the path+method+status. */
+export async function devrevCall(sb: Sandbox, path: string, init: { method?: string; body?: unknown; query?: string; token?: string | null } = {}) {
+  const method = init.method ?? (init.body !== undefined ? 'POST' : 'GET');
+  const headers: Record<string, string> = { 'X-Devrev-Scope': 'beta' };
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? sb.credentials.devrev.token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${sb.urls.devrev}${path}${init.query ? `?${init.query}` : ''}`, {
+    method,
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (hasDevRevSpec) {
+    const validate = devrevSpec().validator(path, method, res.status);
+    if (validate && !validate(body)) throw new Error(`${method} ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+export async function zoomToken(sb: Sandbox): Promise<string> {
+  const c = sb.credentials.zoom;
+  const res = await fetch(`${sb.urls.zoomOAuth}?grant_type=account_credentials&account_id=${c.accountId}`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` },
+  });
+  const body = zoomOAuthOk.parse(await res.json());
+  return body.access_token;
+}
+
+export function checkZoomOAuth(status: number, body: unknown): void {
+  if (status === 200) zoomOAuthOk.parse(body);
+  else zoomOAuthError.parse(body);
+}
+
+/** Fetches a Zoom API path (below /v2) and validates the body (spec for 200, {code,message} otherwise). */
+export async function zoomCall(sb: Sandbox, path: string, token: string | null, query = '') {
+  const res = await fetch(`${sb.urls.zoom}${path}${query ? `?${query}` : ''}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) zoomError.parse(body);
+  if (hasZoomSpec) {
+    const specPath = path.startsWith('/contact_center/engagements/') ? '/contact_center/engagements/{engagementId}' : path;
+    const validate = zoomSpec().validator(specPath, 'GET', res.status);
+    if (validate && !validate(body)) throw new Error(`GET ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+const ref = z.object({ id: z.string() }).passthrough();
+/** Truto unified engagement, written from the vendor digest. */
+export const trutoEngagement = z
+  .object({
+    id: z.string(),
+    owner: ref.optional(),
+    subject: z.string().nullable().optional(),
+    content: z.string().nullable().optional(),
+    direction: z.string().nullable().optional(),
+    engagement_type: z.string().optional(),
+    internal_notes: z.string().nullable().optional(),
+    notes: z.array(ref).optional(),
+    status: z.string().nullable().optional(),
+    start_time: z.string().datetime({ offset: true }).optional(),
+    end_time: z.string().datetime({ offset: true }).optional(),
+    duration: z.string().optional(),
+    project: ref.optional(),
+    account: ref.optional(),
+    contacts: z.array(ref).optional(),
+    opportunity: z.union([ref, z.array(ref)]).optional(),
+    phone_numbers: z
+      .array(z.object({ id: z.string().optional(), number: z.string(), extension: z.string().nullable().optional(), type: z.string().optional() }))
+      .optional(),
+    custom_fields: z.record(z.string(), z.unknown()).optional(),
+    created_at: z.string().datetime({ offset: true }).optional(),
+    updated_at: z.string().datetime({ offset: true }).optional(),
+    remote_data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough();
+export const trutoList = z.object({
+  result: z.array(trutoEngagement),
+  next_cursor: z.string().nullable(),
+  prev_cursor: z.string().nullable(),
+  result_count: z.number().int(),
+});
+export const trutoError = z
+  .object({ statusCode: z.number().int(), error: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+  .passthrough();
+
+export async function trutoCall(sb: Sandbox, path: string, init: { method?: string; body?: unknown; query?: string; headers?: Record<string, string>; account?: string | null } = {}) {
+  const method = init.method ?? 'GET';
+  const params = new URLSearchParams(init.query ?? '');
+  if (init.account !== null) params.set('integrated_account_id', init.account ?? sb.credentials.truto.integratedAccountId);
+  const res = await fetch(`${sb.urls.truto}${path}?${params}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${sb.credentials.truto.token}`,
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 400) trutoError.parse(body);
+  else if (path === '/unified/crm/engagements' && method === 'GET') trutoList.parse(body);
+  else if (method === 'DELETE') z.object({ id: z.string() }).strict().parse(body);
+  else trutoEngagement.parse(body);
+  return { status: res.status, headers: res.headers, body };
+}
+
+export function ids(list: unknown, key = 'id'): string[] {
+  return (list as Record<string, unknown>[]).map((e) => e[key] as string);
+}
+
+export { expect };

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * Truto publishes no OpenAPI file for the unified CRM model, so these schemas follow the docs page
+ * (https://truto.one/docs/api-reference/unified-crm-api/engagements) and stay lenient: every field
+ * but `id` is optional and nullable, unknown fields pass through, and relations accept the shapes
+ * the docs disagree on (`contact` vs `contacts`, `opportunity` as an object or an array). No
+ * transforms: the parsed record is the wire record, so it can be kept as `raw` unchanged.
+ */
+
+const IdValue = z.union([z.string(), z.number()]);
+
+/** A relation as Truto sends it: `{ id }` (plus whatever the CRM adds), or a bare id. */
+export const TrutoRefSchema = z.union([
+  IdValue,
+  z.looseObject({ id: IdValue.nullish(), name: z.string().nullish() }),
+]);
+export type TrutoRef = z.infer<typeof TrutoRefSchema>;
+
+/** One relation or a list of them. */
+export const TrutoRelationSchema = z.union([TrutoRefSchema, z.array(TrutoRefSchema.nullable())]);
+export type TrutoRelation = z.infer<typeof TrutoRelationSchema>;
+
+export const TrutoPhoneNumberSchema = z.looseObject({
+  id: IdValue.nullish(),
+  number: z.string().nullish(),
+  extension: z.string().nullish(),
+  type: z.string().nullish(),
+});
+export type TrutoPhoneNumber = z.infer<typeof TrutoPhoneNumberSchema>;
+
+const Timestamp = z.union([z.string(), z.number()]).nullish();
+
+/** A unified CRM engagement (`/unified/crm/engagements`). */
+export const TrutoEngagementSchema = z.looseObject({
+  id: z.union([z.string().min(1), z.number()]),
+  engagement_type: z.string().nullish(),
+  subject: z.string().nullish(),
+  content: z.string().nullish(),
+  direction: z.string().nullish(),
+  status: z.string().nullish(),
+  start_time: Timestamp,
+  end_time: Timestamp,
+  /** A string in the unified schema; some CRMs send a number. */
+  duration: z.union([z.string(), z.number()]).nullish(),
+  owner: TrutoRefSchema.nullish(),
+  account: TrutoRelationSchema.nullish(),
+  contact: TrutoRelationSchema.nullish(),
+  contacts: TrutoRelationSchema.nullish(),
+  opportunity: TrutoRelationSchema.nullish(),
+  lead: TrutoRelationSchema.nullish(),
+  project: TrutoRelationSchema.nullish(),
+  notes: TrutoRelationSchema.nullish(),
+  internal_notes: z.string().nullish(),
+  phone_numbers: z.array(TrutoPhoneNumberSchema.nullable()).nullish(),
+  custom_fields: z.unknown().optional(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  remote_data: z.unknown().optional(),
+});
+export type TrutoEngagement = z.infer<typeof TrutoEngagementSchema>;
+
+/** `GET /unified/crm/engagements`: `next_cursor: null` is the last page. */
+export const TrutoEngagementListSchema = z.looseObject({
+  result: z.array(TrutoEngagementSchema),
+  next_cursor: z.string().nullish(),
+  /** Parsed but unused: Truto documents no request parameter that pages backwards with it. */
+  prev_cursor: z.string().nullish(),
+  result_count: z.number().nullish(),
+  is_partial_response: z.boolean().nullish(),
+});
+export type TrutoEngagementList = z.infer<typeof TrutoEngagementListSchema>;
+
+/** `DELETE /unified/crm/engagements/{id}` answers `{ id }`. */
+export const TrutoDeleteResponseSchema = z.looseObject({ id: IdValue.nullish() });
+
+/** `{ description, value? }`, one per insight key. */
+const InsightEntry = z.looseObject({ description: z.string().nullish(), value: z.unknown() });
+
+/**
+ * Truto's error envelope (https://truto.one/docs/api-reference/overview/errors). Unified API
+ * errors add `truto_error_insight`; provider-originated ones add `truto_is_remote_error` and
+ * `raw_response`.
+ */
+export const TrutoErrorBodySchema = z.looseObject({
+  statusCode: z.number().nullish(),
+  error: z.string().nullish(),
+  message: z.string().nullish(),
+  details: z.unknown().optional(),
+  truto_is_remote_error: z.boolean().nullish(),
+  raw_response: z.unknown().optional(),
+  truto_error_insight: z.record(z.string(), InsightEntry.nullish()).nullish(),
+});
+export type TrutoErrorBody = z.infer<typeof TrutoErrorBodySchema>;
+
+/** The body of `POST` / `PATCH /unified/crm/engagements[/{id}]` that engagekit sends. */
+export interface TrutoEngagementWrite {
+  engagement_type?: string;
+  subject?: string;
+  content?: string;
+  direction?: string;
+  status?: string;
+  start_time?: string;
+  end_time?: string;
+  duration?: string;
+  contacts?: { id: string }[];
+  account?: { id: string };
+  owner?: { id: string };
+  [field: string]: unknown;
+}
