@@ -74,7 +74,7 @@ describe.skipIf(!hasDevRevSpec)('DevRev emulator (validated against the DevRev s
     expect(countAll.body.count).toBe(300);
     const page = await devrevCall(sb, '/engagements.list', { body: { type: ['call'], limit: 100 } });
     for (const e of page.body.engagements as { engagement_type: string }[]) expect(e.engagement_type).toBe('call');
-    const types = new Set((await devrevCall(sb, '/engagements.list', { query: 'limit=100' })).body.engagements as { engagement_type: string }[]);
+    const types = new Set(((await devrevCall(sb, "/engagements.list", { query: "limit=100" })).body.engagements as { engagement_type: string }[]).map((e) => e.engagement_type));
     expect(types.size).toBeGreaterThan(5);
     const byMember = await devrevCall(sb, '/engagements.list', { body: { members: ['DEVU-1'], limit: 100 } });
     for (const e of byMember.body.engagements as { members: { display_id: string }[] }[]) {

@@ -18,16 +18,19 @@ type Node = Record<string, unknown>;
 /**
  * OpenAPI 3.0 discriminators with `mapping` over look-alike `oneOf` branches cannot be expressed
  * with ajv's `discriminator` keyword, so each mapping entry becomes an if/then on the property.
+ * The mapped variant schemas are composed (allOf semantics), so their `additionalProperties: false`
+ * (which DevRev uses to mean "no extra fields for this subtype") is dropped.
  */
-function rewriteDiscriminators(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(rewriteDiscriminators);
+function rewriteDiscriminators(node: unknown, variants: Set<string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => rewriteDiscriminators(n, variants));
   if (typeof node !== 'object' || node === null) return node;
   const out: Node = {};
-  for (const [k, v] of Object.entries(node)) out[k] = rewriteDiscriminators(v);
+  for (const [k, v] of Object.entries(node)) out[k] = rewriteDiscriminators(v, variants);
   const disc = out.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
-  if (disc?.mapping && Array.isArray(out.oneOf)) {
+  if (!disc) return out;
+  delete out.discriminator;
+  if (disc.mapping && Array.isArray(out.oneOf)) {
     const prop = disc.propertyName;
-    delete out.discriminator;
     delete out.oneOf;
     out.allOf = [
       ...((out.allOf as unknown[]) ?? []),
@@ -38,12 +41,30 @@ function rewriteDiscriminators(node: unknown): unknown {
         then: { $ref: ref },
       })),
     ];
+  } else if (Array.isArray(out.oneOf)) {
+    out.anyOf = out.oneOf;
+    delete out.oneOf;
+  }
+  return out;
+}
+
+function prepareSpec(spec: Node): Node {
+  const variants = new Set<string>();
+  JSON.stringify(spec, (key, value) => {
+    if (key === 'mapping' && typeof value === 'object') for (const ref of Object.values(value as Record<string, string>)) variants.add(ref.split('/').pop() as string);
+    return value;
+  });
+  const out = rewriteDiscriminators(spec, variants) as Node;
+  const schemas = (out.components as Node | undefined)?.schemas as Record<string, Node> | undefined;
+  for (const name of variants) {
+    const schema = schemas?.[name];
+    if (schema && schema.additionalProperties === false) delete schema.additionalProperties;
   }
   return out;
 }
 
 function makeAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
   for (const f of ['id', 'text', 'sort-by', 'int32', 'int64']) ajv.addFormat(f, true);
   return ajv;
@@ -58,7 +79,7 @@ class SpecValidator {
     private readonly id: string,
     private readonly spec: Node,
   ) {
-    this.ajv.addSchema(rewriteDiscriminators(spec) as Node, id);
+    this.ajv.addSchema(prepareSpec(spec), id);
   }
 
   /** Validator of the JSON response for path+method+status, or null when the spec declares no body. */
@@ -136,7 +157,8 @@ export async function zoomCall(sb: Sandbox, path: string, token: string | null, 
   if (res.status !== 200) zoomError.parse(body);
   if (hasZoomSpec) {
     const specPath = path.startsWith('/contact_center/engagements/') ? '/contact_center/engagements/{engagementId}' : path;
-    const validate = zoomSpec().validator(specPath, 'GET', res.status);
+    // Zoom declares no body for its error responses; those are checked against {code, message} above.
+    const validate = res.status === 200 ? zoomSpec().validator(specPath, 'GET', res.status) : null;
     if (validate && !validate(body)) throw new Error(`GET ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
   }
   return { status: res.status, headers: res.headers, body };

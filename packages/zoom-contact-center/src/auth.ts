@@ -1,7 +1,7 @@
 import {
   ApiError,
-  type AuthProvider,
   AuthenticationError,
+  type AuthProvider,
   cachedTokenAuth,
   createTransport,
   type HttpOptions,

@@ -34,5 +34,7 @@ export function isExpiredPageTokenError(error: unknown): boolean {
   const body = error.body as { message?: unknown } | undefined;
   const message = typeof body?.message === 'string' ? body.message : error.message;
   if (!/next.?page.?token/i.test(message)) return false;
-  return error.code === undefined || String(error.code) === '300' || /expire|invalid/i.test(message);
+  return (
+    error.code === undefined || String(error.code) === '300' || /expire|invalid/i.test(message)
+  );
 }

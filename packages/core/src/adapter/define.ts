@@ -93,7 +93,11 @@ export function defineAdapter<X extends object = {}>(
       }),
     );
   const remote = (value: unknown) =>
-    toRemoteId(id, parseInput(IdSchema, value, { provider: id, prefix: 'id' }));
+    parseInput(
+      IdSchema,
+      toRemoteId(id, parseInput(IdSchema, value, { provider: id, prefix: 'id' })),
+      { provider: id, prefix: 'id' },
+    );
 
   const engagements: EngagementsResource = {
     list(params?: ListEngagementsParams) {
@@ -110,6 +114,14 @@ export function defineAdapter<X extends object = {}>(
     async create(input, options) {
       if (!impl.create) return unsupported('create');
       const parsed = parseInput(CreateEngagementInputSchema, input, { provider: id });
+      const kinds = capabilities.createKinds;
+      if (parsed.kind !== undefined && kinds && !kinds.includes(parsed.kind)) {
+        throw new CapabilityError(
+          `create:${parsed.kind}`,
+          `${id} cannot create engagements of kind "${parsed.kind}" (it can create: ${kinds.join(', ') || 'none'}).`,
+          { provider: id },
+        );
+      }
       return impl.create(parsed as CreateEngagementInput, options);
     },
     async update(engagementId, patch, options) {

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { CapabilityError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import { type Engagement, type EngagementKind, EngagementKindSchema } from '../model/engagement';
+import { toIsoUtc } from '../model/time';
 import { fingerprintParams } from '../pagination/cursor';
 import type { AdapterCapabilities, FilterName, ListEngagementsParams } from './types';
 
 const DateInput = z.union([z.date(), z.string()]).transform((value, ctx) => {
-  const date = value instanceof Date ? value : new Date(value);
+  // Strings must be ISO-8601 (zone-less = UTC), never whatever `new Date()` guesses in local time.
+  const iso = value instanceof Date ? undefined : toIsoUtc(value);
+  const date = value instanceof Date ? value : new Date(iso ?? Number.NaN);
   if (Number.isNaN(date.getTime())) {
     ctx.addIssue({
       code: 'custom',
@@ -83,6 +86,11 @@ export interface NormalizedListParams {
   clientFilter: ((engagement: Engagement) => boolean) | undefined;
 }
 
+/** Order and repeats do not change a filter's meaning, so they must not change the fingerprint. */
+function sortedSet<T extends string>(values: readonly T[] | undefined): T[] | undefined {
+  return values ? [...new Set(values)].sort() : undefined;
+}
+
 const FILTERS: FilterName[] = ['from', 'to', 'kinds', 'participantIds', 'accountIds', 'ownerIds'];
 
 /**
@@ -132,10 +140,10 @@ export function normalizeListParams(
     fingerprint: fingerprintParams({
       from: p.from,
       to: p.to,
-      kinds: p.kinds ? [...p.kinds].sort() : undefined,
-      participantIds: p.participantIds,
-      accountIds: p.accountIds,
-      ownerIds: p.ownerIds,
+      kinds: sortedSet(p.kinds),
+      participantIds: sortedSet(p.participantIds),
+      accountIds: sortedSet(p.accountIds),
+      ownerIds: sortedSet(p.ownerIds),
       native: p.native,
     }),
     clientFilters,

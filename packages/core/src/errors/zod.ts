@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type InputIssue, InputValidationError, ResponseValidationError } from './errors';
+import { type ErrorRequestInfo, type InputIssue, InputValidationError, ResponseValidationError } from './errors';
 
 /** zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. */
 export function toInputIssues(error: z.ZodError, prefix = ''): InputIssue[] {
@@ -25,7 +25,7 @@ export function parseInput<S extends z.ZodType>(
 export function parseResponse<S extends z.ZodType>(
   schema: S,
   payload: unknown,
-  options: { provider: string; what?: string; prefix?: string },
+  options: { provider: string; what?: string; prefix?: string; request?: ErrorRequestInfo },
 ): z.output<S> {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;

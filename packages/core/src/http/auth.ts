@@ -32,17 +32,20 @@ export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvid
   const now = options.now ?? Date.now;
   const refreshBefore = options.refreshBeforeMs ?? 60_000;
   for (const s of options.secrets ?? []) registerSecret(s);
-  let cached: { token: string; expiresAt: number } | undefined;
+  let cached: { token: string; refreshAt: number } | undefined;
   let inflight: Promise<string> | undefined;
 
   const token = (): Promise<string> => {
-    if (cached && now() < cached.expiresAt - refreshBefore) return Promise.resolve(cached.token);
+    if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
     if (!inflight) {
       inflight = options
         .fetchToken()
         .then(({ token: value, expiresInMs }) => {
           registerSecret(value);
-          cached = { token: value, expiresAt: now() + expiresInMs };
+          // A token that lives shorter than the refresh margin is refreshed at half its life,
+          // not fetched again for every request.
+          const margin = Math.min(refreshBefore, Math.max(0, expiresInMs) / 2);
+          cached = { token: value, refreshAt: now() + expiresInMs - margin };
           return value;
         })
         .finally(() => {

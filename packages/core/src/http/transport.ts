@@ -3,7 +3,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import {
   AbortError,
   ConnectionError,
-  type EngagekitError,
+  EngagekitError,
   type ErrorRequestInfo,
   ResponseValidationError,
   TimeoutError,
@@ -39,6 +39,71 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** One signal that fires when any of `signals` fires (call-level and transport-level). */
+function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return present[0];
+  const controller = new AbortController();
+  for (const s of present) {
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+/** Rejects with an `AbortError` as soon as `signal` fires, whatever `promise` is doing. */
+function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  make: () => AbortError,
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(make());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(make());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * An error thrown by an auth provider (e.g. a failed OAuth token request made with axios, whose
+ * config carries the client secret) as an engagekit error with a sanitised cause.
+ */
+function authFailure(error: unknown, provider: string, info: ErrorRequestInfo): EngagekitError {
+  if (error instanceof EngagekitError) return error;
+  const response = (error as { response?: { status?: unknown; data?: unknown; headers?: unknown } })
+    ?.response;
+  if (response && typeof response.status === 'number') {
+    return createApiError({
+      status: response.status,
+      provider,
+      body: response.data,
+      headers: lowerHeaders(response.headers as AxiosResponse['headers']),
+      request: info,
+      info: { message: 'could not obtain credentials' },
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown })?.code;
+  return new ConnectionError(
+    `${provider}: could not obtain credentials${typeof code === 'string' ? ` (${code})` : ''}`,
+    { provider, request: info, cause: error },
+  );
 }
 
 /** Query values to a string: arrays repeat the key. */
@@ -99,8 +164,12 @@ export function createTransport(
     const opts = req.options ?? {};
     const timeoutMs = opts.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxRetries = opts.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES;
-    const signal = opts.signal ?? config.signal;
-    const url = `${baseUrl}${req.path}${buildQuery(req.query)}`;
+    // Either signal stops the call: the caller's per-call one and the adapter-wide one.
+    const signal = anySignal([opts.signal, config.signal]);
+    const path = /^https?:\/\//i.test(req.path)
+      ? req.path
+      : `${baseUrl}${req.path.startsWith('/') || req.path === '' ? '' : '/'}${req.path}`;
+    const url = `${path}${buildQuery(req.query)}`;
     const info: ErrorRequestInfo = {
       method: req.method,
       url: redactUrl(url),
@@ -109,15 +178,24 @@ export function createTransport(
     let refreshedAuth = false;
     let waited = 0;
 
+    const aborted = () => new AbortError('The request was aborted.', { provider, request: info });
+
     for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted)
-        throw new AbortError('The request was aborted.', { provider, request: info });
-      await limiter?.acquire();
+      if (signal?.aborted) throw aborted();
+      if (limiter) await raceAbort(limiter.acquire(), signal, aborted);
+      let authHeaders: Record<string, string> = {};
+      if (config.auth) {
+        try {
+          authHeaders = await raceAbort(Promise.resolve(config.auth.headers()), signal, aborted);
+        } catch (error) {
+          throw authFailure(error, provider, info);
+        }
+      }
       const headers: Record<string, string> = {
         accept: 'application/json',
         ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...config.headers,
-        ...(config.auth ? await config.auth.headers() : {}),
+        ...authHeaders,
         ...req.headers,
         ...opts.headers,
       };
@@ -134,6 +212,16 @@ export function createTransport(
       let response: AxiosResponse<string> | undefined;
       let failure: EngagekitError | undefined;
       let errorCode: string | undefined;
+      // axios' own `timeout` only watches socket inactivity; this deadline covers the whole attempt.
+      const attemptController = new AbortController();
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        attemptController.abort();
+      }, timeoutMs);
+      const forwardAbort = () => attemptController.abort(signal?.reason);
+      if (signal?.aborted) forwardAbort();
+      else signal?.addEventListener('abort', forwardAbort, { once: true });
       try {
         response = await http.request<string>({
           url,
@@ -141,7 +229,7 @@ export function createTransport(
           headers,
           data: req.body === undefined ? undefined : JSON.stringify(req.body),
           timeout: timeoutMs,
-          signal,
+          signal: attemptController.signal,
           responseType: 'text',
           transformResponse: (d: string) => d,
           validateStatus: () => true,
@@ -149,8 +237,8 @@ export function createTransport(
         });
       } catch (error) {
         const code = (error as { code?: string }).code;
-        errorCode = code;
-        if (signal?.aborted || code === 'ERR_CANCELED') {
+        errorCode = timedOut ? 'ETIMEDOUT' : code;
+        if (signal?.aborted || (code === 'ERR_CANCELED' && !timedOut)) {
           throw new AbortError('The request was aborted.', {
             provider,
             request: info,
@@ -158,7 +246,7 @@ export function createTransport(
           });
         }
         failure =
-          code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+          timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT'
             ? new TimeoutError(
                 `${provider}: request timed out after ${timeoutMs} ms (${info.method} ${info.url})`,
                 {
@@ -171,6 +259,9 @@ export function createTransport(
                 `${provider}: connection failed${code ? ` (${code})` : ''} (${info.method} ${info.url})`,
                 { provider, request: info, cause: error },
               );
+      } finally {
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', forwardAbort);
       }
 
       let retryAfterMs: number | undefined;
@@ -194,17 +285,22 @@ export function createTransport(
           if (resetIn !== undefined) limiter.pauseUntil(now() + resetIn);
         }
         const parsed = parseBody(response.data);
-        if (status < 400) {
+        if (status >= 200 && status < 300) {
           if (!parsed.ok) {
             throw new ResponseValidationError(
               [{ path: '', rule: 'invalid_json', message: 'response body is not valid JSON' }],
-              { provider, request: info, what: `${req.operation ?? 'response'} body` },
+              {
+                provider,
+                request: info,
+                what: `${req.operation ?? 'response'} body`,
+              },
             );
           }
           const data = req.schema
             ? parseResponse(req.schema, parsed.value, {
                 provider,
                 what: req.operation ?? 'response',
+                request: info,
               })
             : parsed.value;
           const requestId = config.requestIdHeader ? resHeaders[config.requestIdHeader] : undefined;
@@ -213,7 +309,17 @@ export function createTransport(
         body = parsed.ok ? parsed.value : response.data;
         if (status === 401 && config.auth?.onUnauthorized && !refreshedAuth) {
           refreshedAuth = true;
-          if (await config.auth.onUnauthorized()) {
+          let refreshed: boolean;
+          try {
+            refreshed = await raceAbort(
+              Promise.resolve(config.auth.onUnauthorized()),
+              signal,
+              aborted,
+            );
+          } catch (error) {
+            throw authFailure(error, provider, info);
+          }
+          if (refreshed) {
             attempt--;
             continue;
           }

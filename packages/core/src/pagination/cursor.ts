@@ -48,7 +48,8 @@ export function decodeCursor(
   if (typeof cursor !== 'string' || cursor.length > 16_384) {
     throw new PaginationError('malformed-cursor', 'Cursor is not an engagekit cursor.');
   }
-  const parts = cursor.split('.');
+  // Cursors are often copied from logs or URLs: tolerate surrounding whitespace.
+  const parts = cursor.trim().split('.');
   if (parts.length !== 3 || !parts[0]?.startsWith('ek')) {
     throw new PaginationError(
       'malformed-cursor',

@@ -61,6 +61,8 @@ export interface PaginateOptions<T> {
   onExpiredToken?: 'restart' | 'fail' | undefined;
 }
 
+const MAX_DATE_MS = 8.64e15;
+
 interface Position {
   window: TimeWindow | undefined;
   token: string | undefined;
@@ -74,6 +76,30 @@ function presentToken(token: string | null | undefined): string | undefined {
 
 function throwIfAborted(signal: AbortSignal | undefined, provider: string): void {
   if (signal?.aborted) throw new AbortError('The listing was aborted.', { provider });
+}
+
+/** Settles with `promise`, or rejects with an `AbortError` the moment `signal` fires. */
+function untilAborted<R>(
+  promise: Promise<R>,
+  signal: AbortSignal | undefined,
+  provider: string,
+): Promise<R> {
+  if (!signal) return promise;
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = () => reject(new AbortError('The listing was aborted.', { provider }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /**
@@ -91,15 +117,22 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
     ? decodeCursor(o.cursor, { provider, fingerprint })
     : undefined;
   const direction = state?.d ? (state.d === 'b' ? 'before' : 'after') : (o.direction ?? 'after');
+  // Open ends become the limits of `Date`, so cursors (JSON, integers) can carry them.
+  const clampMs = (ms: number) => Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, Math.trunc(ms)));
   const range = state?.r
     ? { from: state.r[0], to: state.r[1] }
     : o.range
-      ? { from: o.range.from, to: o.range.to }
+      ? { from: clampMs(o.range.from), to: clampMs(o.range.to) }
       : undefined;
   const timeOf = o.range?.timeOf;
-  const windowSize = range ? (o.range?.maxWindowMs ?? range.to - range.from) : 0;
-  const windowAt = (from: number): TimeWindow | undefined =>
-    range && from < range.to ? { from, to: Math.min(from + windowSize, range.to) } : undefined;
+  const maxWindow = o.range?.maxWindowMs;
+  const windowSize =
+    maxWindow !== undefined && maxWindow >= 1 ? Math.trunc(maxWindow) : Number.POSITIVE_INFINITY;
+  const windowAt = (from: number): TimeWindow | undefined => {
+    if (!range || !(from < range.to)) return undefined;
+    const end = Math.min(from + windowSize, range.to);
+    return { from, to: end > from ? end : range.to };
+  };
 
   let pos: Position = {
     window: range ? windowAt(state?.w ?? range.from) : undefined,
@@ -110,15 +143,20 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
   let skip = state?.k ?? 0;
   let pages = 0;
   let seen = new Set<string>();
+  /** Position (raw items into the window) of the last expired-token restart: a restart must progress. */
+  let lastRestartAt = -1;
   const maxPages = o.maxPages ?? Number.POSITIVE_INFINITY;
 
+  // Written whenever it differs from the default, so a cursor always resumes the way it was going.
+  const directionFlag = (d: 'after' | 'before'): Partial<CursorState> =>
+    d === 'before' ? { d: 'b' } : o.direction === 'before' ? { d: 'a' } : {};
   const encode = (p: Position, extra: Partial<CursorState> = {}) =>
     encodeCursor({
       p: provider,
       f: fingerprint,
       ...(range ? { r: [range.from, range.to] as [number, number] } : {}),
       ...(p.window ? { w: p.window.from } : {}),
-      ...(direction === 'before' ? { d: 'b' as const } : {}),
+      ...directionFlag(direction),
       ...(p.token !== undefined ? { t: p.token } : {}),
       ...(p.consumed ? { c: p.consumed } : {}),
       ...extra,
@@ -131,9 +169,16 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
     throwIfAborted(signal, provider);
     let result: FetchPageResult<T>;
     try {
-      result = await (pending ?? fetchAt(pos));
+      const fetching = pending ?? fetchAt(pos);
+      fetching.catch(() => undefined);
+      result = await untilAborted(fetching, signal, provider);
     } catch (error) {
       pending = undefined;
+      if (error instanceof AbortError || signal?.aborted) {
+        throw error instanceof AbortError
+          ? error
+          : new AbortError('The listing was aborted.', { provider, cause: error });
+      }
       if (pos.token !== undefined && o.isExpiredToken?.(error)) {
         if (o.onExpiredToken === 'fail') {
           throw new PaginationError(
@@ -143,7 +188,16 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
           );
         }
         // Re-read the window from its start and skip what was already consumed.
-        skip += pos.consumed;
+        const resumeAt = skip + pos.consumed;
+        if (resumeAt <= lastRestartAt) {
+          throw new PaginationError(
+            'expired-token',
+            'The vendor page token expired again before the listing made progress; giving up instead of restarting forever.',
+            { provider, cause: error },
+          );
+        }
+        lastRestartAt = resumeAt;
+        skip = resumeAt;
         pos = { window: pos.window, token: undefined, consumed: 0 };
         seen = new Set();
         continue;
@@ -206,7 +260,7 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
             f: fingerprint,
             ...(range ? { r: [range.from, range.to] as [number, number] } : {}),
             ...(pos.window ? { w: pos.window.from } : {}),
-            ...(direction === 'after' ? { d: 'b' as const } : {}),
+            d: direction === 'after' ? ('b' as const) : ('a' as const),
             t: other,
           })
         : undefined;

@@ -10,9 +10,19 @@ export interface TimeWindow {
  */
 export function sliceWindows(from: number, to: number, maxWindowMs: number): TimeWindow[] {
   if (!(maxWindowMs > 0)) throw new RangeError('maxWindowMs must be positive');
+  if (!Number.isFinite(from) || !Number.isFinite(to)) {
+    throw new RangeError('sliceWindows needs a finite range');
+  }
   const out: TimeWindow[] = [];
-  for (let start = from; start < to; start = Math.min(start + maxWindowMs, to)) {
-    out.push({ from: start, to: Math.min(start + maxWindowMs, to) });
+  for (let start = from; start < to; ) {
+    const end = Math.min(start + maxWindowMs, to);
+    // A window too small to move a float this large would loop forever: take the rest at once.
+    if (end <= start) {
+      out.push({ from: start, to });
+      break;
+    }
+    out.push({ from: start, to: end });
+    start = end;
   }
   return out;
 }

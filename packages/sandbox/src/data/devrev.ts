@@ -136,8 +136,8 @@ export function devrevEngagementSpec(
   const parentIdxs = (i: number) => {
     const h = hash32(seed, i, 13);
     if (h % 5 === 0) return [];
-    const out = [h % PARENT_POOL];
-    if (h % 7 === 0) out.push((h >>> 8) % PARENT_POOL);
+    const out = [(h >>> 4) % PARENT_POOL];
+    if ((h >>> 12) % 7 === 0) out.push((h >>> 16) % PARENT_POOL);
     return [...new Set(out)];
   };
   const externalRef = (i: number) =>

@@ -1,0 +1,56 @@
+import type { Participant, RelatedRecord, Tag } from '@engagekit/core';
+import type { DevRevTagWithValue, DevRevUserSummary } from '../wire/common';
+import type { DevRevParent } from '../wire/engagement';
+
+/** The provider id of every DevRev engagement. */
+export const PROVIDER = 'devrev';
+
+/** Copies only defined values, so mapped objects never hold `undefined` keys or strings. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = v;
+  return out as T;
+}
+
+/** A `user-summary` (any of the four `type`s) as a participant with `role`. */
+export function participantOf(user: DevRevUserSummary, role: string): Participant {
+  return compact({
+    id: user.id,
+    role,
+    displayName: user.display_name ?? user.full_name ?? undefined,
+    email: user.email ?? undefined,
+  });
+}
+
+/** `account` / `opportunity` from a DON (`…:account/12`) or display id (`ACC-12`), else `parent`. */
+export function parentType(...ids: (string | null | undefined)[]): string {
+  for (const id of ids) {
+    if (!id) continue;
+    if (/:account\/|^ACC-/i.test(id)) return 'account';
+    if (/:opportunity\/|^OPP-/i.test(id)) return 'opportunity';
+  }
+  return 'parent';
+}
+
+/** A parent (object summary or bare id) as a related record. */
+export function relatedOf(parent: DevRevParent): RelatedRecord {
+  if (typeof parent === 'string') return { type: parentType(parent), id: parent };
+  return compact({
+    type: parentType(parent.id, parent.display_id),
+    id: parent.id,
+    name: parent.display_name ?? undefined,
+  });
+}
+
+/** `tag-with-value` (or `{id, value}`) as a unified tag. */
+export function tagOf(tag: DevRevTagWithValue): Tag {
+  if ('tag' in tag && tag.tag && typeof tag.tag === 'object') {
+    return compact({
+      id: tag.tag.id,
+      name: tag.tag.name ?? undefined,
+      value: tag.value ?? undefined,
+    });
+  }
+  const plain = tag as { id: string; value?: string | null };
+  return compact({ id: plain.id, value: plain.value ?? undefined });
+}

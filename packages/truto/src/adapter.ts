@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AdapterCapabilities,
+  bearerAuth,
+  CapabilityError,
+  createTransport,
+  defineAdapter,
+  type Engagement,
+  type EngagementAdapter,
+  type EngagementKind,
+  type HttpOptions,
+  type NormalizedListParams,
+  paginate,
+  parseInput,
+  type QueryValue,
+  type RequestOptions,
+} from '@engagekit/core';
+import { z } from 'zod';
+import { createErrorParser, isRetryable, translated } from './errors';
+import { mapTrutoEngagement, PROVIDER, TRUTO_KINDS } from './map/engagement';
+import { TRUTO_CREATE_KINDS, toTrutoWriteBody } from './map/input';
+import { checkNativeListParams, flattenQuery } from './query';
+import {
+  TrutoDeleteResponseSchema,
+  type TrutoEngagement,
+  TrutoEngagementListSchema,
+  TrutoEngagementSchema,
+} from './wire/engagement';
+
+const DAY_MS = 86_400_000;
+/** Truto: "date range should not exceed one year" (some integrations); 365 days never exceeds it. */
+const MAX_WINDOW_MS = 365 * DAY_MS;
+const PATH = '/unified/crm/engagements';
+/** `engagement_type` values Truto documents as list filters. */
+const SERVER_KINDS: ReadonlySet<EngagementKind> = new Set([
+  'call',
+  'chat',
+  'email',
+  'meeting',
+  'task',
+]);
+
+/**
+ * Truto documents no maximum or default `limit` for unified lists and passes it on to the CRM;
+ * 100 is the largest page most of the 21 CRMs behind engagements serve (HubSpot, Close, …).
+ */
+const MAX_PAGE_SIZE = 100;
+
+/**
+ * 50 requests / 10 s per integrated account (https://truto.one/docs/api-reference/overview/rate-limits):
+ * a steady 5 requests/s. The burst stays at 5, because a token bucket lets `burst` extra requests
+ * through in any 10 s window (a burst of 50 would allow 100).
+ */
+const DEFAULT_RATE_LIMIT = { requestsPerSecond: 5, burst: 5 } as const;
+
+/** What the adapter can do; filters marked `'server'` fall back to client-side for several values. */
+export const TRUTO_CAPABILITIES: AdapterCapabilities = {
+  operations: { list: true, get: true, create: true, update: true, delete: true, count: false },
+  filters: {
+    from: 'server',
+    to: 'server',
+    kinds: 'server',
+    participantIds: 'server',
+    accountIds: 'server',
+    ownerIds: 'server',
+  },
+  maxPageSize: MAX_PAGE_SIZE,
+  defaultPageSize: MAX_PAGE_SIZE,
+  maxWindowMs: MAX_WINDOW_MS,
+  backwardsPaging: false,
+  ordering: 'unordered',
+  createKinds: TRUTO_CREATE_KINDS,
+};
+
+/** Options of {@link createTrutoAdapter}. */
+export interface TrutoAdapterOptions extends HttpOptions {
+  /** A Truto API token (environment-scoped, backend only); sent as `Authorization: Bearer …`. */
+  token: string;
+  /** The integrated account (the end user's connected CRM) every call goes to. */
+  integratedAccountId: string;
+  /** @default 'https://api.truto.one' */
+  baseUrl?: string | undefined;
+  /**
+   * Client-side limiter, per adapter (so per integrated account); `false` turns it off.
+   * @default { requestsPerSecond: 5, burst: 5 } (Truto: 50 requests / 10 s per integrated account)
+   */
+  rateLimit?: HttpOptions['rateLimit'];
+}
+
+const OptionsSchema = z.looseObject({
+  token: z.string().min(1, 'a Truto API token is required'),
+  integratedAccountId: z.string().min(1, 'the integrated account id is required'),
+  baseUrl: z.url().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(20).optional(),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.object({
+        requestsPerSecond: z.number().positive(),
+        burst: z.number().int().positive().optional(),
+      }),
+    ])
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  hooks: z.looseObject({}).optional(),
+  signal: z
+    .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
+    .optional(),
+});
+
+/** The caller's `Idempotency-Key` header (any casing) or a fresh one, reused by every retry. */
+function idempotency(options: RequestOptions | undefined): {
+  key: string;
+  options: RequestOptions | undefined;
+} {
+  if (!options?.headers) return { key: randomUUID(), options };
+  const headers: Record<string, string> = {};
+  let key: string | undefined;
+  for (const [name, value] of Object.entries(options.headers)) {
+    if (name.toLowerCase() === 'idempotency-key') key = value;
+    else headers[name] = value;
+  }
+  return { key: key || randomUUID(), options: { ...options, headers } };
+}
+
+type Predicate = (e: Engagement) => boolean;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The Truto unified CRM engagements adapter (`GET/POST /unified/crm/engagements`,
+ * `GET/PATCH/DELETE /unified/crm/engagements/{id}`) for one integrated account.
+ *
+ * @example
+ * const truto = createTrutoAdapter({ token: process.env.TRUTO_TOKEN!, integratedAccountId });
+ * for await (const e of truto.engagements.list({ kinds: ['call'], from: '2026-01-01' })) {}
+ */
+export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdapter {
+  parseInput(OptionsSchema, options, { provider: PROVIDER });
+  const { token, integratedAccountId, baseUrl, rateLimit, ...http } = options;
+  const transport = createTransport({
+    ...http,
+    provider: PROVIDER,
+    baseUrl: baseUrl ?? 'https://api.truto.one',
+    auth: bearerAuth(token),
+    parseError: createErrorParser(integratedAccountId),
+    isRetryable,
+    rateLimit: rateLimit === undefined ? DEFAULT_RATE_LIMIT : rateLimit,
+  });
+  const account = { integrated_account_id: integratedAccountId };
+  const recordPath = (remoteId: string) => `${PATH}/${encodeURIComponent(remoteId)}`;
+
+  /** Unified filters → Truto query parameters, plus what has to be checked client-side. */
+  function plan(p: NormalizedListParams) {
+    checkNativeListParams(p.native);
+    const query: Record<string, QueryValue> = { ...account, limit: p.pageSize };
+    const local: Predicate[] = [];
+    let impossible = false;
+
+    if (p.kinds) {
+      // sms/video/social/survey never come out of the mapper: asking for only those yields nothing.
+      const possible = p.kinds.filter((k) => TRUTO_KINDS.includes(k));
+      const [only] = possible;
+      if (only === undefined) impossible = true;
+      else if (possible.length === 1 && SERVER_KINDS.has(only)) query.engagement_type = only;
+      else local.push((e) => possible.includes(e.kind));
+    }
+    // Truto's relation filters take one id (`contact[id]=…`); several ids are matched here.
+    const relation = (
+      ids: string[] | undefined,
+      param: string,
+      matches: (e: Engagement, ids: string[]) => boolean,
+    ) => {
+      if (!ids) return;
+      if (ids.length === 1) query[param] = ids[0];
+      else local.push((e) => matches(e, ids));
+    };
+    relation(p.participantIds, 'contact[id]', (e, ids) =>
+      e.participants.some((x) => x.role === 'contact' && x.id !== undefined && ids.includes(x.id)),
+    );
+    relation(p.accountIds, 'account[id]', (e, ids) =>
+      e.related.some((r) => r.type === 'account' && ids.includes(r.id)),
+    );
+    relation(p.ownerIds, 'owner[id]', (e, ids) =>
+      e.participants.some((x) => x.role === 'owner' && x.id !== undefined && ids.includes(x.id)),
+    );
+    // Both bounds: the engine slices [from, to) into windows of at most a year. One bound: it is
+    // sent alone and enforced here, half-open like everywhere else.
+    const range =
+      p.from && p.to
+        ? {
+            from: p.from.getTime(),
+            to: p.to.getTime(),
+            maxWindowMs: MAX_WINDOW_MS,
+            timeOf: (e: Engagement) => Date.parse(e.occurredAt),
+          }
+        : undefined;
+    if (!range && p.from) {
+      const from = p.from.getTime();
+      query.start_time = iso(from);
+      local.push((e) => Date.parse(e.occurredAt) >= from);
+    }
+    if (!range && p.to) {
+      const to = p.to.getTime();
+      query.end_time = iso(to);
+      local.push((e) => Date.parse(e.occurredAt) < to);
+    }
+    if (!p.includeRaw) query.truto_ignore_remote_data = true;
+    Object.assign(query, flattenQuery(p.native));
+
+    const filters = p.clientFilter ? [p.clientFilter, ...local] : local;
+    const filter: Predicate | undefined =
+      filters.length > 0 ? (e) => filters.every((f) => f(e)) : undefined;
+    return { query, range, filter, impossible };
+  }
+
+  function list(p: NormalizedListParams) {
+    const { query, range, filter, impossible } = plan(p);
+    return paginate<Engagement>({
+      provider: PROVIDER,
+      fingerprint: p.fingerprint,
+      cursor: p.cursor,
+      range,
+      filter,
+      maxPages: p.maxPages,
+      prefetch: p.prefetch,
+      signal: p.signal,
+      async fetchPage({ token: nextCursor, window, direction, signal }) {
+        if (impossible) return { items: [], done: true };
+        if (direction === 'before') {
+          throw new CapabilityError('backwardsPaging', 'Truto lists page forwards only.', {
+            provider: PROVIDER,
+          });
+        }
+        const q: Record<string, QueryValue> = { ...query };
+        if (window) {
+          q.start_time = iso(window.from);
+          q.end_time = iso(window.to);
+        }
+        if (nextCursor !== undefined) q.next_cursor = nextCursor;
+        const { data } = await translated('list', () =>
+          transport.request({
+            method: 'GET',
+            path: PATH,
+            query: q,
+            schema: TrutoEngagementListSchema,
+            operation: 'engagements.list',
+            options: { ...p.request, signal },
+          }),
+        );
+        return {
+          items: data.result.map((r, i) =>
+            mapTrutoEngagement(r, { includeRaw: p.includeRaw, path: `result.${i}` }),
+          ),
+          nextToken: data.next_cursor,
+        };
+      },
+    });
+  }
+
+  async function get(remoteId: string, opts?: RequestOptions) {
+    const { data } = await translated('get', () =>
+      transport.request({
+        method: 'GET',
+        path: recordPath(remoteId),
+        query: account,
+        schema: TrutoEngagementSchema,
+        operation: 'engagements.get',
+        options: opts,
+      }),
+    );
+    return mapTrutoEngagement(data as TrutoEngagement);
+  }
+
+  /** A write with an `Idempotency-Key`: Truto replays the first answer, so retries are safe. */
+  async function write(
+    operation: 'create' | 'update',
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: unknown,
+    opts: RequestOptions | undefined,
+  ) {
+    const { key, options: rest } = idempotency(opts);
+    const { data } = await translated(operation, () =>
+      transport.request({
+        method,
+        path,
+        query: account,
+        body,
+        headers: { 'Idempotency-Key': key },
+        schema: TrutoEngagementSchema,
+        operation: `engagements.${operation}`,
+        idempotent: true,
+        options: rest,
+      }),
+    );
+    return mapTrutoEngagement(data as TrutoEngagement);
+  }
+
+  return defineAdapter({
+    id: PROVIDER,
+    capabilities: TRUTO_CAPABILITIES,
+    engagements: {
+      list,
+      get,
+      create: (input, opts) => write('create', 'POST', PATH, toTrutoWriteBody(input), opts),
+      update: (remoteId, patch, opts) =>
+        write('update', 'PATCH', recordPath(remoteId), toTrutoWriteBody(patch), opts),
+      async delete(remoteId, opts) {
+        const { key, options: rest } = idempotency(opts);
+        await translated('delete', () =>
+          transport.request({
+            method: 'DELETE',
+            path: recordPath(remoteId),
+            query: account,
+            headers: { 'Idempotency-Key': key },
+            schema: TrutoDeleteResponseSchema,
+            operation: 'engagements.delete',
+            idempotent: true,
+            options: rest,
+          }),
+        );
+      },
+    },
+  });
+}

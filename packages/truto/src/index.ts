@@ -1,0 +1,12 @@
+export { createTrutoAdapter, TRUTO_CAPABILITIES, type TrutoAdapterOptions } from './adapter';
+export { normalizeDirection, toKind } from './map/engagement';
+export { TRUTO_CREATE_KINDS } from './map/input';
+export type {
+  TrutoEngagement,
+  TrutoEngagementList,
+  TrutoEngagementWrite,
+  TrutoErrorBody,
+  TrutoPhoneNumber,
+  TrutoRef,
+  TrutoRelation,
+} from './wire/engagement';

@@ -1,0 +1,14 @@
+export { createZoomContactCenterAdapter } from './adapter';
+export { type MapOptions, mapZoomEngagement } from './map/engagement';
+export type {
+  ZoomAccessTokenOptions,
+  ZoomContactCenterAdapterOptions,
+  ZoomServerToServerOptions,
+} from './options';
+export {
+  type ZoomChannel,
+  type ZoomEngagement,
+  ZoomEngagementSchema,
+  type ZoomListEngagementsResponse,
+  type ZoomTokenResponse,
+} from './wire/engagement';
