@@ -7,7 +7,7 @@ const BASE = 'https://acme.test';
 let requests = 0;
 let pages: unknown[][] = [];
 let repeatToken = false;
-const pending: Array<() => [number, unknown, Record<string, string>?]> = [];
+const pending: Array<() => [number, unknown, Record<string, string>]> = [];
 
 /** One persistent interceptor that answers from the harness state, so queued failures come first. */
 function install() {
@@ -58,7 +58,7 @@ runConformanceSuite({
         { error: { code: `E${status}`, message: 'failed' } },
         options.retryAfterSeconds !== undefined
           ? { 'retry-after': String(options.retryAfterSeconds) }
-          : {},
+          : ({} as Record<string, string>),
       ]);
     },
     serveRecords(records) {
@@ -67,7 +67,7 @@ runConformanceSuite({
       for (let i = 0; i < records.length; i += 3) pages.push(records.slice(i, i + 3));
     },
     serveBrokenPage() {
-      pending.push(() => [200, { data: 'not an array', meta: { page: 1, total_pages: 1 } }]);
+      pending.push(() => [200, { data: 'not an array', meta: { page: 1, total_pages: 1 } }, {}]);
     },
     requestCount: () => requests,
     reset() {

@@ -1,3 +1,5 @@
 import { definePackageProject } from '../../vitest.shared';
 
-export default definePackageProject('core');
+export default definePackageProject('core', {
+  typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.typetest.json' },
+});

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
 import { expect } from 'vitest';
+import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Sandbox } from '../src/index';
 
@@ -26,7 +26,9 @@ function rewriteDiscriminators(node: unknown, variants: Set<string>): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Node = {};
   for (const [k, v] of Object.entries(node)) out[k] = rewriteDiscriminators(v, variants);
-  const disc = out.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
+  const disc = out.discriminator as
+    | { propertyName: string; mapping?: Record<string, string> }
+    | undefined;
   if (!disc) return out;
   delete out.discriminator;
   if (disc.mapping && Array.isArray(out.oneOf)) {
@@ -51,7 +53,9 @@ function rewriteDiscriminators(node: unknown, variants: Set<string>): unknown {
 function prepareSpec(spec: Node): Node {
   const variants = new Set<string>();
   JSON.stringify(spec, (key, value) => {
-    if (key === 'mapping' && typeof value === 'object') for (const ref of Object.values(value as Record<string, string>)) variants.add(ref.split('/').pop() as string);
+    if (key === 'mapping' && typeof value === 'object')
+      for (const ref of Object.values(value as Record<string, string>))
+        variants.add(ref.split('/').pop() as string);
     return value;
   });
   const out = rewriteDiscriminators(spec, variants) as Node;
@@ -86,7 +90,10 @@ class SpecValidator {
   validator(path: string, method: string, status: number): ValidateFunction | null {
     const key = `${method} ${path} ${status}`;
     if (this.cache.has(key)) return this.cache.get(key) ?? null;
-    const paths = this.spec.paths as Record<string, Record<string, { responses: Record<string, Node> }>>;
+    const paths = this.spec.paths as Record<
+      string,
+      Record<string, { responses: Record<string, Node> }>
+    >;
     const op = paths[path]?.[method.toLowerCase()];
     if (!op) throw new Error(`spec has no ${method} ${path}`);
     const response = op.responses[String(status)];
@@ -96,10 +103,14 @@ class SpecValidator {
     if (typeof response.$ref === 'string') {
       pointer = response.$ref;
       const [, , name] = response.$ref.split('/').slice(1);
-      resolved = ((this.spec.components as Node).responses as Record<string, Node>)[name as string] as Node;
+      resolved = ((this.spec.components as Node).responses as Record<string, Node>)[
+        name as string
+      ] as Node;
     }
     const content = (resolved.content as Record<string, Node> | undefined)?.['application/json'];
-    const fn = content ? this.ajv.compile({ $ref: `${this.id}${pointer}/content/application~1json/schema` }) : null;
+    const fn = content
+      ? this.ajv.compile({ $ref: `${this.id}${pointer}/content/application~1json/schema` })
+      : null;
     this.cache.set(key, fn);
     return fn;
   }
@@ -107,18 +118,30 @@ class SpecValidator {
 
 let devrev: SpecValidator | undefined;
 let zoom: SpecValidator | undefined;
-const devrevSpec = () => (devrev ??= new SpecValidator('devrev', parse(readFileSync(DEVREV_SPEC, 'utf8')) as Node));
-const zoomSpec = () => (zoom ??= new SpecValidator('zoom', JSON.parse(readFileSync(ZOOM_SPEC, 'utf8')) as Node));
+const devrevSpec = () =>
+  (devrev ??= new SpecValidator('devrev', parse(readFileSync(DEVREV_SPEC, 'utf8')) as Node));
+const zoomSpec = () =>
+  (zoom ??= new SpecValidator('zoom', JSON.parse(readFileSync(ZOOM_SPEC, 'utf8')) as Node));
 
 const zoomError = z.object({ code: z.number().int(), message: z.string() });
-const zoomOAuthOk = z.object({ access_token: z.string(), token_type: z.literal('bearer'), expires_in: z.number(), scope: z.string() });
+const zoomOAuthOk = z.object({
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_in: z.number(),
+  scope: z.string(),
+});
 const zoomOAuthError = z.object({ reason: z.string(), error: z.string() });
 
 /** Fetches JSON and checks the body against the DevRev spec for the path+method+status. */
-export async function devrevCall(sb: Sandbox, path: string, init: { method?: string; body?: unknown; query?: string; token?: string | null } = {}) {
+export async function devrevCall(
+  sb: Sandbox,
+  path: string,
+  init: { method?: string; body?: unknown; query?: string; token?: string | null } = {},
+) {
   const method = init.method ?? (init.body !== undefined ? 'POST' : 'GET');
   const headers: Record<string, string> = { 'X-Devrev-Scope': 'beta' };
-  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? sb.credentials.devrev.token}`;
+  if (init.token !== null)
+    headers.authorization = `Bearer ${init.token ?? sb.credentials.devrev.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${sb.urls.devrev}${path}${init.query ? `?${init.query}` : ''}`, {
     method,
@@ -128,17 +151,25 @@ export async function devrevCall(sb: Sandbox, path: string, init: { method?: str
   const body = (await res.json()) as Record<string, unknown>;
   if (hasDevRevSpec) {
     const validate = devrevSpec().validator(path, method, res.status);
-    if (validate && !validate(body)) throw new Error(`${method} ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    if (validate && !validate(body))
+      throw new Error(
+        `${method} ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+      );
   }
   return { status: res.status, headers: res.headers, body };
 }
 
 export async function zoomToken(sb: Sandbox): Promise<string> {
   const c = sb.credentials.zoom;
-  const res = await fetch(`${sb.urls.zoomOAuth}?grant_type=account_credentials&account_id=${c.accountId}`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` },
-  });
+  const res = await fetch(
+    `${sb.urls.zoomOAuth}?grant_type=account_credentials&account_id=${c.accountId}`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`,
+      },
+    },
+  );
   const body = zoomOAuthOk.parse(await res.json());
   return body.access_token;
 }
@@ -156,10 +187,15 @@ export async function zoomCall(sb: Sandbox, path: string, token: string | null, 
   const body = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200) zoomError.parse(body);
   if (hasZoomSpec) {
-    const specPath = path.startsWith('/contact_center/engagements/') ? '/contact_center/engagements/{engagementId}' : path;
+    const specPath = path.startsWith('/contact_center/engagements/')
+      ? '/contact_center/engagements/{engagementId}'
+      : path;
     // Zoom declares no body for its error responses; those are checked against {code, message} above.
     const validate = res.status === 200 ? zoomSpec().validator(specPath, 'GET', res.status) : null;
-    if (validate && !validate(body)) throw new Error(`GET ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    if (validate && !validate(body))
+      throw new Error(
+        `GET ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+      );
   }
   return { status: res.status, headers: res.headers, body };
 }
@@ -185,7 +221,14 @@ export const trutoEngagement = z
     contacts: z.array(ref).optional(),
     opportunity: z.union([ref, z.array(ref)]).optional(),
     phone_numbers: z
-      .array(z.object({ id: z.string().optional(), number: z.string(), extension: z.string().nullable().optional(), type: z.string().optional() }))
+      .array(
+        z.object({
+          id: z.string().optional(),
+          number: z.string(),
+          extension: z.string().nullable().optional(),
+          type: z.string().optional(),
+        }),
+      )
       .optional(),
     custom_fields: z.record(z.string(), z.unknown()).optional(),
     created_at: z.string().datetime({ offset: true }).optional(),
@@ -200,13 +243,29 @@ export const trutoList = z.object({
   result_count: z.number().int(),
 });
 export const trutoError = z
-  .object({ statusCode: z.number().int(), error: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    statusCode: z.number().int(),
+    error: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
   .passthrough();
 
-export async function trutoCall(sb: Sandbox, path: string, init: { method?: string; body?: unknown; query?: string; headers?: Record<string, string>; account?: string | null } = {}) {
+export async function trutoCall(
+  sb: Sandbox,
+  path: string,
+  init: {
+    method?: string;
+    body?: unknown;
+    query?: string;
+    headers?: Record<string, string>;
+    account?: string | null;
+  } = {},
+) {
   const method = init.method ?? 'GET';
   const params = new URLSearchParams(init.query ?? '');
-  if (init.account !== null) params.set('integrated_account_id', init.account ?? sb.credentials.truto.integratedAccountId);
+  if (init.account !== null)
+    params.set('integrated_account_id', init.account ?? sb.credentials.truto.integratedAccountId);
   const res = await fetch(`${sb.urls.truto}${path}?${params}`, {
     method,
     headers: {

@@ -142,7 +142,7 @@ export class InputValidationError extends EngagekitError {
       `Invalid input: ${issues.map((i) => `${i.path || '(root)'}: ${i.message} [${i.rule}]`).join('; ')}`,
       options,
     );
-    this.issues = issues;
+    this.issues = redact(issues);
   }
 }
 
@@ -156,8 +156,8 @@ export class ResponseValidationError extends EngagekitError {
       `${options.provider ?? 'vendor'} ${options.what ?? 'response'} does not match its schema at ${first?.path || '(root)'}: ${first?.message ?? 'invalid'}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}`,
       options,
     );
-    this.path = first?.path ?? '';
-    this.issues = issues;
+    this.path = redactString(first?.path ?? '');
+    this.issues = redact(issues);
   }
 }
 

@@ -158,6 +158,13 @@ export function devrevEngagementSpec(
     parseId: parseDevrevEngagementId,
     idOf: (r) => r.id as string,
     traits: (i) => {
+      if (hash32(seed, i, 10) % 25 === 0) {
+        return {
+          type: typeOf(i),
+          members: memberIdxs(i).flatMap((u) => [userId(u), userDisplay(u)]),
+          parents: [],
+        };
+      }
       const ref = externalRef(i);
       const members = memberIdxs(i).flatMap((u) => [userId(u), userDisplay(u)]);
       const parents = parentIdxs(i).flatMap((p) => {

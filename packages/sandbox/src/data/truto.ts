@@ -57,6 +57,7 @@ export const trutoId = (i: number) => String(BASE + i);
 export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<Json, TrutoTraits> {
   const traits = (i: number): TrutoTraits => {
     const type = TYPES[hash32(seed, i, 60) % TYPES.length] as string;
+    if (hash32(seed, i, 68) % 25 === 0) return { type, contacts: [] };
     const nContacts = hash32(seed, i, 61) % 4;
     const contacts = [
       ...new Set(
