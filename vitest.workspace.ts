@@ -1,2 +1,2 @@
-/** The vitest projects: one per package (each has its own `vitest.config.ts`), plus examples. */
-export default ['packages/*', 'examples'];
+/** The vitest projects: one per package (each has its own `vitest.config.ts`), examples and the reliability suites. */
+export default ['packages/*', 'examples', 'reliability'];

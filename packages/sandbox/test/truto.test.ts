@@ -58,20 +58,19 @@ describe('Truto emulator (validated against a zod schema from the digest)', () =
     const b = all[200]?.start_time as string;
     const range = await listAll(`start_time=${a}&end_time=${b}&limit=50`);
     expect(range.length).toBe(101);
-    const contact = (
-      (
-        all.find((e) => (e.contacts as unknown[] | undefined)?.length)?.contacts as { id: string }[]
-      )[0] as { id: string }
-    ).id;
+    const withContact = all.find((e) => (e.contacts as unknown[] | undefined)?.length);
+    const contact = ids(withContact?.contacts ?? [])[0] as string;
     for (const q of [`contact=${contact}`, `contact[id]=${contact}`]) {
       const r = await listAll(q);
       expect(r.length).toBeGreaterThan(0);
       for (const e of r) expect(ids(e.contacts)).toContain(contact);
     }
-    const account = (all.find((e) => e.account)?.account as { id: string }).id;
+    const account = String(
+      (all.find((e) => e.account)?.account as { id?: string } | undefined)?.id,
+    );
     for (const e of await listAll(`account[id]=${account}`))
       expect((e.account as { id: string }).id).toBe(account);
-    const owner = (all.find((e) => e.owner)?.owner as { id: string }).id;
+    const owner = String((all.find((e) => e.owner)?.owner as { id?: string } | undefined)?.id);
     for (const e of await listAll(`owner=${owner}`))
       expect((e.owner as { id: string }).id).toBe(owner);
     const inverted = await trutoCall(sb, PATH, { query: `start_time=${b}&end_time=${a}` });

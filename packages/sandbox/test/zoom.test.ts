@@ -101,7 +101,7 @@ describe.skipIf(!hasZoomSpec)(
       const la = await listAll(
         'from=2025-05-01&to=2025-05-02&timezone=America/Los_Angeles&page_size=100',
       );
-      expect((la[0]?.start_time as string).endsWith('-07:00')).toBe(true);
+      expect(String(la[0]?.start_time).endsWith('-07:00')).toBe(true);
       for (const e of la) {
         const t = Date.parse(e.start_time as string);
         expect(
@@ -152,7 +152,7 @@ describe.skipIf(!hasZoomSpec)(
       }
       const month = await listAll('from=2025-05-01&to=2025-05-31&page_size=100');
       const withUser = month.find((e) => (e.agents as unknown[] | undefined)?.length);
-      const userId = (withUser?.agents as { user_id: string }[])[0]?.user_id as string;
+      const userId = String((withUser?.agents as { user_id: string }[] | undefined)?.[0]?.user_id);
       const byUser = await listAll(`from=2025-05-01&to=2025-05-31&user_id=${userId}&page_size=100`);
       for (const e of byUser) expect((e.agents as { user_id: string }[])[0]?.user_id).toBe(userId);
     });

@@ -1,0 +1,79 @@
+import type { EngagementAdapter, HttpOptions } from '@engagekit/core';
+import { type Sandbox, type SandboxOptions, startSandbox } from '@engagekit/sandbox';
+import type { Command } from 'commander';
+import { CREDENTIALS, type ProviderId, resolveAdapters } from './credentials';
+import { type CliIO, UsageError } from './io';
+
+const DAY = 86_400_000;
+
+/**
+ * The `now` the CLI gives the sandbox: the start of the current UTC day, so separate runs (a
+ * `--limit` run and the `--cursor` run that resumes it) see exactly the same seeded data.
+ */
+export function sandboxNow(clock: number = Date.now()): Date {
+  return new Date(Math.floor(clock / DAY) * DAY);
+}
+
+/** Starts the in-process sandbox the way every CLI command does. */
+export function startCliSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  return startSandbox({ seed: 42, now: sandboxNow(), ...options });
+}
+
+/** Adds `--<provider>-…` credential flags and `--sandbox` to a command. */
+export function withConnectionOptions(cmd: Command): Command {
+  cmd.option('--sandbox', 'run against local emulators started in-process (no credentials needed)');
+  for (const c of CREDENTIALS) {
+    const placeholder = c.flag.endsWith('url') ? '<url>' : c.secret ? '<secret>' : '<value>';
+    cmd.option(`${c.flag} ${placeholder}`, `${c.description} (env ${c.env})`);
+  }
+  return cmd;
+}
+
+export interface Connection {
+  adapters: EngagementAdapter[];
+  sandbox: Sandbox | undefined;
+  close(): Promise<void>;
+}
+
+/** Builds adapters from flags/env, or starts the sandbox for `--sandbox`. */
+export async function connect(
+  opts: Record<string, unknown>,
+  io: CliIO,
+  providers: ProviderId[] | undefined,
+  http: HttpOptions = {},
+): Promise<Connection> {
+  const sandbox = opts.sandbox === true ? await startCliSandbox() : undefined;
+  try {
+    const adapters = resolveAdapters({ providers, flags: opts, env: io.env, sandbox, http });
+    return { adapters, sandbox, close: async () => sandbox?.close() };
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
+  }
+}
+
+/** Parses `--from`/`--to`: an ISO-8601 date, `now`, or an age like `90d`, `12h`, `2w`, `30m`. */
+export function parseWhen(value: string, flag: string, now: number = Date.now()): Date {
+  const v = value.trim();
+  if (v === 'now') return new Date(now);
+  const age = /^(\d+)\s*([mhdw])$/i.exec(v);
+  if (age) {
+    const unit = { m: 60_000, h: 3_600_000, d: DAY, w: 7 * DAY }[
+      (age[2] ?? 'd').toLowerCase() as 'm' | 'h' | 'd' | 'w'
+    ];
+    return new Date(now - Number(age[1]) * unit);
+  }
+  const date = new Date(v);
+  if (Number.isNaN(date.getTime())) {
+    throw new UsageError(`${flag} must be an ISO-8601 date, "now" or an age like 90d, got "${value}"`);
+  }
+  return date;
+}
+
+export function parsePositiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  }
+  return n;
+}
