@@ -1,3 +1,7 @@
 import { definePackageProject } from '../vitest.shared';
 
-export default definePackageProject('reliability', { testTimeout: 60_000 });
+export default definePackageProject('reliability', {
+  include: ['*.test.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 15_000,
+});

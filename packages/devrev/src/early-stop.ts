@@ -1,7 +1,9 @@
 import { toIsoUtc } from '@engagekit/core';
 
 /** The first `sort_by` key, when it names an explicit direction (`field:asc` / `field:desc`). */
-export function firstSortKey(sortBy: unknown): { field: string; order: 'asc' | 'desc' } | undefined {
+export function firstSortKey(
+  sortBy: unknown,
+): { field: string; order: 'asc' | 'desc' } | undefined {
   const first = Array.isArray(sortBy) ? sortBy[0] : sortBy;
   if (typeof first !== 'string') return undefined;
   const m = /^\s*([a-z_.]+)\s*:\s*(asc|desc)\s*$/i.exec(first);

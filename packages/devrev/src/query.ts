@@ -1,4 +1,4 @@
-import { InputValidationError, type InputIssue } from '@engagekit/core';
+import { type InputIssue, InputValidationError } from '@engagekit/core';
 
 /**
  * An array query value the way DevRev reads it (`explode: false`): comma-joined. Values that

@@ -35,10 +35,7 @@ export function trutoRecord(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
-export function listBody(
-  result: unknown[],
-  next: string | null = null,
-): Record<string, unknown> {
+export function listBody(result: unknown[], next: string | null = null): Record<string, unknown> {
   return { result, next_cursor: next, prev_cursor: null, result_count: result.length };
 }
 

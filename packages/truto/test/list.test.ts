@@ -114,20 +114,26 @@ describe('engagements.list', () => {
         rec('2', '2026-01-01T00:00:00Z', { engagement_type: 'Note' }),
       ]),
     );
-    const items = await adapter().engagements.list({ kinds: ['note'] }).toArray();
+    const items = await adapter()
+      .engagements.list({ kinds: ['note'] })
+      .toArray();
     expect(items.map((e) => e.remoteId)).toEqual(['2']);
     expect(queries[0]?.has('engagement_type')).toBe(false);
   });
 
   it('answers kinds no Truto engagement can have with nothing, without a request', async () => {
-    const items = await adapter().engagements.list({ kinds: ['sms', 'video'] }).toArray();
+    const items = await adapter()
+      .engagements.list({ kinds: ['sms', 'video'] })
+      .toArray();
     expect(items).toEqual([]);
     expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('narrows kinds to those Truto can have: [call, sms] filters call server-side', async () => {
     const { queries } = serve(listBody([rec('1', '2026-01-01T00:00:00Z')]));
-    await adapter().engagements.list({ kinds: ['call', 'sms'] }).toArray();
+    await adapter()
+      .engagements.list({ kinds: ['call', 'sms'] })
+      .toArray();
     expect(queries[0]?.get('engagement_type')).toBe('call');
   });
 

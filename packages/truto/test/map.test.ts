@@ -142,15 +142,11 @@ describe('mapTrutoEngagement', () => {
 
   it('chooses occurredAt: start_time, else created_at, else updated_at', () => {
     expect(map({ start_time: null }).occurredAt).toBe('2026-03-02T09:55:00.000Z');
-    expect(map({ start_time: null, created_at: null }).occurredAt).toBe(
-      '2026-03-02T11:00:00.000Z',
-    );
+    expect(map({ start_time: null, created_at: null }).occurredAt).toBe('2026-03-02T11:00:00.000Z');
     expect(map({ start_time: '2026-03-02T12:00:00+02:00' }).occurredAt).toBe(
       '2026-03-02T10:00:00.000Z',
     );
-    expect(map({ start_time: '2026-03-02 10:00:00' }).occurredAt).toBe(
-      '2026-03-02T10:00:00.000Z',
-    );
+    expect(map({ start_time: '2026-03-02 10:00:00' }).occurredAt).toBe('2026-03-02T10:00:00.000Z');
   });
 
   it('throws a ResponseValidationError for a record with no timestamp', () => {

@@ -11,6 +11,22 @@ export interface ZoomServerOptions {
   expire?: (token: string, request: number) => boolean;
 }
 
+/** Zoom's list semantics over `records`: inclusive `from`/`to` on `start_time`, sorted, paged by offset. */
+export function inclusiveWindow(records: ServedRecord[], from: string, to: string): ServedRecord[] {
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  return records
+    .filter((r) => {
+      const t = Date.parse(r.start_time);
+      return t >= fromMs && t <= toMs;
+    })
+    .sort(
+      (a, b) =>
+        Date.parse(a.start_time) - Date.parse(b.start_time) ||
+        a.engagement_id.localeCompare(b.engagement_id),
+    );
+}
+
 export const EXPIRED_BODY = { code: 300, message: 'The next page token is invalid or has expired.' };
 
 /**
@@ -24,11 +40,6 @@ export function zoomServer(records: ServedRecord[], options: ZoomServerOptions =
   const issued = new Map<string, { offset: number; query: string }>();
   const expired = new Set<string>();
   let counter = 0;
-  const sorted = [...records].sort(
-    (a, b) =>
-      Date.parse(a.start_time) - Date.parse(b.start_time) ||
-      a.engagement_id.localeCompare(b.engagement_id),
-  );
   const scope = nock('https://zoom.test')
     .persist()
     .get('/v2/contact_center/engagements')
@@ -54,16 +65,11 @@ export function zoomServer(records: ServedRecord[], options: ZoomServerOptions =
       const from = q.get('from');
       const to = q.get('to');
       if (!from || !to) return [400, { code: 300, message: 'from and to are required here' }];
-      const fromMs = Date.parse(from);
-      const toMs = Date.parse(to);
-      if (toMs - fromMs > 31 * 86_400_000) {
+      if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000) {
         return [400, { code: 300, message: 'The date range should be within one month.' }];
       }
       const size = Number(q.get('page_size') ?? 10);
-      const matching = sorted.filter((r) => {
-        const t = Date.parse(r.start_time);
-        return t >= fromMs && t <= toMs;
-      });
+      const matching = inclusiveWindow(records, from, to);
       const page = matching.slice(offset, offset + size);
       let next = '';
       if (offset + size < matching.length) {

@@ -8,7 +8,7 @@ import {
   ResponseValidationError,
   TimeoutError,
 } from '../errors/errors';
-import { createApiError } from '../errors/factory';
+import { createApiError, type VendorErrorInfo } from '../errors/factory';
 import { redact, redactUrl, registerSecret } from '../errors/redact';
 import { parseResponse } from '../errors/zod';
 import { TokenBucket } from './rate-limiter';
@@ -104,6 +104,16 @@ function authFailure(error: unknown, provider: string, info: ErrorRequestInfo): 
     `${provider}: could not obtain credentials${typeof code === 'string' ? ` (${code})` : ''}`,
     { provider, request: info, cause: error },
   );
+}
+
+/** Without an adapter parser: the message most JSON APIs put in `message`, `error` or `detail`. */
+function genericErrorInfo(body: unknown): VendorErrorInfo {
+  if (!body || typeof body !== 'object') return {};
+  const b = body as Record<string, unknown>;
+  const text = [b.message, b.error_description, b.detail, b.error].find(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+  return text ? { message: text.slice(0, 500) } : {};
 }
 
 /** Query values to a string: arrays repeat the key. */
@@ -324,7 +334,9 @@ export function createTransport(
             continue;
           }
         }
-        const vendor = config.parseError?.(body, status, resHeaders) ?? {};
+        const vendor = config.parseError
+          ? config.parseError(body, status, resHeaders)
+          : genericErrorInfo(body);
         retryAfterMs = vendor.retryAfterMs ?? parseRetryAfter(resHeaders, now());
         failure = createApiError({
           status,

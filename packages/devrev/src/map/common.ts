@@ -44,13 +44,13 @@ export function relatedOf(parent: DevRevParent): RelatedRecord {
 
 /** `tag-with-value` (or `{id, value}`) as a unified tag. */
 export function tagOf(tag: DevRevTagWithValue): Tag {
-  if ('tag' in tag && tag.tag && typeof tag.tag === 'object') {
+  if ('tag' in tag) {
+    const summary = tag.tag as { id: string; name?: string | null };
     return compact({
-      id: tag.tag.id,
-      name: tag.tag.name ?? undefined,
+      id: summary.id,
+      name: summary.name ?? undefined,
       value: tag.value ?? undefined,
     });
   }
-  const plain = tag as { id: string; value?: string | null };
-  return compact({ id: plain.id, value: plain.value ?? undefined });
+  return compact({ id: tag.id, value: tag.value ?? undefined });
 }

@@ -90,7 +90,9 @@ export function mapEngagement(record: DevRevEngagement, options: MapOptions): En
   if (occurredAt === undefined) missingDate(options.path, 'engagement');
   const creator = record.created_by ? [participantOf(record.created_by, 'creator')] : [];
   const parents = [...(record.parents ?? []), ...(record.parent ? [record.parent] : [])];
-  const related = parents.map(relatedOf).filter((r, i, all) => all.findIndex((o) => o.id === r.id) === i);
+  const related = parents
+    .map(relatedOf)
+    .filter((r, i, all) => all.findIndex((o) => o.id === r.id) === i);
   return compact<Engagement>({
     id: `${PROVIDER}:${record.id}`,
     provider: PROVIDER,

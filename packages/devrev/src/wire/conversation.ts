@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AtomSummarySchema, atomBase, DateTime, opt, TagWithValueSchema, UserSummarySchema } from './common';
+import {
+  AtomSummarySchema,
+  atomBase,
+  DateTime,
+  opt,
+  TagWithValueSchema,
+  UserSummarySchema,
+} from './common';
 
 /** `timeline-entry` (`timeline_comment` | `timeline_change_event`); only comments carry a `body`. */
 export const TimelineEntrySchema = z.looseObject({

@@ -75,21 +75,28 @@ export type TrutoEngagementList = z.infer<typeof TrutoEngagementListSchema>;
 export const TrutoDeleteResponseSchema = z.looseObject({ id: IdValue.nullish() });
 
 /** `{ description, value? }`, one per insight key. */
-const InsightEntry = z.looseObject({ description: z.string().nullish(), value: z.unknown() });
+const InsightEntry = z.looseObject({
+  description: z.string().nullish(),
+  value: z.unknown().optional(),
+});
 
 /**
  * Truto's error envelope (https://truto.one/docs/api-reference/overview/errors). Unified API
  * errors add `truto_error_insight`; provider-originated ones add `truto_is_remote_error` and
- * `raw_response`.
+ * `raw_response`. Every field falls back to `undefined` when it has an unexpected shape, so an odd
+ * error body never hides the error itself.
  */
 export const TrutoErrorBodySchema = z.looseObject({
-  statusCode: z.number().nullish(),
-  error: z.string().nullish(),
-  message: z.string().nullish(),
+  statusCode: z.number().nullish().catch(undefined),
+  error: z.string().nullish().catch(undefined),
+  message: z.string().nullish().catch(undefined),
   details: z.unknown().optional(),
-  truto_is_remote_error: z.boolean().nullish(),
+  truto_is_remote_error: z.boolean().nullish().catch(undefined),
   raw_response: z.unknown().optional(),
-  truto_error_insight: z.record(z.string(), InsightEntry.nullish()).nullish(),
+  truto_error_insight: z
+    .record(z.string(), InsightEntry.nullish().catch(undefined))
+    .nullish()
+    .catch(undefined),
 });
 export type TrutoErrorBody = z.infer<typeof TrutoErrorBodySchema>;
 

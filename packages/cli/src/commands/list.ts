@@ -1,0 +1,138 @@
+import { createEngagementsClient, ENGAGEMENT_KINDS, type EngagementKind } from '@engagekit/core';
+import { Command, Option } from 'commander';
+import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
+import { parseProviders } from '../credentials';
+import { createWriter, FORMATS, parseFormat } from '../format';
+import { type CliIO, UsageError } from '../io';
+import { describeError } from '../errors';
+import { ListingStats } from '../stats';
+
+export interface ListOptions {
+  provider?: string;
+  from?: string;
+  to?: string;
+  kind?: string;
+  limit?: string;
+  pageSize?: string;
+  order: 'asc' | 'desc';
+  format: string;
+  cursor?: string;
+  raw?: boolean;
+  skipFailing?: boolean;
+  progress: boolean;
+  sandbox?: boolean;
+  [flag: string]: unknown;
+}
+
+export function parseKinds(value: string | undefined): EngagementKind[] | undefined {
+  if (value === undefined) return undefined;
+  const kinds = value
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  for (const k of kinds) {
+    if (!(ENGAGEMENT_KINDS as readonly string[]).includes(k)) {
+      throw new UsageError(`unknown kind "${k}" (known: ${ENGAGEMENT_KINDS.join(', ')})`);
+    }
+  }
+  return kinds as EngagementKind[];
+}
+
+export function listCommand(io: CliIO, done: (code: number) => void): Command {
+  const cmd = new Command('list')
+    .description('List engagements across providers, merged in occurredAt order')
+    .option('-p, --provider <ids>', 'comma-separated providers (devrev,zoom-contact-center,truto); default: every configured one')
+    .option('--from <when>', 'occurredAt lower bound (ISO-8601, or an age like 90d, 12h, 2w; default 30d)')
+    .option('--to <when>', 'occurredAt upper bound, exclusive (ISO-8601, "now", or an age; default now)')
+    .option('-k, --kind <kinds>', `comma-separated kinds (${ENGAGEMENT_KINDS.join(', ')})`)
+    .option('-n, --limit <n>', 'stop after n records and print a resume cursor on stderr')
+    .option('--page-size <n>', 'records per vendor page (capped by each vendor)')
+    .addOption(new Option('--order <order>', 'time order').choices(['asc', 'desc']).default('asc'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .option('--cursor <cursor>', 'resume a listing (use with the --from/--to printed beside it)')
+    .option('--raw', 'include the vendor payload (raw) in json/ndjson output')
+    .option('--skip-failing', 'skip a failing provider (reported on stderr) instead of failing')
+    .option('--no-progress', 'no progress display on stderr (it only shows on a terminal anyway)');
+  withConnectionOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ engagekit list --sandbox --format ndjson | jq .subject
+  $ engagekit list --provider devrev,truto --from 90d --kind call,email --format csv > out.csv
+  $ engagekit list --sandbox --limit 25        # prints --cursor … --from … --to … on stderr
+`,
+  );
+  cmd.action(async (opts: ListOptions) => done(await runList(opts, io)));
+  return cmd;
+}
+
+export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
+  const format = parseFormat(opts.format);
+  const providers = parseProviders(opts.provider);
+  const kinds = parseKinds(opts.kind);
+  const limit = opts.limit === undefined ? undefined : parsePositiveInt(opts.limit, '--limit');
+  const pageSize =
+    opts.pageSize === undefined ? undefined : parsePositiveInt(opts.pageSize, '--page-size');
+  if (opts.cursor && (opts.from === undefined || opts.to === undefined)) {
+    throw new UsageError(
+      'a cursor resumes one exact listing: pass the --from and --to printed beside it (and the same --provider/--kind/--order)',
+    );
+  }
+  const now = Date.now();
+  const from = parseWhen(opts.from ?? '30d', '--from', now);
+  const to = parseWhen(opts.to ?? 'now', '--to', now);
+  if (from.getTime() >= to.getTime()) throw new UsageError('--from must be before --to');
+
+  const conn = await connect(opts, io, providers);
+  const stats = new ListingStats(
+    conn.adapters.map((a) => a.id),
+    opts.progress ? io.stderr : undefined,
+  );
+  let count = 0;
+  let stopped = false;
+  try {
+    const client = createEngagementsClient({
+      adapters: conn.adapters.map((a) => stats.instrument(a)),
+      onProviderError: opts.skipFailing ? 'skip' : 'fail',
+    });
+    const it = client.engagements.list({
+      from,
+      to,
+      kinds,
+      pageSize,
+      order: opts.order,
+      cursor: opts.cursor,
+      includeRaw: opts.raw === true,
+    });
+    const writer = createWriter(format, io.stdout);
+    try {
+      for await (const e of it) {
+        stats.emitted(e);
+        await writer.write(e);
+        count++;
+        if (limit !== undefined && count >= limit) {
+          stopped = true;
+          break;
+        }
+      }
+    } finally {
+      stats.stop();
+    }
+    await writer.end();
+    for (const f of it.failures) {
+      io.stderr.write(`warning: skipped ${f.provider}: ${describeError(f.error)}\n`);
+    }
+    const cursor = stopped ? it.cursor : undefined;
+    if (cursor) {
+      io.stderr.write(
+        `Stopped after ${count} records (--limit). To resume, run the same command with:\n` +
+          `  --cursor ${cursor} --from ${from.toISOString()} --to ${to.toISOString()}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    stats.stop();
+    await conn.close();
+  }
+}

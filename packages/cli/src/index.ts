@@ -1,0 +1,13 @@
+/**
+ * @engagekit/cli — the `engagekit` command. `run(args, io)` runs it in-process (tests, embedding);
+ * `main(argv)` is what the bin calls.
+ *
+ * @packageDocumentation
+ */
+export { runDemo, type DemoOptions, type DemoResult } from './commands/demo';
+export { CREDENTIALS, type CredentialSpec, PROVIDER_IDS, type ProviderId } from './credentials';
+export { type Format, FORMATS, renderTable } from './format';
+export type { CliIO, CliStream } from './io';
+export { MissingCredentialsError, UsageError } from './io';
+export { main } from './main';
+export { buildProgram, EXIT, run, VERSION } from './run';

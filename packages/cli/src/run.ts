@@ -1,0 +1,97 @@
+import { EngagekitError } from '@engagekit/core';
+import { Command, CommanderError } from 'commander';
+import { createCommand } from './commands/create';
+import { demoCommand } from './commands/demo';
+import { getCommand } from './commands/get';
+import { listCommand } from './commands/list';
+import { sandboxCommand } from './commands/sandbox';
+import { describeError } from './errors';
+import { type CliIO, MissingCredentialsError, UsageError } from './io';
+
+export const VERSION = '0.1.0';
+
+/** Exit codes: 0 ok, 1 an engagekit (or other) error, 2 bad usage or missing credentials. */
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+/** Builds the `engagekit` program; `done` receives each command's exit code. */
+export function buildProgram(io: CliIO, done: (code: number) => void): Command {
+  const program = new Command('engagekit')
+    .description('List and write engagements (calls, emails, meetings, chats…) across DevRev, Zoom Contact Center and Truto')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(s),
+    })
+    .showHelpAfterError('(run with --help for usage)');
+  program.addHelpText(
+    'after',
+    `
+Credentials come from environment variables or flags (see "engagekit list --help"):
+  DEVREV_TOKEN [DEVREV_BASE_URL]
+  ZOOM_ACCOUNT_ID ZOOM_CLIENT_ID ZOOM_CLIENT_SECRET [ZOOM_BASE_URL ZOOM_OAUTH_URL]
+  TRUTO_TOKEN TRUTO_INTEGRATED_ACCOUNT_ID [TRUTO_BASE_URL]
+or use --sandbox to run against local emulators. Try: engagekit demo`,
+  );
+  for (const make of [listCommand, getCommand, createCommand, sandboxCommand, demoCommand]) {
+    // `addCommand` does not copy these settings from the parent, so each subcommand gets them.
+    const sub = make(io, done);
+    sub
+      .exitOverride()
+      .configureOutput(program.configureOutput())
+      .showHelpAfterError(`(run "engagekit ${sub.name()} --help" for usage)`);
+    program.addCommand(sub);
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI in-process: `args` are the user arguments (no `node`, no script). Resolves with the
+ * exit code; never throws and never exits the process.
+ */
+export async function run(args: readonly string[], io: Partial<CliIO> = {}): Promise<number> {
+  const full: CliIO = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    signal: io.signal,
+  };
+  let code: number = EXIT.ok;
+  const program = buildProgram(full, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return code;
+  } catch (error) {
+    return report(error, full);
+  }
+}
+
+function report(error: unknown, io: CliIO): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed help, the version or the usage error.
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.exitCode === 0
+    ) {
+      return EXIT.ok;
+    }
+    return EXIT.usage;
+  }
+  if (error instanceof MissingCredentialsError) {
+    io.stderr.write(`${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  io.stderr.write(`${describeError(error)}\n`);
+  if (!(error instanceof EngagekitError) && io.env.ENGAGEKIT_DEBUG && error instanceof Error) {
+    io.stderr.write(`${error.stack ?? ''}\n`);
+  }
+  return EXIT.error;
+}

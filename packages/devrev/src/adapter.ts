@@ -1,0 +1,659 @@
+import {
+  type AdapterCapabilities,
+  bearerAuth,
+  CapabilityError,
+  type CreateEngagementInput,
+  createTransport,
+  defineAdapter,
+  type Engagement,
+  type EngagementAdapter,
+  type EngagementKind,
+  fingerprintParams,
+  type HttpOptions,
+  type InputIssue,
+  type ListEngagementsParams,
+  type NormalizedListParams,
+  normalizeListParams,
+  PageIterator,
+  paginate,
+  parseInput,
+  type QueryValue,
+  type RateLimitOptions,
+  type RequestOptions,
+  type Tag,
+  toInputIssues,
+  type UpdateEngagementInput,
+} from '@engagekit/core';
+import { z } from 'zod';
+import { EarlyStop } from './early-stop';
+import { parseDevRevError } from './errors';
+import { PROVIDER, relatedOf } from './map/common';
+import { mapConversation } from './map/conversation';
+import { CREATE_TYPE_BY_KIND, KIND_BY_TYPE, mapEngagement, typesOfKind } from './map/engagement';
+import { joinList, queryValue, throwIssues } from './query';
+import { ConversationsListResponseSchema } from './wire/conversation';
+import {
+  DEVREV_ENGAGEMENT_TYPES,
+  type DevRevEngagement,
+  EngagementResponseSchema,
+  EngagementsCountResponseSchema,
+  EngagementsDeleteResponseSchema,
+  EngagementsListResponseSchema,
+} from './wire/engagement';
+
+/** Options of `createDevRevAdapter`. */
+export interface DevRevAdapterOptions extends HttpOptions {
+  /**
+   * A DevRev token (personal access token, AAT, …). Sent as `Authorization: Bearer <token>`; a
+   * value that already starts with `Bearer ` is sent as is.
+   */
+  token: string;
+  /**
+   * The DevRev API root.
+   * @default 'https://api.devrev.ai'
+   */
+  baseUrl?: string | undefined;
+  /**
+   * Client-side rate limiter (DevRev publishes no quota). `X-Ratelimit-Remaining: 0` pauses it
+   * until `X-Ratelimit-Reset`; `false` turns it (and that pause) off.
+   * @default { requestsPerSecond: 10, burst: 20 }
+   */
+  rateLimit?: RateLimitOptions | false | undefined;
+}
+
+/** Parameters of `conversations.list()`: the unified list params plus DevRev conversation filters. */
+export interface DevRevConversationsListParams
+  extends Omit<ListEngagementsParams, 'accountIds' | 'kinds'> {
+  /** Only `'chat'` matches: conversations are chats. */
+  kinds?: readonly EngagementKind[] | undefined;
+  /** DevRev `state` filter (e.g. `['open']`). */
+  states?: readonly string[] | undefined;
+  /** DevRev `source_channel` filter (e.g. `['email', 'slack']`). */
+  sourceChannels?: readonly string[] | undefined;
+  /** DevRev `tags_v2` filter: tag ids, with an optional value. */
+  tags?: readonly { id: string; value?: string | undefined }[] | undefined;
+}
+
+/** DevRev conversations (`POST /conversations.list`), mapped to engagements of kind `'chat'`. */
+export interface DevRevConversationsResource {
+  list(params?: DevRevConversationsListParams): PageIterator<Engagement>;
+}
+
+/** The DevRev adapter: the unified engagements API plus `conversations`. */
+export type DevRevAdapter = EngagementAdapter & { conversations: DevRevConversationsResource };
+
+const DEFAULT_BASE_URL = 'https://api.devrev.ai';
+const DEFAULT_RATE_LIMIT: RateLimitOptions = { requestsPerSecond: 10, burst: 20 };
+const CREATE_KINDS = Object.keys(CREATE_TYPE_BY_KIND) as EngagementKind[];
+
+/** What the DevRev adapter supports; `from`/`to` are applied by engagekit (DevRev has no date filter). */
+export const DEVREV_CAPABILITIES: AdapterCapabilities = {
+  operations: { list: true, get: true, create: true, update: true, delete: true, count: true },
+  filters: {
+    from: 'client',
+    to: 'client',
+    // Pushed down as `type` where that is exact; always re-checked, since unknown and missing
+    // `engagement_type`s (kind 'other') cannot be asked for.
+    kinds: 'client',
+    participantIds: 'server',
+    accountIds: 'server',
+  },
+  maxPageSize: 100,
+  defaultPageSize: 50,
+  backwardsPaging: true,
+  // occurredAt is scheduled_date-else-created_date, an order DevRev cannot sort by.
+  ordering: 'unordered',
+  createKinds: CREATE_KINDS,
+};
+
+const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
+  ...DEVREV_CAPABILITIES,
+  filters: {
+    from: 'client',
+    to: 'client',
+    kinds: 'client',
+    participantIds: 'server',
+    ownerIds: 'server',
+  },
+};
+
+const OptionsSchema = z.looseObject({
+  token: z.string('a DevRev token is required').trim().min(1, 'a DevRev token is required'),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+});
+
+const issue = (path: string, rule: string, message: string): InputIssue => ({
+  path,
+  rule,
+  message,
+});
+
+/** The unified kinds as DevRev `type` values: `undefined` = no server filter, `[]` = nothing matches. */
+function typesForKinds(kinds: readonly EngagementKind[] | undefined): string[] | undefined {
+  if (!kinds) return undefined;
+  // Unknown or missing engagement_types map to 'other' and cannot be named in a filter.
+  if (kinds.includes('other')) return undefined;
+  return kinds.flatMap(typesOfKind);
+}
+
+interface NativeSplit {
+  query: Record<string, QueryValue>;
+  direction: 'after' | 'before';
+  sortBy: unknown;
+}
+
+/** Reads `native` for a GET list/count: reserved keys, conflicts with unified params, `mode`. */
+function splitNative(
+  native: Record<string, unknown>,
+  taken: Record<string, boolean>,
+  options: { dropListOnly?: boolean } = {},
+): NativeSplit {
+  const issues: InputIssue[] = [];
+  const query: Record<string, QueryValue> = {};
+  let direction: 'after' | 'before' = 'after';
+  for (const [key, value] of Object.entries(native)) {
+    if (key === 'cursor' || key === 'limit') {
+      issues.push(
+        issue(
+          `native.${key}`,
+          'reserved',
+          `use ${key === 'cursor' ? 'cursor' : 'pageSize'} instead`,
+        ),
+      );
+      continue;
+    }
+    if (taken[key]) {
+      issues.push(
+        issue(`native.${key}`, 'conflict', 'also set through a unified parameter; use one of them'),
+      );
+      continue;
+    }
+    if (key === 'mode') {
+      if (value !== 'after' && value !== 'before' && value !== undefined) {
+        issues.push(issue('native.mode', 'invalid_value', "mode must be 'after' or 'before'"));
+      } else if (value) direction = value;
+      continue;
+    }
+    if (options.dropListOnly && key === 'sort_by') continue;
+    const text = queryValue(key, value);
+    if (text !== undefined) query[key] = text;
+  }
+  throwIssues(issues);
+  return { query, direction, sortBy: native.sort_by };
+}
+
+/**
+ * Creates the DevRev adapter (`id: 'devrev'`): engagements (beta API) and conversations.
+ *
+ * ```ts
+ * const devrev = createDevRevAdapter({ token: process.env.DEVREV_TOKEN! });
+ * for await (const e of devrev.engagements.list({ from: '2026-01-01' })) console.log(e.subject);
+ * ```
+ */
+export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapter {
+  parseInput(OptionsSchema, options, { provider: PROVIDER });
+  const { token, baseUrl, rateLimit, headers, hooks, timeoutMs, maxRetries, signal } = options;
+  const userHeaders = Object.fromEntries(
+    Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== 'x-devrev-scope'),
+  );
+  const transport = createTransport({
+    provider: PROVIDER,
+    baseUrl: baseUrl ?? DEFAULT_BASE_URL,
+    auth: bearerAuth(token.trim()),
+    parseError: parseDevRevError,
+    rateLimit: rateLimit === undefined ? DEFAULT_RATE_LIMIT : rateLimit,
+    hooks,
+    timeoutMs,
+    maxRetries,
+    signal,
+    // Engagements exist only in DevRev's beta API, which needs this header.
+    headers: { ...userHeaders, 'X-Devrev-Scope': 'beta' },
+  });
+
+  const callOptions = (p: NormalizedListParams): RequestOptions => ({
+    ...p.request,
+    signal: p.signal,
+  });
+
+  function listEngagements(params: NormalizedListParams): PageIterator<Engagement> {
+    const types = typesForKinds(params.kinds);
+    const {
+      query: nativeQuery,
+      direction,
+      sortBy,
+    } = splitNative(params.native, {
+      type: types !== undefined,
+      members: params.participantIds !== undefined,
+      parent: params.accountIds !== undefined,
+    });
+    const base: Record<string, QueryValue> = {
+      ...nativeQuery,
+      type: types?.length ? joinList(types) : undefined,
+      members: params.participantIds ? joinList(params.participantIds) : undefined,
+      parent: params.accountIds ? joinList(params.accountIds) : undefined,
+      limit: params.pageSize,
+    };
+    const early = new EarlyStop(sortBy, params.from, params.to);
+    return paginate<Engagement>({
+      provider: PROVIDER,
+      fingerprint: params.fingerprint,
+      cursor: params.cursor,
+      direction,
+      filter: params.clientFilter,
+      maxPages: params.maxPages,
+      prefetch: params.prefetch,
+      signal: params.signal,
+      async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
+        // Only kinds DevRev has no type for (e.g. 'sms'): nothing can match, so ask nothing.
+        if (types !== undefined && types.length === 0) return { items: [], done: true };
+        const { data } = await transport.request({
+          method: 'GET',
+          path: '/engagements.list',
+          query: { ...base, cursor, mode: dir === 'before' ? 'before' : undefined },
+          schema: EngagementsListResponseSchema,
+          operation: 'engagements.list',
+          options: { ...callOptions(params), signal: pageSignal },
+        });
+        const items = data.engagements.map((record, i) =>
+          mapEngagement(record, { includeRaw: params.includeRaw, path: `engagements.${i}` }),
+        );
+        const continuation = dir === 'after' ? data.next_cursor : data.prev_cursor;
+        return {
+          items,
+          nextToken: data.next_cursor,
+          prevToken: data.prev_cursor,
+          done: early.observe(data.engagements, dir, cursor, continuation),
+        };
+      },
+    });
+  }
+
+  async function countEngagements(params: NormalizedListParams): Promise<number> {
+    for (const bound of ['from', 'to'] as const) {
+      if (params[bound]) {
+        throw new CapabilityError(
+          `count:${bound}`,
+          'DevRev cannot count by date (engagements.count has no date filter); list with from/to and count the items instead.',
+          { provider: PROVIDER },
+        );
+      }
+    }
+    const kinds = params.kinds;
+    const { query: nativeQuery } = splitNative(
+      params.native,
+      {
+        type: kinds !== undefined,
+        members: params.participantIds !== undefined,
+        parent: params.accountIds !== undefined,
+      },
+      { dropListOnly: true },
+    );
+    const base: Record<string, QueryValue> = {
+      ...nativeQuery,
+      members: params.participantIds ? joinList(params.participantIds) : undefined,
+      parent: params.accountIds ? joinList(params.accountIds) : undefined,
+    };
+    const count = async (types: readonly string[] | undefined) => {
+      const { data } = await transport.request({
+        method: 'GET',
+        path: '/engagements.count',
+        query: { ...base, type: types ? joinList(types) : undefined },
+        schema: EngagementsCountResponseSchema,
+        operation: 'engagements.count',
+        options: callOptions(params),
+      });
+      return data.count;
+    };
+    if (!kinds) return count(undefined);
+    if (!kinds.includes('other')) {
+      const types = kinds.flatMap(typesOfKind);
+      return types.length ? count(types) : 0;
+    }
+    // 'other' also covers unknown and missing types, which no filter can name: count everything
+    // and subtract the known types of the kinds not asked for.
+    const excluded = DEVREV_ENGAGEMENT_TYPES.filter((t) => !kinds.includes(KIND_BY_TYPE[t]));
+    const [total, rest] = await Promise.all([
+      count(undefined),
+      excluded.length ? count(excluded) : Promise.resolve(0),
+    ]);
+    return Math.max(0, total - rest);
+  }
+
+  async function getEngagement(remoteId: string, opts?: RequestOptions): Promise<Engagement> {
+    const { data } = await transport.request({
+      method: 'GET',
+      path: '/engagements.get',
+      query: { id: remoteId },
+      schema: EngagementResponseSchema,
+      operation: 'engagements.get',
+      options: opts,
+    });
+    return mapEngagement(data.engagement, { includeRaw: true, path: 'engagement' });
+  }
+
+  /** Maps a write's response; fields the (spec-minimal) response lacks come from what was sent. */
+  function mapWritten(record: DevRevEngagement, sent: Record<string, unknown>): Engagement {
+    const echo: Record<string, unknown> = {};
+    for (const key of ['title', 'description', 'engagement_type', 'external_ref', 'external_url']) {
+      if (typeof sent[key] === 'string') echo[key] = sent[key];
+    }
+    const scheduled = typeof sent.scheduled_date === 'string' ? sent.scheduled_date : undefined;
+    const engagement = mapEngagement({ ...echo, ...record } as DevRevEngagement, {
+      includeRaw: false,
+      path: 'engagement',
+      fallbackOccurredAt: scheduled,
+    });
+    const members = Array.isArray(sent.members)
+      ? sent.members
+      : (sent.members as { set?: string[] } | undefined)?.set;
+    if (!record.members && members) {
+      engagement.participants = [
+        ...members.map((id) => ({ id: String(id), role: 'member' })),
+        ...engagement.participants,
+      ];
+    }
+    const parents = Array.isArray(sent.parents)
+      ? sent.parents
+      : (sent.parents as { set?: string[] } | undefined)?.set;
+    if (!record.parents && !record.parent && parents) {
+      engagement.related = parents.map((id) => relatedOf(String(id)));
+    }
+    const tags = Array.isArray(sent.tags)
+      ? sent.tags
+      : (sent.tags as { set?: Tag[] } | undefined)?.set;
+    if (!record.tags && tags) engagement.tags = tags.map((t) => ({ ...t }));
+    engagement.raw = record;
+    return engagement;
+  }
+
+  async function createEngagement(
+    input: CreateEngagementInput,
+    opts?: RequestOptions,
+  ): Promise<Engagement> {
+    const body = buildCreateBody(input);
+    const { data } = await transport.request({
+      method: 'POST',
+      path: '/engagements.create',
+      body,
+      schema: EngagementResponseSchema,
+      operation: 'engagements.create',
+      // It may have been written before a 5xx; a 429 proves it was not.
+      idempotent: false,
+      retryWriteOn: [429],
+      options: opts,
+    });
+    return mapWritten(data.engagement, body);
+  }
+
+  async function updateEngagement(
+    remoteId: string,
+    patch: UpdateEngagementInput,
+    opts?: RequestOptions,
+  ): Promise<Engagement> {
+    const body = { ...buildUpdateBody(patch), id: remoteId };
+    const { data } = await transport.request({
+      method: 'POST',
+      path: '/engagements.update',
+      body,
+      schema: EngagementResponseSchema,
+      operation: 'engagements.update',
+      // Set-style: sending the same update twice leaves the same record.
+      idempotent: true,
+      options: opts,
+    });
+    return mapWritten(data.engagement, body);
+  }
+
+  async function deleteEngagement(remoteId: string, opts?: RequestOptions): Promise<void> {
+    await transport.request({
+      method: 'POST',
+      path: '/engagements.delete',
+      body: { id: remoteId },
+      schema: EngagementsDeleteResponseSchema,
+      operation: 'engagements.delete',
+      // A repeat after a lost success would answer 404; 429 proves nothing was deleted.
+      idempotent: false,
+      retryWriteOn: [429],
+      options: opts,
+    });
+  }
+
+  function listConversations(params: DevRevConversationsListParams = {}): PageIterator<Engagement> {
+    try {
+      return conversationsIterator(params);
+    } catch (error) {
+      return PageIterator.failing<Engagement>(error);
+    }
+  }
+
+  function conversationsIterator(params: DevRevConversationsListParams): PageIterator<Engagement> {
+    const { states, sourceChannels, tags, ...unified } = params;
+    const extra = parseInput(
+      ConversationFiltersSchema,
+      { states, sourceChannels, tags },
+      {
+        provider: PROVIDER,
+      },
+    );
+    const native: Record<string, unknown> = { ...(unified.native ?? {}) };
+    const issues: InputIssue[] = [];
+    const fold = (key: string, value: unknown, from: string) => {
+      if (value === undefined) return;
+      if (native[key] !== undefined) {
+        issues.push(
+          issue(`native.${key}`, 'conflict', `also set through ${from}; use one of them`),
+        );
+      }
+      native[key] = value;
+    };
+    fold('state', extra.states, 'states');
+    fold('source_channel', extra.sourceChannels, 'sourceChannels');
+    fold('tags_v2', extra.tags, 'tags');
+    throwIssues(issues);
+    const p = normalizeListParams(PROVIDER, CONVERSATION_CAPABILITIES, {
+      ...unified,
+      native: Object.keys(native).length ? native : unified.native,
+    });
+    const bodyNative: Record<string, unknown> = {};
+    let direction: 'after' | 'before' = 'after';
+    for (const [key, value] of Object.entries(p.native)) {
+      if (key === 'cursor' || key === 'limit') {
+        issues.push(
+          issue(
+            `native.${key}`,
+            'reserved',
+            `use ${key === 'cursor' ? 'cursor' : 'pageSize'} instead`,
+          ),
+        );
+      } else if (
+        (key === 'members' && p.participantIds) ||
+        (key === 'owned_by' && p.ownerIds) ||
+        (key === 'modified_date' && p.from)
+      ) {
+        issues.push(
+          issue(
+            `native.${key}`,
+            'conflict',
+            'also set through a unified parameter; use one of them',
+          ),
+        );
+      } else if (key === 'mode') {
+        if (value === 'after' || value === 'before') direction = value;
+        else if (value !== undefined)
+          issues.push(issue('native.mode', 'invalid_value', "mode must be 'after' or 'before'"));
+      } else if (value !== undefined) bodyNative[key] = value;
+    }
+    throwIssues(issues);
+    const onlyOtherKinds = p.kinds !== undefined && !p.kinds.includes('chat');
+    const body: Record<string, unknown> = {
+      ...bodyNative,
+      ...(p.participantIds ? { members: p.participantIds } : {}),
+      ...(p.ownerIds ? { owned_by: p.ownerIds } : {}),
+      // occurredAt is created_date and a conversation is modified no earlier than it is created,
+      // so `modified_date.after = from` drops nothing that can match; `to` cannot be pushed down.
+      ...(p.from ? { modified_date: { after: p.from.toISOString() } } : {}),
+      limit: p.pageSize,
+    };
+    return paginate<Engagement>({
+      provider: PROVIDER,
+      // Distinct from engagements.list cursors with the same params.
+      fingerprint: fingerprintParams({ resource: 'conversations', params: p.fingerprint }),
+      cursor: p.cursor,
+      direction,
+      filter: p.clientFilter,
+      maxPages: p.maxPages,
+      prefetch: p.prefetch,
+      signal: p.signal,
+      async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
+        if (onlyOtherKinds) return { items: [], done: true };
+        const { data } = await transport.request({
+          method: 'POST',
+          path: '/conversations.list',
+          body: {
+            ...body,
+            ...(cursor ? { cursor } : {}),
+            ...(dir === 'before' ? { mode: 'before' } : {}),
+          },
+          schema: ConversationsListResponseSchema,
+          operation: 'conversations.list',
+          // A read sent as POST: safe to repeat.
+          idempotent: true,
+          options: { ...callOptions(p), signal: pageSignal },
+        });
+        return {
+          items: data.conversations.map((record, i) =>
+            mapConversation(record, { includeRaw: p.includeRaw, path: `conversations.${i}` }),
+          ),
+          nextToken: data.next_cursor,
+          prevToken: data.prev_cursor,
+        };
+      },
+    });
+  }
+
+  return defineAdapter(
+    {
+      id: PROVIDER,
+      capabilities: DEVREV_CAPABILITIES,
+      engagements: {
+        list: listEngagements,
+        count: countEngagements,
+        get: getEngagement,
+        create: createEngagement,
+        update: updateEngagement,
+        delete: deleteEngagement,
+      },
+    },
+    { conversations: { list: listConversations } satisfies DevRevConversationsResource },
+  );
+}
+
+const ConversationFiltersSchema = z.object({
+  states: z.array(z.string().min(1)).min(1).optional(),
+  sourceChannels: z.array(z.string().min(1)).min(1).optional(),
+  tags: z
+    .array(z.object({ id: z.string().min(1), value: z.string().optional() }).strict())
+    .min(1)
+    .optional(),
+});
+
+const Ids50 = z.array(z.string().min(1)).max(50, 'DevRev accepts at most 50');
+const WriteFieldsSchema = z.object({
+  subject: z.string().min(1, 'must not be empty').optional(),
+  participantIds: Ids50.min(1, 'DevRev needs at least one member').optional(),
+  accountIds: Ids50.optional(),
+});
+
+/** Unified fields DevRev engagements have no place for. */
+const UNSUPPORTED: (keyof CreateEngagementInput)[] = [
+  'direction',
+  'status',
+  'endTime',
+  'durationSeconds',
+  'ownerId',
+];
+
+function unsupportedIssues(input: CreateEngagementInput | UpdateEngagementInput): InputIssue[] {
+  return UNSUPPORTED.filter((key) => input[key] !== undefined).map((key) =>
+    issue(key, 'unsupported', 'DevRev engagements have no such field'),
+  );
+}
+
+const isoOf = (value: Date | string): string =>
+  (value instanceof Date ? value : new Date(value)).toISOString();
+
+function commonWriteIssues(input: CreateEngagementInput | UpdateEngagementInput): InputIssue[] {
+  const result = WriteFieldsSchema.safeParse({
+    subject: input.subject,
+    participantIds: input.participantIds,
+    accountIds: input.accountIds,
+  });
+  return [...(result.success ? [] : toInputIssues(result.error)), ...unsupportedIssues(input)];
+}
+
+/** `engagements-create-request` from the unified input, validated before any request. */
+export function buildCreateBody(input: CreateEngagementInput): Record<string, unknown> {
+  const issues = commonWriteIssues(input);
+  if (input.subject === undefined) {
+    issues.push(issue('subject', 'required', 'DevRev requires a title'));
+  }
+  if (input.participantIds === undefined) {
+    issues.push(issue('participantIds', 'required', 'DevRev requires 1 to 50 members'));
+  }
+  const when = input.occurredAt ?? input.startTime;
+  if (when === undefined) {
+    issues.push(issue('occurredAt', 'required', 'DevRev requires scheduled_date (occurredAt)'));
+  }
+  if (input.occurredAt !== undefined && input.startTime !== undefined) {
+    if (isoOf(input.occurredAt) !== isoOf(input.startTime)) {
+      issues.push(issue('startTime', 'conflict', 'both map to scheduled_date; they must be equal'));
+    }
+  }
+  const type = input.kind === undefined ? undefined : CREATE_TYPE_BY_KIND[input.kind];
+  if (input.kind !== undefined && type === undefined) {
+    issues.push(
+      issue('kind', 'unsupported_kind', `DevRev creates only kinds ${CREATE_KINDS.join(', ')}`),
+    );
+  }
+  throwIssues(issues);
+  return {
+    ...(input.native ?? {}),
+    title: input.subject,
+    members: [...(input.participantIds ?? [])],
+    scheduled_date: isoOf(when as Date | string),
+    ...(type ? { engagement_type: type } : {}),
+    ...(input.body !== undefined ? { description: input.body } : {}),
+    ...(input.externalRef !== undefined ? { external_ref: input.externalRef } : {}),
+    ...(input.externalUrl !== undefined ? { external_url: input.externalUrl } : {}),
+    ...(input.accountIds?.length ? { parents: [...input.accountIds] } : {}),
+    ...(input.tags?.length ? { tags: input.tags.map(setTag) } : {}),
+  };
+}
+
+const setTag = (t: Tag) => (t.value !== undefined ? { id: t.id, value: t.value } : { id: t.id });
+
+/** `engagements-update-request` (without `id`): plain fields and DevRev's `{set: [...]}` wrappers. */
+export function buildUpdateBody(patch: UpdateEngagementInput): Record<string, unknown> {
+  const issues = commonWriteIssues(patch);
+  if (patch.kind !== undefined) {
+    issues.push(issue('kind', 'not_updatable', 'DevRev cannot change engagement_type'));
+  }
+  if (patch.occurredAt !== undefined && patch.startTime !== undefined) {
+    if (isoOf(patch.occurredAt) !== isoOf(patch.startTime)) {
+      issues.push(issue('startTime', 'conflict', 'both map to scheduled_date; they must be equal'));
+    }
+  }
+  throwIssues(issues);
+  const when = patch.occurredAt ?? patch.startTime;
+  return {
+    ...(patch.native ?? {}),
+    ...(patch.subject !== undefined ? { title: patch.subject } : {}),
+    ...(patch.body !== undefined ? { description: patch.body } : {}),
+    ...(when !== undefined ? { scheduled_date: isoOf(when) } : {}),
+    ...(patch.externalRef !== undefined ? { external_ref: patch.externalRef } : {}),
+    ...(patch.externalUrl !== undefined ? { external_url: patch.externalUrl } : {}),
+    ...(patch.participantIds ? { members: { set: [...patch.participantIds] } } : {}),
+    ...(patch.accountIds ? { parents: { set: [...patch.accountIds] } } : {}),
+    ...(patch.tags ? { tags: { set: patch.tags.map(setTag) } } : {}),
+  };
+}

@@ -1,0 +1,20 @@
+export {
+  createDevRevAdapter,
+  DEVREV_CAPABILITIES,
+  type DevRevAdapter,
+  type DevRevAdapterOptions,
+  type DevRevConversationsListParams,
+  type DevRevConversationsResource,
+} from './adapter';
+export { KIND_BY_TYPE } from './map/engagement';
+export type { DevRevUserSummary } from './wire/common';
+export type { DevRevConversation, DevRevTimelineEntry } from './wire/conversation';
+export {
+  DEVREV_CREATE_TYPES,
+  DEVREV_ENGAGEMENT_TYPES,
+  type DevRevCreateType,
+  type DevRevEngagement,
+  type DevRevEngagementsListResponse,
+  type DevRevEngagementType,
+} from './wire/engagement';
+export type { DevRevErrorBody } from './wire/error';
