@@ -25,8 +25,8 @@ import {
   TimeoutError,
   UnprocessableEntityError,
 } from '../src/errors';
-import { bearerAuth, cachedTokenAuth, createTransport } from '../src/http';
 import type { HookRequestInfo } from '../src/http';
+import { bearerAuth, cachedTokenAuth, createTransport } from '../src/http';
 
 describe('createApiError', () => {
   const base = { provider: 'acme', body: { error: 'x' }, headers: { 'x-req': 'r1' } };
@@ -265,12 +265,7 @@ describe('no error, hook or cause ever shows a secret', () => {
     ],
     [
       '429',
-      () =>
-        nock(BASE)
-          .get('/x')
-          .query(true)
-          .times(3)
-          .reply(429, echo, { 'retry-after': '0' }),
+      () => nock(BASE).get('/x').query(true).times(3).reply(429, echo, { 'retry-after': '0' }),
       'bearer',
       RateLimitError,
     ],

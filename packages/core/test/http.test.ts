@@ -152,9 +152,9 @@ describe('TokenBucket', () => {
     expect(Math.max(...times) - start).toBe(2000);
     for (let i = 0; i <= 2000; i += 1000) {
       // No window of one second admits more than burst + rate requests.
-      expect(times.filter((x) => x >= start + i && x < start + i + 1000).length).toBeLessThanOrEqual(
-        7,
-      );
+      expect(
+        times.filter((x) => x >= start + i && x < start + i + 1000).length,
+      ).toBeLessThanOrEqual(7);
     }
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
@@ -224,7 +224,11 @@ describe('createTransport (nock)', () => {
       .get('/items')
       .reply(200, { ok: true });
     const { transport, events, clock } = make();
-    const res = await transport.request({ method: 'GET', path: '/items', options: { maxRetries: 3 } });
+    const res = await transport.request({
+      method: 'GET',
+      path: '/items',
+      options: { maxRetries: 3 },
+    });
     expect(res.data).toEqual({ ok: true });
     expect(res.status).toBe(200);
     expect(events.filter((e) => e.name === 'retry').map((e) => e.info.reason)).toEqual([
@@ -282,9 +286,9 @@ describe('createTransport (nock)', () => {
   it('does not retry a POST on 500 unless it is idempotent', async () => {
     nock(BASE).post('/w').reply(500, {});
     const { transport } = make();
-    await expect(transport.request({ method: 'POST', path: '/w', body: { a: 1 } })).rejects.toBeInstanceOf(
-      ServerError,
-    );
+    await expect(
+      transport.request({ method: 'POST', path: '/w', body: { a: 1 } }),
+    ).rejects.toBeInstanceOf(ServerError);
 
     nock(BASE).post('/w', { a: 1 }).reply(500, {}).post('/w', { a: 1 }).reply(201, { id: 'x' });
     const res = await transport.request({

@@ -113,9 +113,7 @@ describe('toIsoUtc', () => {
 
   it('reads date-only strings as midnight in the zone, whatever the machine zone', () => {
     expect(toIsoUtc('2026-11-01')).toBe('2026-11-01T00:00:00.000Z');
-    expect(toIsoUtc('2026-11-01', { timeZone: 'Europe/Berlin' })).toBe(
-      '2026-10-31T23:00:00.000Z',
-    );
+    expect(toIsoUtc('2026-11-01', { timeZone: 'Europe/Berlin' })).toBe('2026-10-31T23:00:00.000Z');
   });
 
   it('reads numbers (epoch ms), Dates and HTTP dates', () => {

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
-const SPEC_URL = new URL('../../../../shared/specs/devrev-engagements.openapi.yaml', import.meta.url);
+const SPEC_URL = new URL(
+  '../../../../shared/specs/devrev-engagements.openapi.yaml',
+  import.meta.url,
+);
 
 type Json = Record<string, unknown>;
 

@@ -167,9 +167,7 @@ describe('engagement mapping', () => {
   });
 
   it('never lets unknown fields break parsing, but rejects an unreadable date', () => {
-    expect(EngagementWireSchema.safeParse({ id: 'x', anything: [1, { a: 2 }] }).success).toBe(
-      true,
-    );
+    expect(EngagementWireSchema.safeParse({ id: 'x', anything: [1, { a: 2 }] }).success).toBe(true);
     const bad = EngagementWireSchema.safeParse({ id: 'x', created_date: 'yesterday' });
     expect(bad.success).toBe(false);
     expect(EngagementWireSchema.safeParse({ title: 'no id' }).success).toBe(false);

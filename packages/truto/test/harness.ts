@@ -79,13 +79,12 @@ export function createTrutoHarness(): ConformanceHarness {
       repeatToken = options.repeatToken ?? false;
     },
     failNext(status, options = {}) {
-      pending.push(() => [
-        status,
-        trutoError(status, status === 401 ? 'Invalid API token' : `Failed with ${status}`),
-        options.retryAfterSeconds !== undefined
-          ? { 'Retry-After': String(options.retryAfterSeconds) }
-          : {},
-      ]);
+      const headers: Record<string, string> = {};
+      if (options.retryAfterSeconds !== undefined) {
+        headers['Retry-After'] = String(options.retryAfterSeconds);
+      }
+      const message = status === 401 ? 'Invalid API token' : `Failed with ${status}`;
+      pending.push(() => [status, trutoError(status, message), headers]);
     },
     serveBrokenPage() {
       pending.push(() => [200, { result: 'not an array', next_cursor: null }]);

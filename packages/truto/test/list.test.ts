@@ -177,6 +177,19 @@ describe('engagements.list', () => {
     }
   });
 
+  it('accepts the same next_cursor value again in a later window', async () => {
+    serve(
+      listBody([rec('a', '2024-02-01T00:00:00Z')], 'offset=1'),
+      listBody([rec('b', '2024-03-01T00:00:00Z')]),
+      listBody([rec('c', '2025-02-01T00:00:00Z')], 'offset=1'),
+      listBody([rec('d', '2025-03-01T00:00:00Z')]),
+    );
+    const items = await adapter()
+      .engagements.list({ from: '2024-01-01T00:00:00Z', to: '2025-06-01T00:00:00Z' })
+      .toArray();
+    expect(items.map((e) => e.remoteId)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('sends a lone from (or to) as is and enforces it client-side', async () => {
     const { queries } = serve(
       listBody([rec('a', '2025-12-31T23:59:59Z'), rec('b', '2026-01-01T00:00:00Z')]),

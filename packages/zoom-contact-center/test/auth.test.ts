@@ -31,10 +31,17 @@ describe('server-to-server OAuth', () => {
     const basic = Buffer.from(`${CREDENTIALS.clientId}:${CREDENTIALS.clientSecret}`).toString(
       'base64',
     );
-    const token = nock('https://oauth.zoom.test', { reqheaders: { authorization: `Basic ${basic}` } })
+    const token = nock('https://oauth.zoom.test', {
+      reqheaders: { authorization: `Basic ${basic}` },
+    })
       .post('/oauth/token')
       .query({ grant_type: 'account_credentials', account_id: CREDENTIALS.accountId })
-      .reply(200, { access_token: 'tok-aaaaaa', token_type: 'bearer', expires_in: 3600, scope: 'x' });
+      .reply(200, {
+        access_token: 'tok-aaaaaa',
+        token_type: 'bearer',
+        expires_in: 3600,
+        scope: 'x',
+      });
     const api = getScope('e1', 'tok-aaaaaa');
     const e = await adapter().engagements.get('e1');
     expect(e.id).toBe('zoom-contact-center:e1');
@@ -116,7 +123,9 @@ describe('server-to-server OAuth', () => {
       .post('/oauth/token')
       .query(true)
       .reply(400, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
-    const error = await adapter().engagements.get('x').catch((e) => e);
+    const error = await adapter()
+      .engagements.get('x')
+      .catch((e) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.code).toBe('invalid_client');
     expect(error.message).toContain('Invalid client_id or client_secret');
@@ -150,7 +159,9 @@ describe('server-to-server OAuth', () => {
         error: 'invalid_client',
         echo: `Basic ${basic}`,
       });
-    const e1 = await adapter({ hooks }).engagements.get('x').catch((e) => e);
+    const e1 = await adapter({ hooks })
+      .engagements.get('x')
+      .catch((e) => e);
 
     const zoom = adapter({ hooks });
     tokenScope('tok-very-secret-123', 3600);
@@ -164,7 +175,10 @@ describe('server-to-server OAuth', () => {
       .get(LIST)
       .query(true)
       .reply(400, { code: 300, message: 'Validation Failed.' });
-    const e3 = await zoom.engagements.list().firstPage().catch((e) => e);
+    const e3 = await zoom.engagements
+      .list()
+      .firstPage()
+      .catch((e) => e);
 
     for (const error of [e1, e2, e3]) {
       expect(error).toBeInstanceOf(Error);
@@ -175,13 +189,23 @@ describe('server-to-server OAuth', () => {
         inspect(error, { depth: 10 }),
         String(error.cause?.message ?? ''),
       ].join('\n');
-      for (const secret of [CREDENTIALS.clientSecret, basic, 'tok-very-secret-123', 'tok-very-secret-456']) {
+      for (const secret of [
+        CREDENTIALS.clientSecret,
+        basic,
+        'tok-very-secret-123',
+        'tok-very-secret-456',
+      ]) {
         expect(dump).not.toContain(secret);
       }
     }
     const hookDump = JSON.stringify(seen);
     expect(seen.length).toBeGreaterThan(0);
-    for (const secret of [CREDENTIALS.clientSecret, basic, 'tok-very-secret-123', 'tok-very-secret-456']) {
+    for (const secret of [
+      CREDENTIALS.clientSecret,
+      basic,
+      'tok-very-secret-123',
+      'tok-very-secret-456',
+    ]) {
       expect(hookDump).not.toContain(secret);
     }
   });

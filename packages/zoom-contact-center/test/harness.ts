@@ -34,7 +34,16 @@ export function createZoomHarness(): ConformanceHarness {
       const items = mode.pages[index] ?? [];
       let next = index + 1 < mode.pages.length ? `page-${index + 1}` : '';
       if (mode.repeatToken && index === 1) next = 'page-1';
-      return [200, { next_page_token: next, page_size: items.length, total_records: 0, timezone: 'UTC', engagements: items }];
+      return [
+        200,
+        {
+          next_page_token: next,
+          page_size: items.length,
+          total_records: 0,
+          timezone: 'UTC',
+          engagements: items,
+        },
+      ];
     }
     if (mode.kind === 'records') {
       const size = Number(q.get('page_size') ?? 10);
@@ -42,7 +51,16 @@ export function createZoomHarness(): ConformanceHarness {
       const matching = inclusiveWindow(mode.records, q.get('from') ?? '', q.get('to') ?? '');
       const items = matching.slice(offset, offset + size);
       const next = offset + size < matching.length ? `off-${offset + size}` : '';
-      return [200, { next_page_token: next, page_size: size, total_records: matching.length, timezone: 'UTC', engagements: items }];
+      return [
+        200,
+        {
+          next_page_token: next,
+          page_size: size,
+          total_records: matching.length,
+          timezone: 'UTC',
+          engagements: items,
+        },
+      ];
     }
     return [200, { next_page_token: '', engagements: [] }];
   };
@@ -71,8 +89,16 @@ export function createZoomHarness(): ConformanceHarness {
         end_time: zoomTime(start + 120_000),
         duration: 120,
         direction: 'inbound',
-        channels: [unknownType ? { channel: 'fax', channel_source: 'fax_machine' } : { channel: 'voice' }],
-        consumers: [{ consumer_id: `c-${remoteId}`, consumer_display_name: 'Jill', consumer_number: '+12058945728' }],
+        channels: [
+          unknownType ? { channel: 'fax', channel_source: 'fax_machine' } : { channel: 'voice' },
+        ],
+        consumers: [
+          {
+            consumer_id: `c-${remoteId}`,
+            consumer_display_name: 'Jill',
+            consumer_number: '+12058945728',
+          },
+        ],
         agents: [{ user_id: 'ukAAkZKfROKMSw1bj_RDFQ', display_name: 'Jilly' }],
         queues: [{ cc_queue_id: 'd95avl1eRJ-H162PZUJ-qg', queue_name: 'agentQueue' }],
         talk_duration: 100,
@@ -83,8 +109,13 @@ export function createZoomHarness(): ConformanceHarness {
     },
     failNext(status, options = {}) {
       const headers: Record<string, string> = {};
-      if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);
-      queue.push(() => [status, ERROR_BODIES[status] ?? { code: status, message: 'Error' }, headers]);
+      if (options.retryAfterSeconds !== undefined)
+        headers['retry-after'] = String(options.retryAfterSeconds);
+      queue.push(() => [
+        status,
+        ERROR_BODIES[status] ?? { code: status, message: 'Error' },
+        headers,
+      ]);
     },
     serveBrokenPage() {
       queue.push(() => [200, { next_page_token: '', engagements: 'not-an-array' }]);

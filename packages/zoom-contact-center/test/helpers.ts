@@ -12,7 +12,10 @@ export const CREDENTIALS = {
 
 const SPEC = JSON.parse(
   readFileSync(
-    new URL('../../../../shared/specs/zoom-contact-center-engagements.openapi.json', import.meta.url),
+    new URL(
+      '../../../../shared/specs/zoom-contact-center-engagements.openapi.json',
+      import.meta.url,
+    ),
     'utf8',
   ),
 );
@@ -47,9 +50,9 @@ export function specGetResponse(): Record<string, unknown> {
   return exampleOf(ok200('/contact_center/engagements/{engagementId}')) as Record<string, unknown>;
 }
 /** The `listEngagements` query parameter names the spec defines. */
-export const SPEC_LIST_PARAMS: string[] = SPEC.paths['/contact_center/engagements'].get.parameters.map(
-  (p: { name: string }) => p.name,
-);
+export const SPEC_LIST_PARAMS: string[] = SPEC.paths[
+  '/contact_center/engagements'
+].get.parameters.map((p: { name: string }) => p.name);
 
 export function setupNock(): void {
   nock.disableNetConnect();
@@ -73,7 +76,12 @@ export function tokenScope(token = 'access-token-one-xyz', expiresIn = 3600, tim
     .post('/oauth/token')
     .query({ grant_type: 'account_credentials', account_id: CREDENTIALS.accountId })
     .times(times)
-    .reply(200, { access_token: token, token_type: 'bearer', expires_in: expiresIn, scope: 'contact_center_report:read:admin' });
+    .reply(200, {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: expiresIn,
+      scope: 'contact_center_report:read:admin',
+    });
 }
 
 /** Reads the `from`/`to` query of a Zoom list request (`yyyy-MM-ddTHH:mm:ssZ`, UTC) as epoch ms. */

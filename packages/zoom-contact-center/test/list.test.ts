@@ -35,7 +35,9 @@ const adapter = (extra: Record<string, unknown> = {}) =>
 
 const ids = (items: Engagement[]) => items.map((e) => e.remoteId);
 const records = (n: number, start = T0, stepMs = 3_600_000, extra = {}) =>
-  Array.from({ length: n }, (_, i) => record(`r${String(i).padStart(4, '0')}`, start + i * stepMs, extra));
+  Array.from({ length: n }, (_, i) =>
+    record(`r${String(i).padStart(4, '0')}`, start + i * stepMs, extra),
+  );
 
 describe('engagements.list query', () => {
   it('sends spec params: UTC window in Zoom format, timezone=UTC, page_size=100', async () => {
@@ -82,7 +84,9 @@ describe('engagements.list query', () => {
     // Resumed an hour later with the same (empty) params: same range, no mismatch.
     offset = 3_600_000;
     const rest = await zoom.engagements.list({ pageSize: 2, cursor: page.nextCursor }).toArray();
-    expect([...ids(page.items), ...ids(rest)]).toEqual(records(6, start - 20 * 3_600_000).map((r) => r.engagement_id));
+    expect([...ids(page.items), ...ids(rest)]).toEqual(
+      records(6, start - 20 * 3_600_000).map((r) => r.engagement_id),
+    );
     for (const later of server.queries.slice(1)) {
       expect(later.get('from')).toBe(q.get('from'));
       expect(later.get('to')).toBe(q.get('to'));
@@ -91,17 +95,29 @@ describe('engagements.list query', () => {
 
   it('caps page_size at 100 and rejects more before any request', async () => {
     const server = zoomServer([]);
-    await adapter().engagements.list({ from: new Date(T0), to: new Date(T0 + DAY), pageSize: 30 }).toArray();
+    await adapter()
+      .engagements.list({ from: new Date(T0), to: new Date(T0 + DAY), pageSize: 30 })
+      .toArray();
     expect(server.queries[0]!.get('page_size')).toBe('30');
     await expect(
-      adapter().engagements.list({ from: new Date(T0), to: new Date(T0 + DAY), pageSize: 101 }).toArray(),
+      adapter()
+        .engagements.list({ from: new Date(T0), to: new Date(T0 + DAY), pageSize: 101 })
+        .toArray(),
     ).rejects.toBeInstanceOf(InputValidationError);
     expect(server.queries).toHaveLength(1);
   });
 
   it('rejects native params engagekit manages and invalid time zones', async () => {
-    for (const native of [{ from: '2026-01-01' }, { next_page_token: 'x' }, { page_size: 5 }, { timezone: 'Mars/Olympus' }]) {
-      const error = await adapter().engagements.list({ native }).firstPage().catch((e) => e);
+    for (const native of [
+      { from: '2026-01-01' },
+      { next_page_token: 'x' },
+      { page_size: 5 },
+      { timezone: 'Mars/Olympus' },
+    ]) {
+      const error = await adapter()
+        .engagements.list({ native })
+        .firstPage()
+        .catch((e) => e);
       expect(error).toBeInstanceOf(InputValidationError);
       expect(error.issues[0].path).toBe(`native.${Object.keys(native)[0]}`);
     }
@@ -186,7 +202,9 @@ describe('date windows', () => {
       .engagements.list({ from: new Date(T0), to: new Date(T0 + 365 * DAY) })
       .toArray();
     expect(ids(items)).toEqual(all.map((r) => r.engagement_id));
-    const windows = server.queries.map((q) => [Date.parse(q.get('from')!), Date.parse(q.get('to')!)] as const);
+    const windows = server.queries.map(
+      (q) => [Date.parse(q.get('from')!), Date.parse(q.get('to')!)] as const,
+    );
     expect(windows.length).toBe(Math.ceil(365 / 27));
     expect(windows[0]![0]).toBe(T0);
     expect(windows.at(-1)![1]).toBe(T0 + 365 * DAY);
@@ -216,7 +234,9 @@ describe('date windows', () => {
 
   it('excludes a record exactly at `to` and includes one exactly at `from`', async () => {
     zoomServer([record('at-from', T0), record('at-to', T0 + DAY)]);
-    const items = await adapter().engagements.list({ from: new Date(T0), to: new Date(T0 + DAY) }).toArray();
+    const items = await adapter()
+      .engagements.list({ from: new Date(T0), to: new Date(T0 + DAY) })
+      .toArray();
     expect(ids(items)).toEqual(['at-from']);
   });
 });
@@ -290,8 +310,15 @@ describe('expired page tokens', () => {
     nock('https://zoom.test')
       .get(LIST_PATH)
       .query(true)
-      .reply(400, { code: 300, message: 'Validation Failed.', errors: [{ field: 'from', message: 'bad' }] });
-    const error = await adapter().engagements.list().firstPage().catch((e) => e);
+      .reply(400, {
+        code: 300,
+        message: 'Validation Failed.',
+        errors: [{ field: 'from', message: 'bad' }],
+      });
+    const error = await adapter()
+      .engagements.list()
+      .firstPage()
+      .catch((e) => e);
     expect(error).not.toBeInstanceOf(PaginationError);
     expect(error.status).toBe(400);
     expect(error.code).toBe(300);
@@ -306,7 +333,9 @@ describe('filters', () => {
     record('voice', T0 + 1000, { channels: [{ channel: 'voice' }] }),
     record('sms', T0 + 2000, { channels: [{ channel: 'messaging', channel_source: 'sms' }] }),
     record('chat', T0 + 3000, { channels: [{ channel: 'messaging', channel_source: 'web_chat' }] }),
-    record('mail', T0 + 4000, { channels: [{ channel: 'email', channel_source: 'email_address' }] }),
+    record('mail', T0 + 4000, {
+      channels: [{ channel: 'email', channel_source: 'email_address' }],
+    }),
   ];
 
   it.each([
@@ -320,7 +349,9 @@ describe('filters', () => {
     [['other'], {}, []],
   ] as const)('kinds %j → query %j, then client-side', async (kinds, query, expected) => {
     const server = zoomServer(mixed); // ignores channel: the client-side filter must do the rest
-    const items = await adapter().engagements.list({ ...base, kinds }).toArray();
+    const items = await adapter()
+      .engagements.list({ ...base, kinds })
+      .toArray();
     expect(ids(items)).toEqual(expected);
     const q = Object.fromEntries(server.queries[0]!);
     expect({ channel: q.channel, channel_sources: q.channel_sources }).toEqual({
@@ -332,7 +363,9 @@ describe('filters', () => {
 
   it('a native channel wins over kinds', async () => {
     const server = zoomServer(mixed);
-    await adapter().engagements.list({ ...base, kinds: ['call'], native: { channel: 'email' } }).toArray();
+    await adapter()
+      .engagements.list({ ...base, kinds: ['call'], native: { channel: 'email' } })
+      .toArray();
     expect(server.queries[0]!.get('channel')).toBe('email');
   });
 
@@ -342,7 +375,9 @@ describe('filters', () => {
       record('b', T0 + 2000, { agents: [{ user_id: 'agent-2' }] }),
     ];
     const server = zoomServer(all);
-    const items = await adapter().engagements.list({ ...base, participantIds: ['agent-1'] }).toArray();
+    const items = await adapter()
+      .engagements.list({ ...base, participantIds: ['agent-1'] })
+      .toArray();
     expect(ids(items)).toEqual(['a']);
     expect(server.queries[0]!.get('user_id')).toBe('agent-1');
   });
@@ -356,7 +391,9 @@ describe('filters', () => {
       record('a', T0 + 1000, { consumers: [{ consumer_id: 'consumer-9' }] }),
       record('b', T0 + 2000, { consumers: [{ consumer_id: 'consumer-1' }] }),
     ]);
-    const items = await adapter().engagements.list({ ...base, participantIds: ['consumer-9'] }).toArray();
+    const items = await adapter()
+      .engagements.list({ ...base, participantIds: ['consumer-9'] })
+      .toArray();
     expect(ids(items)).toEqual(['a']);
     expect(server.queries[0]!.get('user_id')).toBeNull();
   });
@@ -367,14 +404,19 @@ describe('filters', () => {
       record('b', T0 + 2000, { consumers: [{ consumer_id: 'y' }] }),
       record('c', T0 + 3000, { agents: [{ user_id: 'z' }] }),
     ]);
-    const items = await adapter().engagements.list({ ...base, participantIds: ['x', 'y'] }).toArray();
+    const items = await adapter()
+      .engagements.list({ ...base, participantIds: ['x', 'y'] })
+      .toArray();
     expect(ids(items)).toEqual(['a', 'b']);
     expect(server.queries[0]!.get('user_id')).toBeNull();
   });
 
   it('accountIds and ownerIds are CapabilityErrors before any request', async () => {
     for (const params of [{ accountIds: ['a'] }, { ownerIds: ['o'] }]) {
-      const error = await adapter().engagements.list(params).firstPage().catch((e) => e);
+      const error = await adapter()
+        .engagements.list(params)
+        .firstPage()
+        .catch((e) => e);
       expect(error).toBeInstanceOf(CapabilityError);
     }
   });
@@ -390,12 +432,16 @@ describe('engagements.get and unsupported operations', () => {
   });
 
   it('404 code 2901 → NotFoundError with the tracking id', async () => {
-    nock('https://zoom.test')
-      .get('/v2/contact_center/engagements/missing')
-      .reply(404, { code: 2901, message: 'Engagement does not exist: missing.' }, {
+    nock('https://zoom.test').get('/v2/contact_center/engagements/missing').reply(
+      404,
+      { code: 2901, message: 'Engagement does not exist: missing.' },
+      {
         'x-zm-trackingid': 'v=2.0;clid=us06;rid=WEB_123',
-      });
-    const error = await adapter().engagements.get('missing').catch((e) => e);
+      },
+    );
+    const error = await adapter()
+      .engagements.get('missing')
+      .catch((e) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.code).toBe(2901);
     expect(error.requestId).toBe('v=2.0;clid=us06;rid=WEB_123');
@@ -404,16 +450,29 @@ describe('engagements.get and unsupported operations', () => {
 
   it('create, update, delete and count are CapabilityErrors', async () => {
     const zoom = adapter();
-    expect(zoom.capabilities.operations).toMatchObject({ create: false, update: false, delete: false, count: false });
+    expect(zoom.capabilities.operations).toMatchObject({
+      create: false,
+      update: false,
+      delete: false,
+      count: false,
+    });
     await expect(zoom.engagements.create({ subject: 'x' })).rejects.toBeInstanceOf(CapabilityError);
-    await expect(zoom.engagements.update('x', { subject: 'x' })).rejects.toBeInstanceOf(CapabilityError);
+    await expect(zoom.engagements.update('x', { subject: 'x' })).rejects.toBeInstanceOf(
+      CapabilityError,
+    );
     await expect(zoom.engagements.delete('x')).rejects.toBeInstanceOf(CapabilityError);
     await expect(zoom.engagements.count()).rejects.toBeInstanceOf(CapabilityError);
   });
 
   it('a page that breaks the schema → ResponseValidationError with the path', async () => {
-    nock('https://zoom.test').get(LIST_PATH).query(true).reply(200, { engagements: [{ start_time: 'x' }] });
-    const error = await adapter().engagements.list().firstPage().catch((e) => e);
+    nock('https://zoom.test')
+      .get(LIST_PATH)
+      .query(true)
+      .reply(200, { engagements: [{ start_time: 'x' }] });
+    const error = await adapter()
+      .engagements.list()
+      .firstPage()
+      .catch((e) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error.path).toBe('engagements.0.engagement_id');
   });
@@ -427,7 +486,9 @@ describe('rate limits', () => {
       message: 'You have reached the maximum per-second rate limit for this API. Try again later.',
     });
     nock('https://zoom.test').get('/v2/contact_center/engagements/x').reply(200, record('x', T0));
-    const zoom = adapter({ hooks: { onRetry: (i: { delayMs: number }) => delays.push(i.delayMs) } });
+    const zoom = adapter({
+      hooks: { onRetry: (i: { delayMs: number }) => delays.push(i.delayMs) },
+    });
     await zoom.engagements.get('x');
     expect(delays).toHaveLength(1);
     expect(delays[0]).toBeGreaterThanOrEqual(1000);
@@ -439,9 +500,15 @@ describe('rate limits', () => {
     const at = new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000);
     nock('https://zoom.test')
       .get('/v2/contact_center/engagements/x')
-      .reply(429, { code: 429, message: 'daily limit' }, { 'Retry-After': at.toISOString().replace('.000', '') });
+      .reply(
+        429,
+        { code: 429, message: 'daily limit' },
+        { 'Retry-After': at.toISOString().replace('.000', '') },
+      );
     nock('https://zoom.test').get('/v2/contact_center/engagements/x').reply(200, record('x', T0));
-    const zoom = adapter({ hooks: { onRetry: (i: { delayMs: number }) => delays.push(i.delayMs) } });
+    const zoom = adapter({
+      hooks: { onRetry: (i: { delayMs: number }) => delays.push(i.delayMs) },
+    });
     const started = Date.now();
     await zoom.engagements.get('x');
     expect(delays[0]).toBeGreaterThan(400);
@@ -450,14 +517,21 @@ describe('rate limits', () => {
   });
 
   it('a 429 that outlasts the retries is a RateLimitError with retryAfterMs', async () => {
-    nock('https://zoom.test').get('/v2/contact_center/engagements/x').reply(429, { code: 429, message: 'slow down' }, { 'Retry-After': '0' });
-    const error = await adapter({ maxRetries: 0 }).engagements.get('x').catch((e) => e);
+    nock('https://zoom.test')
+      .get('/v2/contact_center/engagements/x')
+      .reply(429, { code: 429, message: 'slow down' }, { 'Retry-After': '0' });
+    const error = await adapter({ maxRetries: 0 })
+      .engagements.get('x')
+      .catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(0);
   });
 
   it('paces requests at 10/s by default (MEDIUM, Pro) and at the configured rate', async () => {
-    nock('https://zoom.test').get(/\/v2\/contact_center\/engagements\/.*/).times(30).reply(200, record('x', T0));
+    nock('https://zoom.test')
+      .get(/\/v2\/contact_center\/engagements\/.*/)
+      .times(30)
+      .reply(200, record('x', T0));
     const timed = async (zoom: ReturnType<typeof adapter>, n: number) => {
       const started = Date.now();
       await Promise.all(Array.from({ length: n }, () => zoom.engagements.get('x')));

@@ -4,7 +4,10 @@ import { mapZoomEngagement, ZoomEngagementSchema } from '../src/index';
 import { specGetResponse, specListResponse } from './helpers';
 
 const map = (raw: Record<string, unknown>, options = {}) => {
-  const e = mapZoomEngagement(ZoomEngagementSchema.parse({ engagement_id: 'E1', start_time: '2026-03-01T10:00:00Z', ...raw }), options);
+  const e = mapZoomEngagement(
+    ZoomEngagementSchema.parse({ engagement_id: 'E1', start_time: '2026-03-01T10:00:00Z', ...raw }),
+    options,
+  );
   expect(EngagementSchema.safeParse(e).success).toBe(true);
   return e;
 };
@@ -20,9 +23,17 @@ describe('channel → kind', () => {
     [{ channel: 'messaging', channel_source: 'web_chat' }, 'chat', 'messaging/web_chat'],
     [{ channel: 'messaging', channel_source: 'in_app_chat' }, 'chat', 'messaging/in_app_chat'],
     [{ channel: 'messaging', channel_source: 'whatsapp' }, 'chat', 'messaging/whatsapp'],
-    [{ channel: 'messaging', channel_source: 'facebook_messenger' }, 'chat', 'messaging/facebook_messenger'],
+    [
+      { channel: 'messaging', channel_source: 'facebook_messenger' },
+      'chat',
+      'messaging/facebook_messenger',
+    ],
     [{ channel: 'messaging' }, 'chat', 'messaging'],
-    [{ channel: 'messaging', channel_source: 'carrier_pigeon' }, 'other', 'messaging/carrier_pigeon'],
+    [
+      { channel: 'messaging', channel_source: 'carrier_pigeon' },
+      'other',
+      'messaging/carrier_pigeon',
+    ],
     [{ channel: 'email', channel_source: 'email_address' }, 'email', 'email/email_address'],
     [{ channel: 'email' }, 'email', 'email'],
     [{ channel: 'work_item', channel_source: 'API' }, 'other', 'work_item/API'],
@@ -84,7 +95,12 @@ describe('fields', () => {
       endTime: '2021-12-03T13:07:46.000Z',
       durationSeconds: 3600,
       participants: [
-        { id: 'zeYjXoDOS_eV1QmTpj63PQ', role: 'consumer', displayName: 'Jill', phone: '+12058945728' },
+        {
+          id: 'zeYjXoDOS_eV1QmTpj63PQ',
+          role: 'consumer',
+          displayName: 'Jill',
+          phone: '+12058945728',
+        },
         { id: 'ukAAkZKfROKMSw1bj_RDFQ', role: 'agent', displayName: 'Jilly' },
       ],
       related: [
@@ -120,7 +136,11 @@ describe('fields', () => {
     const raw = specGetResponse();
     const e = mapZoomEngagement(ZoomEngagementSchema.parse(raw));
     expect(EngagementSchema.parse(e)).toBeTruthy();
-    expect(e.related[0]).toEqual({ type: 'queue', id: 'd95avl1eRJ-H162PZUJ-qg', name: 'agentQueue' });
+    expect(e.related[0]).toEqual({
+      type: 'queue',
+      id: 'd95avl1eRJ-H162PZUJ-qg',
+      name: 'agentQueue',
+    });
     expect(e.customFields).toMatchObject({ queue_wait_type: 'live_waiting', voice_mail: 10 });
     expect((e.raw as { events: unknown[] }).events).toHaveLength(1);
     const legacy = map({ queues: [{ queue_id: 'legacy-q', queue_name: 'Old' }] });

@@ -27,7 +27,10 @@ export function inclusiveWindow(records: ServedRecord[], from: string, to: strin
     );
 }
 
-export const EXPIRED_BODY = { code: 300, message: 'The next page token is invalid or has expired.' };
+export const EXPIRED_BODY = {
+  code: 300,
+  message: 'The next page token is invalid or has expired.',
+};
 
 /**
  * A nock emulation of `GET /contact_center/engagements` that behaves like Zoom: `from`/`to`

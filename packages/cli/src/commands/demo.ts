@@ -15,6 +15,8 @@ import type { CliIO } from '../io';
 import { ListingStats } from '../stats';
 
 const DAY = 86_400_000;
+/** Adapters that cannot list in time order are fetched a window at a time (Zoom caps it at 27 days). */
+const WINDOW_MS = 30 * DAY;
 
 export interface DemoOptions {
   /** Sandbox data seed. @default 42 */
@@ -90,7 +92,7 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
     // 1. Write: one engagement in DevRev, with a member taken from an existing engagement.
     const sample = await devrev.engagements.list({ pageSize: 1, includeRaw: false }).firstPage();
     const member = sample.items[0]?.participants.find((p) => p.id)?.id;
-    const client = createEngagementsClient({ adapters });
+    const client = createEngagementsClient({ adapters, windowMs: WINDOW_MS });
     const created = await client.engagements.create('devrev', {
       kind: 'call',
       subject: 'engagekit demo: renewal call with Acme Corp',
@@ -105,7 +107,10 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
       `Listing ${from.toISOString()} → ${to.toISOString()} (90 days) across ${ids.join(', ')}, merged by occurredAt`,
     );
     const stats = new ListingStats(ids);
-    const merged = createEngagementsClient({ adapters: adapters.map((a) => stats.instrument(a)) });
+    const merged = createEngagementsClient({
+      adapters: adapters.map((a) => stats.instrument(a)),
+      windowMs: WINDOW_MS,
+    });
     const all: Engagement[] = [];
     for await (const e of merged.engagements.list(params)) {
       stats.emitted(e);
@@ -177,6 +182,7 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
     const resumeStats = new ListingStats(ids);
     const fresh = createEngagementsClient({
       adapters: adapters.map((a) => resumeStats.instrument(a)),
+      windowMs: WINDOW_MS,
     });
     const rest: Engagement[] = [];
     for await (const e of fresh.engagements.list({ ...params, cursor: saved })) rest.push(e);

@@ -79,7 +79,8 @@ export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
       'a cursor resumes one exact listing: pass the --from and --to printed beside it (and the same --provider/--kind/--order)',
     );
   }
-  const now = Date.now();
+  // Whole seconds, so the --from/--to printed beside a resume cursor read cleanly.
+  const now = Math.floor(Date.now() / 1000) * 1000;
   const from = parseWhen(opts.from ?? '30d', '--from', now);
   const to = parseWhen(opts.to ?? 'now', '--to', now);
   if (from.getTime() >= to.getTime()) throw new UsageError('--from must be before --to');
@@ -95,6 +96,8 @@ export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
     const client = createEngagementsClient({
       adapters: conn.adapters.map((a) => stats.instrument(a)),
       onProviderError: opts.skipFailing ? 'skip' : 'fail',
+      // Unordered vendors are fetched, sorted and merged a window at a time (Zoom caps it at 27 days).
+      windowMs: 30 * 86_400_000,
     });
     const it = client.engagements.list({
       from,

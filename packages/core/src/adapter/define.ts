@@ -8,6 +8,7 @@ import {
   EngagementKindSchema,
   TagSchema,
 } from '../model/engagement';
+import { toIsoUtc } from '../model/time';
 import { PageIterator } from '../pagination/page-iterator';
 import { type NormalizedListParams, normalizeListParams } from './params';
 import type {
@@ -20,8 +21,8 @@ import type {
 } from './types';
 
 const DateInput = z
-  .union([z.date(), z.string()])
-  .refine((v) => !Number.isNaN((v instanceof Date ? v : new Date(v)).getTime()), {
+  .union([z.instanceof(Date), z.string()])
+  .refine((v) => (v instanceof Date ? !Number.isNaN(v.getTime()) : toIsoUtc(v) !== undefined), {
     message: 'not a valid date or ISO-8601 string',
     params: { rule: 'invalid_date' },
   });

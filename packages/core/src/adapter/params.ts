@@ -6,7 +6,9 @@ import { toIsoUtc } from '../model/time';
 import { fingerprintParams } from '../pagination/cursor';
 import type { AdapterCapabilities, FilterName, ListEngagementsParams } from './types';
 
-const DateInput = z.union([z.date(), z.string()]).transform((value, ctx) => {
+// `z.instanceof(Date)`, not `z.date()`: an Invalid Date must reach the check below and be reported as
+// `invalid_date`, not as an opaque `invalid_union`.
+const DateInput = z.union([z.instanceof(Date), z.string()]).transform((value, ctx) => {
   // Strings must be ISO-8601 (zone-less = UTC), never whatever `new Date()` guesses in local time.
   const iso = value instanceof Date ? undefined : toIsoUtc(value);
   const date = value instanceof Date ? value : new Date(iso ?? Number.NaN);

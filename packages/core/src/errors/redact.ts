@@ -72,7 +72,8 @@ export function redact<T>(value: T, depth = 0, seen: WeakSet<object> = new WeakS
         ]),
       ) as T;
     }
-    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]` as T;
+    if (ArrayBuffer.isView(value))
+      return `[${value.constructor.name} ${value.byteLength} bytes]` as T;
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(v, depth + 1, seen);

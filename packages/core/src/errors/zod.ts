@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { type ErrorRequestInfo, type InputIssue, InputValidationError, ResponseValidationError } from './errors';
+import {
+  type ErrorRequestInfo,
+  type InputIssue,
+  InputValidationError,
+  ResponseValidationError,
+} from './errors';
 
 /** zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. */
 export function toInputIssues(error: z.ZodError, prefix = ''): InputIssue[] {

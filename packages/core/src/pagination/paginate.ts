@@ -279,6 +279,11 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
       };
     }
     if (!next || stopHere) return;
+    // Vendors may reuse token values in another window (e.g. offsets): only repeats within one count.
+    if (next.window !== pos.window) {
+      seen = new Set();
+      lastRestartAt = -1;
+    }
     pos = next;
   }
 }

@@ -1,0 +1,50 @@
+import { run } from '../src/index';
+
+/** A fake stream that records what is written. */
+export function capture(columns = 120) {
+  let text = '';
+  return {
+    stream: {
+      write: (chunk: string) => {
+        text += chunk;
+        return true;
+      },
+      isTTY: false,
+      columns,
+    },
+    get text() {
+      return text;
+    },
+  };
+}
+
+/** Runs the CLI in-process with captured stdout/stderr and the given environment. */
+export async function cli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; columns?: number; signal?: AbortSignal } = {},
+) {
+  const stdout = capture(options.columns);
+  const stderr = capture(options.columns);
+  const code = await run(args, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: options.env ?? {},
+    signal: options.signal,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+export const ndjson = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as { id: string; provider: string; occurredAt: string; kind: string });
+
+export const PROVIDERS = ['devrev', 'truto', 'zoom-contact-center'];
+
+/** The `--cursor … --from … --to …` hint printed after `--limit`. */
+export function resumeHint(stderr: string): string[] {
+  const m = /--cursor (\S+) --from (\S+) --to (\S+)/.exec(stderr);
+  if (!m) throw new Error(`no resume hint in: ${stderr}`);
+  return ['--cursor', m[1] as string, '--from', m[2] as string, '--to', m[3] as string];
+}
