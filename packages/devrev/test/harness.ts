@@ -93,7 +93,7 @@ export function createDevRevHarness(): ConformanceHarness {
         },
         options.retryAfterSeconds !== undefined
           ? { 'Retry-After': String(options.retryAfterSeconds) }
-          : {},
+          : ({} as Record<string, string>),
       ]);
     },
     serveBrokenPage() {
