@@ -72,7 +72,18 @@ export function schemaArb(schema: Schema, options: SchemaArbOptions, depth = 0):
   const s = flatten(root, schema);
   const variants = (s.oneOf ?? s.anyOf) as Schema[] | undefined;
   if (Array.isArray(variants) && variants.length > 0) {
-    return fc.oneof(...variants.map((v) => schemaArb(v, options, depth + 1)));
+    // Sibling properties apply to every variant; a discriminator pins its property per variant.
+    const { oneOf: _o, anyOf: _a, discriminator, ...outer } = s;
+    const mapping = (discriminator as { mapping?: Record<string, string>; propertyName: string })
+      ?.mapping;
+    const property = (discriminator as { propertyName?: string } | undefined)?.propertyName;
+    const parts: Schema[] =
+      mapping && property
+        ? Object.entries(mapping).map(([value, ref]) => ({
+            allOf: [outer, { $ref: ref }, { type: 'object', properties: { [property]: { const: value } } }],
+          }))
+        : variants.map((v) => (outer.properties ? { allOf: [outer, v] } : v));
+    return fc.oneof(...parts.map((v) => schemaArb(v, options, depth + 1)));
   }
   if (s.const !== undefined) return fc.constant(s.const);
   if (Array.isArray(s.enum) && s.enum.length > 0) return fc.constantFrom(...(s.enum as unknown[]));
@@ -91,6 +102,7 @@ export function schemaArb(schema: Schema, options: SchemaArbOptions, depth = 0):
       if (s.format === 'date') return dateTimeArb.map((d) => d.slice(0, 10));
       if (s.format === 'uri' || s.format === 'url') return fc.webUrl();
       if (s.format === 'email') return fc.emailAddress();
+      if (s.format === 'id') return fc.string({ minLength: 1, maxLength: 40 });
       return stringArb;
     case 'integer': {
       const min = typeof s.minimum === 'number' ? s.minimum : -1e9;

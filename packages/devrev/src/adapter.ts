@@ -136,6 +136,14 @@ function typesForKinds(kinds: readonly EngagementKind[] | undefined): string[] |
   return kinds.flatMap(typesOfKind);
 }
 
+/** `participantIds` → `members`, `accountIds` → `parent` (comma-joined, set only when given). */
+function unifiedQuery(params: NormalizedListParams): Record<string, string> {
+  return {
+    ...(params.participantIds ? { members: joinList(params.participantIds) } : {}),
+    ...(params.accountIds ? { parent: joinList(params.accountIds) } : {}),
+  };
+}
+
 interface NativeSplit {
   query: Record<string, QueryValue>;
   direction: 'after' | 'before';
@@ -228,9 +236,8 @@ export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapte
     });
     const base: Record<string, QueryValue> = {
       ...nativeQuery,
-      type: types?.length ? joinList(types) : undefined,
-      members: params.participantIds ? joinList(params.participantIds) : undefined,
-      parent: params.accountIds ? joinList(params.accountIds) : undefined,
+      ...unifiedQuery(params),
+      ...(types?.length ? { type: joinList(types) } : {}),
       limit: params.pageSize,
     };
     const early = new EarlyStop(sortBy, params.from, params.to);
@@ -288,16 +295,12 @@ export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapte
       },
       { dropListOnly: true },
     );
-    const base: Record<string, QueryValue> = {
-      ...nativeQuery,
-      members: params.participantIds ? joinList(params.participantIds) : undefined,
-      parent: params.accountIds ? joinList(params.accountIds) : undefined,
-    };
+    const base: Record<string, QueryValue> = { ...nativeQuery, ...unifiedQuery(params) };
     const count = async (types: readonly string[] | undefined) => {
       const { data } = await transport.request({
         method: 'GET',
         path: '/engagements.count',
-        query: { ...base, type: types ? joinList(types) : undefined },
+        query: { ...base, ...(types ? { type: joinList(types) } : {}) },
         schema: EngagementsCountResponseSchema,
         operation: 'engagements.count',
         options: callOptions(params),

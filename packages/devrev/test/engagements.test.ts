@@ -145,6 +145,23 @@ describe('engagements.list', () => {
     ]);
   });
 
+  it('passes native type/members/parent through when no unified filter sets them', async () => {
+    let query: Record<string, string> = {};
+    nock(BASE)
+      .get('/engagements.list')
+      .query(true)
+      .reply((uri) => {
+        query = queryOf(uri);
+        return [200, { engagements: [] }];
+      });
+    await adapter()
+      .engagements.list({ native: { type: ['custom'], members: 'DEVU-9', parent: ['ACC-2'] } })
+      .toArray();
+    expect(query).toEqual({ type: 'custom', members: 'DEVU-9', parent: 'ACC-2', limit: '50' });
+    nock(BASE).get('/engagements.count').query({ type: 'custom' }).reply(200, { count: 3 });
+    expect(await adapter().engagements.count({ native: { type: ['custom'] } })).toBe(3);
+  });
+
   it('returns an empty listing without a request when no kind has a DevRev type', async () => {
     const page = await adapter()
       .engagements.list({ kinds: ['sms', 'video'] })
