@@ -199,7 +199,8 @@ describe('createTransport (nock)', () => {
   function make(over: Partial<TransportConfig> = {}) {
     const clock = fakeClock();
     const events: { name: string; info: HookRequestInfo & Record<string, unknown> }[] = [];
-    const hook = (name: string) => (info: HookRequestInfo) => events.push({ name, info });
+    const hook = (name: string) => (info: HookRequestInfo) =>
+      events.push({ name, info: info as HookRequestInfo & Record<string, unknown> });
     const transport = createTransport({
       provider: 'acme',
       baseUrl: `${BASE}/`,
