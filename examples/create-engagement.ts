@@ -5,7 +5,13 @@
  * Run: npx tsx examples/create-engagement.ts
  */
 import { CapabilityError, createEngagementsClient, InputValidationError } from '@engagekit/core';
-import { type ExampleOptions, isMain, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 export async function main({ sandbox, log = console.log }: ExampleOptions = {}) {
   return withSandbox(sandbox, async (sb) => {
@@ -48,7 +54,8 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     try {
       await devrev.engagements.create({ kind: 'call', subject: 'no members, no date' });
     } catch (error) {
-      if (error instanceof InputValidationError) refused.push(`InputValidationError: ${error.message}`);
+      if (error instanceof InputValidationError)
+        refused.push(`InputValidationError: ${error.message}`);
     }
     for (const r of refused) log(r);
     return { call, fetched, email, refused };

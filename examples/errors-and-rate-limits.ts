@@ -15,7 +15,14 @@ import {
   ServerError,
 } from '@engagekit/core';
 import { createDevRevAdapter } from '@engagekit/devrev';
-import { DAY, type ExampleOptions, isMain, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  DAY,
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 export async function main({ sandbox, log = console.log }: ExampleOptions = {}) {
   return withSandbox(sandbox, async (sb) => {
@@ -23,7 +30,9 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     const hooks = {
       onRetry: (r: HookRetryInfo) => {
         retries.push(r);
-        log(`  retry ${r.provider} ${r.operation ?? ''} after ${r.reason}, waiting ${r.delayMs} ms`);
+        log(
+          `  retry ${r.provider} ${r.operation ?? ''} after ${r.reason}, waiting ${r.delayMs} ms`,
+        );
       },
     };
     const { devrev, zoom, truto } = sandboxAdapters(sb, { hooks });
@@ -38,13 +47,16 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     log(`1. listed ${items.length} engagements after ${retries.length} retries`);
 
     // 2. When retries run out, the error says what happened, and instanceof tells you what to do.
+    // (After a 429 the adapter also holds its next requests until Retry-After has passed.)
     const caught: string[] = [];
-    sb.faults.failNext('devrev', { status: 429, count: 2, retryAfterSeconds: 7 });
+    sb.faults.failNext('devrev', { status: 429, retryAfterSeconds: 2 });
     try {
       await devrev.engagements.list({ ...range, request: { maxRetries: 0 } }).firstPage();
     } catch (error) {
       if (error instanceof RateLimitError) {
-        caught.push(`RateLimitError (status ${error.status}, retry after ${error.retryAfterMs} ms)`);
+        caught.push(
+          `RateLimitError (status ${error.status}, retry after ${error.retryAfterMs} ms)`,
+        );
       }
     }
     sb.faults.clear();
@@ -60,12 +72,14 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
       await wrongToken.engagements.list(range).firstPage();
     } catch (error) {
       // Messages and error.toJSON() never contain the token.
-      if (error instanceof AuthenticationError) caught.push(`AuthenticationError: ${error.message}`);
+      if (error instanceof AuthenticationError)
+        caught.push(`AuthenticationError: ${error.message}`);
     }
     try {
       await devrev.engagements.list({ from: range.to, to: range.from }).firstPage();
     } catch (error) {
-      if (error instanceof InputValidationError) caught.push('InputValidationError (no request sent)');
+      if (error instanceof InputValidationError)
+        caught.push('InputValidationError (no request sent)');
     }
     for (const c of caught) log(`2. ${c}`);
 

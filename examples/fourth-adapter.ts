@@ -9,7 +9,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEngagementsClient, type Engagement } from '@engagekit/core';
 import { createAcmeCrmAdapter } from './acme-crm/adapter';
-import { DAY, type ExampleOptions, isMain, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  DAY,
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 /** Acme's API: `GET /activities?page=&per_page=` → `{ data, meta: { page, total_pages } }`, unordered. */
 export async function startAcmeServer(activities: Array<Record<string, unknown>>) {
@@ -41,7 +48,9 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     id: 1000 + i,
     type: types[i % types.length],
     title: `Acme activity ${i}`,
-    happened_at: new Date(SANDBOX_NOW.getTime() - ((i * 7) % 30) * (DAY / 3) - 60_000).toISOString(),
+    happened_at: new Date(
+      SANDBOX_NOW.getTime() - ((i * 7) % 30) * (DAY / 3) - 60_000,
+    ).toISOString(),
     contact_ids: [`c${i % 4}`],
   }));
   const acmeServer = await startAcmeServer(activities);
@@ -55,9 +64,12 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
       const items: Engagement[] = await client.engagements
         .list({ from, to: SANDBOX_NOW, pageSize: 10 })
         .toArray();
-      for (const e of items.slice(0, 6)) log(`${e.occurredAt}  ${e.provider.padEnd(8)} ${e.kind.padEnd(6)} ${e.subject ?? ''}`);
+      for (const e of items.slice(0, 6))
+        log(`${e.occurredAt}  ${e.provider.padEnd(8)} ${e.kind.padEnd(6)} ${e.subject ?? ''}`);
       const acmeItems = items.filter((e) => e.provider === 'acme-crm');
-      log(`${items.length} engagements, ${acmeItems.length} from Acme (unknown type → kind 'other': ${acmeItems.filter((e) => e.kind === 'other').length})`);
+      log(
+        `${items.length} engagements, ${acmeItems.length} from Acme (unknown type → kind 'other': ${acmeItems.filter((e) => e.kind === 'other').length})`,
+      );
       return { items, acmeItems };
     });
   } finally {

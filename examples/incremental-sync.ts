@@ -18,7 +18,14 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngagementsClient, type Engagement, type EngagementsClient } from '@engagekit/core';
-import { DAY, type ExampleOptions, isMain, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  DAY,
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 const LOOKBACK_MS = DAY;
 
@@ -66,10 +73,16 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     const member = first.fresh.find((e) => e.provider === 'devrev')?.participants[0]?.id ?? '';
     const mark = Date.parse(first.state.highWaterMark);
     const late = await devrev.engagements.create({
-      kind: 'call', subject: 'Logged late', occurredAt: new Date(mark - 3_600_000), participantIds: [member],
+      kind: 'call',
+      subject: 'Logged late',
+      occurredAt: new Date(mark - 3_600_000),
+      participantIds: [member],
     });
     const recent = await devrev.engagements.create({
-      kind: 'call', subject: 'Just happened', occurredAt: new Date(now.getTime() + 60_000), participantIds: [member],
+      kind: 'call',
+      subject: 'Just happened',
+      occurredAt: new Date(now.getTime() + 60_000),
+      participantIds: [member],
     });
 
     const later = new Date(now.getTime() + 5 * 60_000);
@@ -77,7 +90,12 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     log(`run 2: ${second.fresh.map((e) => `${e.id} "${e.subject}"`).join(', ')}`);
     const third = await syncOnce(client, stateFile, later);
     log(`run 3: ${third.fresh.length} new`);
-    return { first: first.fresh, second: second.fresh, third: third.fresh, created: [late, recent] };
+    return {
+      first: first.fresh,
+      second: second.fresh,
+      third: third.fresh,
+      created: [late, recent],
+    };
   });
 }
 

@@ -3,7 +3,14 @@
  * Run: npx tsx examples/list-each-provider.ts
  */
 import type { Engagement } from '@engagekit/core';
-import { DAY, type ExampleOptions, isMain, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  DAY,
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 export async function main({ sandbox, log = console.log }: ExampleOptions = {}) {
   return withSandbox(sandbox, async (sb) => {
@@ -24,13 +31,14 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
       }
       result[adapter.id] = { records, pages, first };
       log(`${adapter.id.padEnd(20)} ${records} engagements in ${pages} pages (last 30 days)`);
-      if (first) log(`  first: ${first.occurredAt} ${first.kind} ${first.subject ?? ''} (${first.id})`);
+      if (first)
+        log(`  first: ${first.occurredAt} ${first.kind} ${first.subject ?? ''} (${first.id})`);
     }
 
     // Item by item, with a cap: DevRev conversations come out as engagements of kind 'chat'.
     const chats = await devrev.conversations.list({ pageSize: 20 }).toArray({ max: 5 });
     log(`devrev conversations: ${chats.map((c) => c.id).join(', ')}`);
-    return { ...result, conversations: chats };
+    return { providers: result, conversations: chats };
   });
 }
 

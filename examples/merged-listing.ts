@@ -4,7 +4,14 @@
  * Run: npx tsx examples/merged-listing.ts
  */
 import { createEngagementsClient, type Engagement } from '@engagekit/core';
-import { DAY, type ExampleOptions, isMain, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  DAY,
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 export async function main({ sandbox, log = console.log }: ExampleOptions = {}) {
   return withSandbox(sandbox, async (sb) => {
@@ -23,7 +30,7 @@ export async function main({ sandbox, log = console.log }: ExampleOptions = {}) 
     for (const e of items.slice(0, 8)) {
       log(`${e.occurredAt}  ${e.provider.padEnd(20)} ${e.kind.padEnd(6)} ${e.subject ?? ''}`);
     }
-    log(`… ${items.length} calls, emails and chats in 90 days:`, );
+    log(`… ${items.length} calls, emails and chats in 90 days:`);
     for (const [provider, n] of Object.entries(perProvider)) log(`  ${provider}: ${n}`);
 
     // Newest first is one option away.

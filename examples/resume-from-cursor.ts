@@ -8,7 +8,15 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngagementsClient, type Engagement } from '@engagekit/core';
-import { DAY, type ExampleOptions, isMain, type Sandbox, SANDBOX_NOW, sandboxAdapters, withSandbox } from './lib/sandbox';
+import {
+  DAY,
+  type ExampleOptions,
+  isMain,
+  SANDBOX_NOW,
+  type Sandbox,
+  sandboxAdapters,
+  withSandbox,
+} from './lib/sandbox';
 
 interface SavedState {
   cursor: string;
@@ -44,7 +52,11 @@ async function tomorrow(sb: Sandbox, file: string): Promise<Engagement[]> {
   return newClient(sb).engagements.list({ from, to, cursor }).toArray();
 }
 
-export async function main({ sandbox, log = console.log, file }: ExampleOptions & { file?: string } = {}) {
+export async function main({
+  sandbox,
+  log = console.log,
+  file,
+}: ExampleOptions & { file?: string } = {}) {
   return withSandbox(sandbox, async (sb) => {
     const path = file ?? join(await mkdtemp(join(tmpdir(), 'engagekit-')), 'cursor.json');
     const first = await today(sb, path, 40);

@@ -24,17 +24,21 @@ import {
 } from '@engagekit/zoom-contact-center';
 import fc from 'fast-check';
 import nock from 'nock';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { dateTimeArb, schemaArb } from './schema-arb';
 
 const SPECS = new URL('../../shared/specs/', import.meta.url);
+type Obj = Record<string, unknown>;
 const devrevSpec = parseYaml(
   readFileSync(new URL('devrev-engagements.openapi.yaml', SPECS), 'utf8'),
-) as Record<string, any>;
+) as Obj;
 const zoomSpec = JSON.parse(
   readFileSync(new URL('zoom-contact-center-engagements.openapi.json', SPECS), 'utf8'),
-) as Record<string, any>;
+) as Obj;
+/** Walks into a parsed spec. */
+const at = (value: unknown, ...keys: string[]): Obj =>
+  keys.reduce<unknown>((o, k) => (o as Obj)[k], value) as Obj;
 
 const BASE = {
   devrev: 'http://devrev.fuzz.test',
@@ -44,7 +48,11 @@ const BASE = {
 const http = { maxRetries: 0, timeoutMs: 2_000, rateLimit: false as const };
 const adapters: Record<'devrev' | 'zoom' | 'truto', EngagementAdapter> = {
   devrev: createDevRevAdapter({ ...http, baseUrl: BASE.devrev, token: 'fuzz-devrev-token' }),
-  zoom: createZoomContactCenterAdapter({ ...http, baseUrl: BASE.zoom, accessToken: 'fuzz-zoom-at' }),
+  zoom: createZoomContactCenterAdapter({
+    ...http,
+    baseUrl: BASE.zoom,
+    accessToken: 'fuzz-zoom-at',
+  }),
   truto: createTrutoAdapter({
     ...http,
     baseUrl: BASE.truto,
@@ -167,7 +175,10 @@ describe('cursor codec', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...(Object.keys(adapters) as (keyof typeof adapters)[])),
-        fc.oneof(fc.string({ minLength: 1 }), fc.string().map((s) => `ek1.${s}.x`)),
+        fc.oneof(
+          fc.string({ minLength: 1 }),
+          fc.string().map((s) => `ek1.${s}.x`),
+        ),
         async (name, cursor) => {
           const error = await adapters[name].engagements
             .list({ cursor })
@@ -217,17 +228,13 @@ describe('list params validation', () => {
 
   it('normalizeListParams throws only InputValidationError / CapabilityError', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...Object.values(adapters)),
-        paramsArb,
-        (adapter, params) => {
-          try {
-            normalizeListParams(adapter.id, adapter.capabilities, params as never);
-          } catch (e) {
-            if (!isAllowed(e, InputValidationError, CapabilityError)) throw e;
-          }
-        },
-      ),
+      fc.property(fc.constantFrom(...Object.values(adapters)), paramsArb, (adapter, params) => {
+        try {
+          normalizeListParams(adapter.id, adapter.capabilities, params as never);
+        } catch (e) {
+          if (!isAllowed(e, InputValidationError, CapabilityError)) throw e;
+        }
+      }),
       { numRuns: 2_000 },
     );
   });
@@ -269,7 +276,12 @@ describe('list params validation', () => {
 });
 
 /** Runs one page through an adapter; returns what came out or the error. */
-async function throughAdapter(name: keyof typeof adapters, base: string, body: unknown, params = {}) {
+async function throughAdapter(
+  name: keyof typeof adapters,
+  base: string,
+  body: unknown,
+  params = {},
+) {
   nock.cleanAll();
   const counter = answer(base, body);
   const result = await adapters[name].engagements
@@ -296,7 +308,9 @@ function checkOutcome(
     stats.items++;
     const parsed = EngagementSchema.safeParse(item);
     if (!parsed.success) {
-      throw new Error(`not an Engagement: ${JSON.stringify(parsed.error.issues)}\n${JSON.stringify(item)}`);
+      throw new Error(
+        `not an Engagement: ${JSON.stringify(parsed.error.issues)}\n${JSON.stringify(item)}`,
+      );
     }
   }
 }
@@ -323,9 +337,9 @@ describe('wire schema + mapper fuzz', () => {
         },
       ],
     };
-    const bodyArb = fc.array(schemaArb(engagement, { root, maxDepth: 3 }), { maxLength: 4 }).map(
-      (engagements) => ({ engagements }),
-    );
+    const bodyArb = fc
+      .array(schemaArb(engagement, { root, maxDepth: 3 }), { maxLength: 4 })
+      .map((engagements) => ({ engagements }));
     const stats = { ok: 0, items: 0 };
     await fc.assert(
       fc.asyncProperty(bodyArb, async (body) => {
@@ -336,12 +350,20 @@ describe('wire schema + mapper fuzz', () => {
     expect(stats.items).toBeGreaterThan(50);
   });
 
-  const zoomList = zoomSpec.paths['/contact_center/engagements'].get.responses['200'].content[
-    'application/json'
-  ].schema as Record<string, any>;
+  const zoomList = at(
+    zoomSpec,
+    'paths',
+    '/contact_center/engagements',
+    'get',
+    'responses',
+    '200',
+    'content',
+    'application/json',
+    'schema',
+  );
   // Zoom always sends an id and a start time; the spec marks nothing required.
   const zoomRecord = {
-    ...(zoomList.properties.engagements.items as Record<string, unknown>),
+    ...at(zoomList, 'properties', 'engagements', 'items'),
     required: ['engagement_id', 'start_time'],
   };
 
@@ -366,16 +388,28 @@ describe('wire schema + mapper fuzz', () => {
     expect(stats.items).toBeGreaterThan(100);
   });
 
-  it('Zoom: arbitrary spec-valid list responses through the adapter', { timeout: 30_000 }, async () => {
+  it('Zoom: arbitrary spec-valid list responses through the adapter', {
+    timeout: 30_000,
+  }, async () => {
     const stats = { ok: 0, items: 0 };
     const from = '2026-01-01T00:00:00Z';
     const to = '2026-01-20T00:00:00Z';
-    const inRange = fc.date({ min: new Date(from), max: new Date('2026-01-19T23:59:59Z'), noInvalidDate: true });
+    const inRange = fc.date({
+      min: new Date(from),
+      max: new Date('2026-01-19T23:59:59Z'),
+      noInvalidDate: true,
+    });
     const recordArb = fc
       .tuple(schemaArb(zoomRecord, { root: zoomSpec, maxDepth: 3 }), inRange)
-      .map(([r, d]) => ({ ...(r as object), start_time: d.toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+      .map(([r, d]) => ({
+        ...(r as object),
+        start_time: d.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      }));
     const bodyArb = fc
-      .tuple(schemaArb(zoomList, { root: zoomSpec, maxDepth: 2 }), fc.array(recordArb, { maxLength: 4 }))
+      .tuple(
+        schemaArb(zoomList, { root: zoomSpec, maxDepth: 2 }),
+        fc.array(recordArb, { maxLength: 4 }),
+      )
       .map(([list, engagements]) => ({
         ...(list as object),
         engagements,
@@ -391,27 +425,42 @@ describe('wire schema + mapper fuzz', () => {
     expect(stats.items).toBeGreaterThan(50);
   });
 
-  it('Truto: arbitrary payloads following the adapter wire schema', { timeout: 30_000 }, async () => {
+  it('Truto: arbitrary payloads following the adapter wire schema', {
+    timeout: 30_000,
+  }, async () => {
     const id = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.integer());
-    const nullish = <T>(a: fc.Arbitrary<T>) => fc.oneof(a, fc.constant(null), fc.constant(undefined));
-    const ref = fc.oneof(id, fc.record({ id: nullish(id), name: nullish(fc.string()) }, { requiredKeys: [] }));
+    const nullish = <T>(a: fc.Arbitrary<T>) =>
+      fc.oneof(a, fc.constant(null), fc.constant(undefined));
+    const ref = fc.oneof(
+      id,
+      fc.record({ id: nullish(id), name: nullish(fc.string()) }, { requiredKeys: [] }),
+    );
     const relation = fc.oneof(ref, fc.array(fc.option(ref, { nil: null }), { maxLength: 3 }));
     const timestamp = fc.oneof(
-      { weight: 4, arbitrary: fc.oneof(dateTimeArb, fc.integer({ min: 0, max: 4_000_000_000_000 })) },
+      {
+        weight: 4,
+        arbitrary: fc.oneof(dateTimeArb, fc.integer({ min: 0, max: 4_000_000_000_000 })),
+      },
       nullish(fc.string({ maxLength: 10 })),
     );
     const text = nullish(fc.string({ maxLength: 30 }));
     const record = fc.record(
       {
         id,
-        engagement_type: nullish(fc.constantFrom('call', 'email', 'meeting', 'note', 'task', 'sms', 'chat', 'weird', '')),
+        engagement_type: nullish(
+          fc.constantFrom('call', 'email', 'meeting', 'note', 'task', 'sms', 'chat', 'weird', ''),
+        ),
         subject: text,
         content: text,
-        direction: nullish(fc.constantFrom('inbound', 'outbound', 'INBOUND', 'incoming', 'internal', 'x', '')),
+        direction: nullish(
+          fc.constantFrom('inbound', 'outbound', 'INBOUND', 'incoming', 'internal', 'x', ''),
+        ),
         status: text,
         start_time: timestamp,
         end_time: timestamp,
-        duration: nullish(fc.oneof(fc.integer({ min: -10, max: 1e6 }), fc.string({ maxLength: 8 }), fc.double())),
+        duration: nullish(
+          fc.oneof(fc.integer({ min: -10, max: 1e6 }), fc.string({ maxLength: 8 }), fc.double()),
+        ),
         owner: nullish(ref),
         account: nullish(relation),
         contact: nullish(relation),
@@ -424,7 +473,10 @@ describe('wire schema + mapper fuzz', () => {
         phone_numbers: nullish(
           fc.array(
             fc.option(
-              fc.record({ id: nullish(id), number: text, extension: text, type: text }, { requiredKeys: [] }),
+              fc.record(
+                { id: nullish(id), number: text, extension: text, type: text },
+                { requiredKeys: [] },
+              ),
               { nil: null },
             ),
             { maxLength: 2 },
@@ -445,7 +497,10 @@ describe('wire schema + mapper fuzz', () => {
     const stats = { ok: 0, items: 0 };
     await fc.assert(
       fc.asyncProperty(bodyArb, async (body) => {
-        checkOutcome(await throughAdapter('truto', BASE.truto, JSON.parse(JSON.stringify(body))), stats);
+        checkOutcome(
+          await throughAdapter('truto', BASE.truto, JSON.parse(JSON.stringify(body))),
+          stats,
+        );
       }),
       { numRuns: 150 },
     );

@@ -11,7 +11,12 @@ import {
   type PageIterator,
 } from '@engagekit/core';
 import { createDevRevAdapter } from '@engagekit/devrev';
-import { type Sandbox, type SandboxOptions, startSandbox, type VendorName } from '@engagekit/sandbox';
+import {
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+  type VendorName,
+} from '@engagekit/sandbox';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 
@@ -28,7 +33,11 @@ export const PROVIDER: Record<AdapterName, string> = {
   zoom: 'zoom-contact-center',
   truto: 'truto',
 };
-export const VENDOR: Record<AdapterName, VendorName> = { devrev: 'devrev', zoom: 'zoom', truto: 'truto' };
+export const VENDOR: Record<AdapterName, VendorName> = {
+  devrev: 'devrev',
+  zoom: 'zoom',
+  truto: 'truto',
+};
 
 export function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ seed: 11, now: NOW, days: 365, rateLimits: false, ...options });

@@ -7,7 +7,16 @@ import type { Engagement, ListEngagementsParams, PageIterator } from '@engagekit
 import type { Sandbox } from '@engagekit/sandbox';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { duplicates, listIds, lister, RANGE, sandbox, sorted, TARGETS, type Target } from './helpers';
+import {
+  duplicates,
+  lister,
+  listIds,
+  RANGE,
+  sandbox,
+  sorted,
+  TARGETS,
+  type Target,
+} from './helpers';
 
 type List = (params: ListEngagementsParams) => PageIterator<Engagement>;
 

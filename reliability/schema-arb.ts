@@ -17,7 +17,11 @@ export interface SchemaArbOptions {
 /** Timestamps as vendors send them: UTC `Z`, offsets, with and without fractions. */
 export const dateTimeArb = fc
   .tuple(
-    fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2090-12-31T00:00:00Z'), noInvalidDate: true }),
+    fc.date({
+      min: new Date('1990-01-01T00:00:00Z'),
+      max: new Date('2090-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    }),
     fc.constantFrom('Z', '+00:00', '+05:30', '-08:00', '+14:00', '-12:00'),
     fc.boolean(),
   )
@@ -54,7 +58,9 @@ function deref(root: Schema, schema: Schema): Schema {
 function flatten(root: Schema, schema: Schema): Schema {
   const s = deref(root, schema);
   if (!Array.isArray(s.allOf)) return s;
-  const properties: Record<string, Schema> = { ...((s.properties as Record<string, Schema>) ?? {}) };
+  const properties: Record<string, Schema> = {
+    ...((s.properties as Record<string, Schema>) ?? {}),
+  };
   const required = new Set<string>((s.required as string[]) ?? []);
   let type = s.type;
   for (const part of s.allOf as Schema[]) {
@@ -66,7 +72,11 @@ function flatten(root: Schema, schema: Schema): Schema {
   return { ...s, allOf: undefined, type: type ?? 'object', properties, required: [...required] };
 }
 
-export function schemaArb(schema: Schema, options: SchemaArbOptions, depth = 0): fc.Arbitrary<unknown> {
+export function schemaArb(
+  schema: Schema,
+  options: SchemaArbOptions,
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const { root } = options;
   const maxDepth = options.maxDepth ?? 4;
   const s = flatten(root, schema);
@@ -80,7 +90,11 @@ export function schemaArb(schema: Schema, options: SchemaArbOptions, depth = 0):
     const parts: Schema[] =
       mapping && property
         ? Object.entries(mapping).map(([value, ref]) => ({
-            allOf: [outer, { $ref: ref }, { type: 'object', properties: { [property]: { const: value } } }],
+            allOf: [
+              outer,
+              { $ref: ref },
+              { type: 'object', properties: { [property]: { const: value } } },
+            ],
           }))
         : variants.map((v) => (outer.properties ? { allOf: [outer, v] } : v));
     return fc.oneof(...parts.map((v) => schemaArb(v, options, depth + 1)));
@@ -127,7 +141,9 @@ export function schemaArb(schema: Schema, options: SchemaArbOptions, depth = 0):
       for (const k of keys) model[k] = schemaArb(props[k] as Schema, options, depth + 1);
       const record = fc.record(model, { requiredKeys: keys.filter((k) => required.has(k)) });
       if (Object.keys(props).length === 0 && s.additionalProperties) {
-        return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+        return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
+          maxKeys: 3,
+        });
       }
       return record;
     }

@@ -1,5 +1,9 @@
 import { definePackageProject } from '../../vitest.shared';
 
 export default definePackageProject('core', {
-  typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.typetest.json' },
+  typecheck: {
+    enabled: true,
+    include: ['test/**/*.test-d.ts'],
+    tsconfig: './tsconfig.typetest.json',
+  },
 });

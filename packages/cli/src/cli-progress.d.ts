@@ -20,5 +20,10 @@ declare module 'cli-progress' {
     create(total: number, start: number, payload?: Record<string, unknown>): SingleBar;
     stop(): void;
   }
-  export const Presets: { shades_classic: unknown; shades_grey: unknown; rect: unknown; legacy: unknown };
+  export const Presets: {
+    shades_classic: unknown;
+    shades_grey: unknown;
+    rect: unknown;
+    legacy: unknown;
+  };
 }

@@ -65,7 +65,9 @@ export function parseWhen(value: string, flag: string, now: number = Date.now())
   }
   const date = new Date(v);
   if (Number.isNaN(date.getTime())) {
-    throw new UsageError(`${flag} must be an ISO-8601 date, "now" or an age like 90d, got "${value}"`);
+    throw new UsageError(
+      `${flag} must be an ISO-8601 date, "now" or an age like 90d, got "${value}"`,
+    );
   }
   return date;
 }

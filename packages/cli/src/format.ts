@@ -93,13 +93,12 @@ export function layoutTable(columns: number): { cols: TableColumn[]; widths: num
     if (!victim || victim.drop === 0) break;
     cols = cols.filter((c) => c !== victim);
   }
-  let spare = Math.max(0, total - cost(cols));
+  const spare = Math.max(0, total - cost(cols));
   const flexSum = cols.reduce((n, c) => n + (c.flex ?? 0), 0);
   const widths = cols.map((c) => {
     const extra = c.flex && flexSum ? Math.floor((spare * c.flex) / flexSum) : 0;
     return c.width + extra + 2;
   });
-  spare = 0;
   return { cols, widths };
 }
 
@@ -148,11 +147,15 @@ export function createWriter(format: Format, out: CliStream): RecordWriter {
       let first = true;
       return {
         async write(e) {
-          await writeOut(out, stringify([flatten(e)], { header: first, columns: [...CSV_COLUMNS] }));
+          await writeOut(
+            out,
+            stringify([flatten(e)], { header: first, columns: [...CSV_COLUMNS] }),
+          );
           first = false;
         },
         end: async () => {
-          if (first) await writeOut(out, stringify([], { header: true, columns: [...CSV_COLUMNS] }));
+          if (first)
+            await writeOut(out, stringify([], { header: true, columns: [...CSV_COLUMNS] }));
         },
       };
     }
@@ -162,7 +165,8 @@ export function createWriter(format: Format, out: CliStream): RecordWriter {
         write: async (e) => {
           rows.push(e);
         },
-        end: () => writeOut(out, rows.length ? renderTable(rows, widthOf(out)) : '(no engagements)\n'),
+        end: () =>
+          writeOut(out, rows.length ? renderTable(rows, widthOf(out)) : '(no engagements)\n'),
       };
     }
   }

@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-export { runDemo, type DemoOptions, type DemoResult } from './commands/demo';
+export { type DemoOptions, type DemoResult, runDemo } from './commands/demo';
 export { CREDENTIALS, type CredentialSpec, PROVIDER_IDS, type ProviderId } from './credentials';
-export { type Format, FORMATS, renderTable } from './format';
+export { FORMATS, type Format, renderTable } from './format';
 export type { CliIO, CliStream } from './io';
 export { MissingCredentialsError, UsageError } from './io';
 export { main } from './main';

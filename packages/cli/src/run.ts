@@ -16,13 +16,17 @@ export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
 /** Builds the `engagekit` program; `done` receives each command's exit code. */
 export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   const program = new Command('engagekit')
-    .description('List and write engagements (calls, emails, meetings, chats…) across DevRev, Zoom Contact Center and Truto')
+    .description(
+      'List and write engagements (calls, emails, meetings, chats…) across DevRev, Zoom Contact Center and Truto',
+    )
     .version(VERSION)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
       outputError: (s, write) => write(s),
+      getOutHelpWidth: () => io.stdout.columns ?? 100,
+      getErrHelpWidth: () => io.stderr.columns ?? 100,
     })
     .showHelpAfterError('(run with --help for usage)');
   program.addHelpText(

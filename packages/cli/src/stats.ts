@@ -23,7 +23,10 @@ export class ListingStats {
   readonly startedAt = performance.now();
   private progress: Progress | undefined;
 
-  constructor(providers: readonly string[], stderr?: CliStream) {
+  constructor(
+    providers: readonly string[],
+    private readonly stderr?: CliStream,
+  ) {
     for (const p of providers) this.byProvider.set(p, { pages: 0, fetched: 0, emitted: 0 });
     if (stderr && isInteractive(stderr)) this.progress = new Progress(providers, stderr);
   }
@@ -74,9 +77,12 @@ export class ListingStats {
     return `${this.records} records, ${this.pages} pages (${per}), ${(ms / 1000).toFixed(2)} s wall, ${rate} records/s`;
   }
 
+  /** Removes the progress display; on a terminal, leaves one summary line in its place. */
   stop(): void {
-    this.progress?.stop();
+    if (!this.progress) return;
+    this.progress.stop();
     this.progress = undefined;
+    this.stderr?.write(`${this.summary()}\n`);
   }
 
   /** Wraps an adapter so every vendor page it yields is counted here. */
@@ -108,9 +114,7 @@ export class ListingStats {
 
 /** Progress bars need a real terminal (cursor movement), not just `isTTY`. */
 function isInteractive(stream: CliStream): boolean {
-  return (
-    stream.isTTY === true && typeof (stream as { cursorTo?: unknown }).cursorTo === 'function'
-  );
+  return stream.isTTY === true && typeof (stream as { cursorTo?: unknown }).cursorTo === 'function';
 }
 
 /** One line per provider on stderr: records, pages, rate. */

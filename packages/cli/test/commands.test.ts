@@ -71,7 +71,9 @@ describe('credentials', () => {
 
 describe('get and create', () => {
   it('get <id> prints one engagement', async () => {
-    const listed = ndjson((await cli(['list', '--sandbox', '--format', 'ndjson', '--limit', '3'])).stdout);
+    const listed = ndjson(
+      (await cli(['list', '--sandbox', '--format', 'ndjson', '--limit', '3'])).stdout,
+    );
     for (const e of listed) {
       const r = await cli(['get', e.id, '--sandbox']);
       expect(r.code).toBe(0);
@@ -145,7 +147,14 @@ describe('sandbox, demo, help', () => {
       expect(r.stdout).toContain(`Usage: engagekit ${c}`);
     }
     const list = await cli(['list', '--help']);
-    for (const flag of ['--format', '--limit', '--cursor', '--sandbox', '--devrev-token', '(env ZOOM_CLIENT_SECRET)']) {
+    for (const flag of [
+      '--format',
+      '--limit',
+      '--cursor',
+      '--sandbox',
+      '--devrev-token',
+      '(env ZOOM_CLIENT_SECRET)',
+    ]) {
       expect(list.stdout).toContain(flag);
     }
   });

@@ -21,7 +21,11 @@ export function capture(columns = 120) {
 /** Runs the CLI in-process with captured stdout/stderr and the given environment. */
 export async function cli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; columns?: number; signal?: AbortSignal } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    columns?: number;
+    signal?: AbortSignal;
+  } = {},
 ) {
   const stdout = capture(options.columns);
   const stderr = capture(options.columns);
@@ -38,7 +42,9 @@ export const ndjson = (text: string) =>
   text
     .split('\n')
     .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as { id: string; provider: string; occurredAt: string; kind: string });
+    .map(
+      (l) => JSON.parse(l) as { id: string; provider: string; occurredAt: string; kind: string },
+    );
 
 export const PROVIDERS = ['devrev', 'truto', 'zoom-contact-center'];
 

@@ -69,9 +69,16 @@ describe('engagekit list --sandbox', () => {
     expect(r.code).toBe(0);
     const items = ndjson(r.stdout);
     expect(items.length).toBeGreaterThan(10);
-    expect(new Set(items.map((e) => e.provider))).toEqual(new Set(['zoom-contact-center', 'truto']));
+    expect(new Set(items.map((e) => e.provider))).toEqual(
+      new Set(['zoom-contact-center', 'truto']),
+    );
     expect(items.every((e) => e.kind === 'call' || e.kind === 'email')).toBe(true);
-    expect([...items].sort(byTime).reverse().map((e) => e.id)).toEqual(items.map((e) => e.id));
+    expect(
+      [...items]
+        .sort(byTime)
+        .reverse()
+        .map((e) => e.id),
+    ).toEqual(items.map((e) => e.id));
   });
 
   it('--limit prints a resume cursor; --cursor resumes with nothing repeated or skipped', async () => {

@@ -166,6 +166,13 @@ describe('engagement mapping', () => {
     ]);
   });
 
+  it('checks fixtures against the spec for real (the validator rejects spec violations)', () => {
+    expect(() => assertSpecValid('engagement', { title: 'no id' })).toThrow(/breaks the spec/);
+    expect(() => assertSpecValid('engagement', { id: 'x', created_by: { id: 'u' } })).toThrow(
+      /breaks the spec/,
+    );
+  });
+
   it('never lets unknown fields break parsing, but rejects an unreadable date', () => {
     expect(EngagementWireSchema.safeParse({ id: 'x', anything: [1, { a: 2 }] }).success).toBe(true);
     const bad = EngagementWireSchema.safeParse({ id: 'x', created_date: 'yesterday' });

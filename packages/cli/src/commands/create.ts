@@ -1,4 +1,8 @@
-import { type CreateEngagementInput, createEngagementsClient, ENGAGEMENT_KINDS } from '@engagekit/core';
+import {
+  type CreateEngagementInput,
+  createEngagementsClient,
+  ENGAGEMENT_KINDS,
+} from '@engagekit/core';
 import { Command, Option } from 'commander';
 import { connect, parseWhen, withConnectionOptions } from '../context';
 import { parseProviders } from '../credentials';
@@ -9,14 +13,19 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function createCommand(io: CliIO, done: (code: number) => void): Command {
   const cmd = new Command('create')
     .description('Create an engagement with one provider')
-    .requiredOption('-p, --provider <id>', 'the provider to write to (devrev, zoom-contact-center, truto)')
+    .requiredOption(
+      '-p, --provider <id>',
+      'the provider to write to (devrev, zoom-contact-center, truto)',
+    )
     .option('-s, --subject <text>', 'subject / title')
     .option('-b, --body <text>', 'body / description')
     .option('--participant <id>', 'participant id (repeatable)', collect, [] as string[])
     .option('--account <id>', 'related account id (repeatable)', collect, [] as string[])
     .option('--occurred-at <when>', 'when it happened (ISO-8601, "now" or an age like 2h)')
     .addOption(new Option('-k, --kind <kind>', 'engagement kind').choices([...ENGAGEMENT_KINDS]))
-    .addOption(new Option('--direction <dir>', 'direction').choices(['inbound', 'outbound', 'internal']))
+    .addOption(
+      new Option('--direction <dir>', 'direction').choices(['inbound', 'outbound', 'internal']),
+    )
     .option('--duration <seconds>', 'duration in seconds')
     .option('--raw', 'include the vendor payload (raw) in the output');
   withConnectionOptions(cmd);
@@ -29,12 +38,14 @@ Example:
   );
   cmd.action(async (opts: Record<string, unknown>) => {
     const providers = parseProviders(String(opts.provider));
-    if (!providers || providers.length !== 1) {
+    if (providers?.length !== 1) {
       throw new UsageError('--provider takes exactly one provider for create');
     }
     const duration = opts.duration === undefined ? undefined : Number(opts.duration);
     if (duration !== undefined && !(duration >= 0)) {
-      throw new UsageError(`--duration must be a number of seconds, got "${String(opts.duration)}"`);
+      throw new UsageError(
+        `--duration must be a number of seconds, got "${String(opts.duration)}"`,
+      );
     }
     const participants = opts.participant as string[];
     const accounts = opts.account as string[];

@@ -81,7 +81,9 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
   const sandbox = await startCliSandbox({ seed, count, days: 180 });
   let tmp: string | undefined;
   try {
-    out(`Sandbox      ${sandbox.origin}  (seed ${seed}, ${count} records per vendor over 180 days)`);
+    out(
+      `Sandbox      ${sandbox.origin}  (seed ${seed}, ${count} records per vendor over 180 days)`,
+    );
     const adapters = resolveAdapters({ providers: undefined, flags: {}, env: {}, sandbox });
     const ids = adapters.map((a) => a.id);
     const devrev = adapters.find((a) => a.id === 'devrev') as EngagementAdapter;
@@ -99,7 +101,9 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
       occurredAt: new Date(to.getTime() - 3_600_000),
       participantIds: member ? [member] : [],
     });
-    out(`Created      ${created.id}  ${created.kind}  "${created.subject}"  at ${created.occurredAt}`);
+    out(
+      `Created      ${created.id}  ${created.kind}  "${created.subject}"  at ${created.occurredAt}`,
+    );
     out();
 
     // 2. Read: 90 days across the three providers, merged in occurredAt order.
@@ -125,7 +129,8 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
     const byProvider: Record<string, number> = {};
     const kinds = new Set<string>();
     for (const e of all) {
-      const row = (byProviderAndKind[e.provider] ??= {});
+      const row = byProviderAndKind[e.provider] ?? {};
+      byProviderAndKind[e.provider] = row;
       row[e.kind] = (row[e.kind] ?? 0) + 1;
       byProvider[e.provider] = (byProvider[e.provider] ?? 0) + 1;
       kinds.add(e.kind);
@@ -141,27 +146,37 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
             ...kindList.map((k) => byProviderAndKind[p]?.[k] ?? 0),
             byProvider[p] ?? 0,
           ]),
-          [
-            'all',
-            ...kindList.map((k) => all.filter((e) => e.kind === k).length),
-            all.length,
-          ],
+          ['all', ...kindList.map((k) => all.filter((e) => e.kind === k).length), all.length],
         ],
       ).trimEnd(),
     );
     const fullStats = stats.summary();
     out(`Timing       ${fullStats}`);
-    check('every provider is present', ids.every((p) => (byProvider[p] ?? 0) > 0));
+    check(
+      'every provider is present',
+      ids.every((p) => (byProvider[p] ?? 0) > 0),
+    );
     check(
       'merged in occurredAt order (ties by id)',
       all.every((e, i) => i === 0 || keyCompare(all[i - 1] as Engagement, e) <= 0),
     );
     check('no record twice', new Set(all.map((e) => e.id)).size === all.length);
-    check(`the created engagement is listed (${created.id})`, all.some((e) => e.id === created.id));
+    check(
+      `the created engagement is listed (${created.id})`,
+      all.some((e) => e.id === created.id),
+    );
     check(
       "the listing crossed Zoom's one-month windows",
-      all.some((e) => e.provider === 'zoom-contact-center' && Date.parse(e.occurredAt) < to.getTime() - 31 * DAY) &&
-        all.some((e) => e.provider === 'zoom-contact-center' && Date.parse(e.occurredAt) >= to.getTime() - 31 * DAY),
+      all.some(
+        (e) =>
+          e.provider === 'zoom-contact-center' &&
+          Date.parse(e.occurredAt) < to.getTime() - 31 * DAY,
+      ) &&
+        all.some(
+          (e) =>
+            e.provider === 'zoom-contact-center' &&
+            Date.parse(e.occurredAt) >= to.getTime() - 31 * DAY,
+        ),
     );
     out();
 

@@ -2,9 +2,9 @@ import { createEngagementsClient, ENGAGEMENT_KINDS, type EngagementKind } from '
 import { Command, Option } from 'commander';
 import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
 import { parseProviders } from '../credentials';
+import { describeError } from '../errors';
 import { createWriter, FORMATS, parseFormat } from '../format';
 import { type CliIO, UsageError } from '../io';
-import { describeError } from '../errors';
 import { ListingStats } from '../stats';
 
 export interface ListOptions {
@@ -41,14 +41,25 @@ export function parseKinds(value: string | undefined): EngagementKind[] | undefi
 export function listCommand(io: CliIO, done: (code: number) => void): Command {
   const cmd = new Command('list')
     .description('List engagements across providers, merged in occurredAt order')
-    .option('-p, --provider <ids>', 'comma-separated providers (devrev,zoom-contact-center,truto); default: every configured one')
-    .option('--from <when>', 'occurredAt lower bound (ISO-8601, or an age like 90d, 12h, 2w; default 30d)')
-    .option('--to <when>', 'occurredAt upper bound, exclusive (ISO-8601, "now", or an age; default now)')
+    .option(
+      '-p, --provider <ids>',
+      'comma-separated providers (devrev,zoom-contact-center,truto); default: every configured one',
+    )
+    .option(
+      '--from <when>',
+      'occurredAt lower bound (ISO-8601, or an age like 90d, 12h, 2w; default 30d)',
+    )
+    .option(
+      '--to <when>',
+      'occurredAt upper bound, exclusive (ISO-8601, "now", or an age; default now)',
+    )
     .option('-k, --kind <kinds>', `comma-separated kinds (${ENGAGEMENT_KINDS.join(', ')})`)
     .option('-n, --limit <n>', 'stop after n records and print a resume cursor on stderr')
     .option('--page-size <n>', 'records per vendor page (capped by each vendor)')
     .addOption(new Option('--order <order>', 'time order').choices(['asc', 'desc']).default('asc'))
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'),
+    )
     .option('--cursor <cursor>', 'resume a listing (use with the --from/--to printed beside it)')
     .option('--raw', 'include the vendor payload (raw) in json/ndjson output')
     .option('--skip-failing', 'skip a failing provider (reported on stderr) instead of failing')

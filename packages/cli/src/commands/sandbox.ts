@@ -5,14 +5,17 @@ import { type CliIO, UsageError } from '../io';
 
 export function sandboxCommand(io: CliIO, done: (code: number) => void): Command {
   const cmd = new Command('sandbox')
-    .description('Start the DevRev, Zoom Contact Center and Truto emulators; print URLs and credentials; run until Ctrl+C')
+    .description(
+      'Start the DevRev, Zoom Contact Center and Truto emulators; print URLs and credentials; run until Ctrl+C',
+    )
     .option('--port <n>', 'TCP port (default: ephemeral)')
     .option('--seed <n>', 'data seed', '42')
     .option('--count <n>', 'seeded records per vendor', '500')
     .option('--json', 'print URLs and credentials as one JSON object');
   cmd.action(async (opts: { port?: string; seed: string; count: string; json?: boolean }) => {
     const seed = Number(opts.seed);
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${opts.seed}"`);
+    if (!Number.isInteger(seed))
+      throw new UsageError(`--seed must be an integer, got "${opts.seed}"`);
     const sb = await startCliSandbox({
       seed,
       count: parsePositiveInt(opts.count, '--count'),
@@ -21,7 +24,9 @@ export function sandboxCommand(io: CliIO, done: (code: number) => void): Command
     try {
       const c = sb.credentials;
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ urls: sb.urls, credentials: c, origin: sb.origin })}\n`);
+        io.stdout.write(
+          `${JSON.stringify({ urls: sb.urls, credentials: c, origin: sb.origin })}\n`,
+        );
       } else {
         io.stdout.write(describeSandbox(sb));
         io.stdout.write(

@@ -337,7 +337,11 @@ export function createTransport(
         const vendor = config.parseError
           ? config.parseError(body, status, resHeaders)
           : genericErrorInfo(body);
-        retryAfterMs = vendor.retryAfterMs ?? parseRetryAfter(resHeaders, now());
+        // Reset headers say when the rate-limit window ends: they time a 429, not a 5xx (DevRev sends
+        // them on every response, and a 500 must not wait for the window).
+        retryAfterMs =
+          vendor.retryAfterMs ??
+          parseRetryAfter(resHeaders, now(), status === 429 ? undefined : []);
         failure = createApiError({
           status,
           provider,
