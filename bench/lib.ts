@@ -16,6 +16,8 @@ export function environment() {
     cores: cpu.length,
     totalMemoryMB: Math.round(totalmem() / 2 ** 20),
     date: new Date().toISOString(),
+    /** Where `@engagekit/core` resolved: the benchmarks must measure the build (`dist`). */
+    engagekitCore: import.meta.resolve('@engagekit/core'),
   };
 }
 
@@ -50,7 +52,10 @@ export function burn(ms: number): void {
 export function writeResult(name: string, data: Record<string, unknown>): string {
   mkdirSync(RESULTS, { recursive: true });
   const file = `${RESULTS}${name}.json`;
-  writeFileSync(file, `${JSON.stringify({ benchmark: name, environment: environment(), ...data }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ benchmark: name, environment: environment(), ...data }, null, 2)}\n`,
+  );
   return file;
 }
 
@@ -68,6 +73,7 @@ export function printTable(title: string, head: string[], rows: (string | number
 
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
   if (Math.abs(n) >= 10) return n.toFixed(1);
   return n.toFixed(3);
@@ -128,7 +134,8 @@ export async function sandboxChild(args: string[]): Promise<SandboxChild> {
   return {
     ...info,
     faults: async (config) => void (await admin('POST', '/faults', config)),
-    log: () => admin('GET', '/log') as Promise<Array<{ vendor: string; path: string; status: number }>>,
+    log: () =>
+      admin('GET', '/log') as Promise<Array<{ vendor: string; path: string; status: number }>>,
     reset: async () => void (await admin('POST', '/reset', {})),
     close: () =>
       new Promise<void>((resolve) => {

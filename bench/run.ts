@@ -47,6 +47,8 @@ for (const name of names.length > 0 ? names : ALL) {
     },
   );
   if (r.status !== 0) failed++;
-  console.log(`(${name}: ${((Date.now() - started) / 1000).toFixed(1)} s${r.status ? `, exit ${r.status}` : ''})`);
+  console.log(
+    `(${name}: ${((Date.now() - started) / 1000).toFixed(1)} s${r.status ? `, exit ${r.status}` : ''})`,
+  );
 }
 process.exit(failed ? 1 : 0);

@@ -20,7 +20,10 @@ const RUNS = flag('runs', 7);
 const realAdapter = axios.getAdapter(axios.defaults.adapter);
 const key = (c: InternalAxiosRequestConfig) =>
   `${c.method} ${c.baseURL ?? ''}${c.url ?? ''} ${JSON.stringify(c.params ?? {})} ${typeof c.data === 'string' ? c.data : ''}`;
-const recorded = new Map<string, { status: number; text: string; headers: Record<string, string> }>();
+const recorded = new Map<
+  string,
+  { status: number; text: string; headers: Record<string, string> }
+>();
 let mode: 'record' | 'replay-text' | 'replay-parsed' = 'record';
 const parsed = new Map<string, unknown>();
 
@@ -28,7 +31,11 @@ const stub: AxiosAdapter = async (config) => {
   const k = key(config);
   if (mode === 'record') {
     const res = await realAdapter({ ...config, transformResponse: [(d: unknown) => d] });
-    recorded.set(k, { status: res.status, text: String(res.data), headers: { 'content-type': 'application/json' } });
+    recorded.set(k, {
+      status: res.status,
+      text: String(res.data),
+      headers: { 'content-type': 'application/json' },
+    });
     return { ...res, data: res.data };
   }
   const hit = recorded.get(k);
@@ -120,15 +127,33 @@ for (const [vendor, make] of Object.entries(factories)) {
     ratios: { validateMapToJsonParse: m / p },
     targetMet: m <= p,
   };
-  rows.push([vendor, records, (records / p) * 1000, (records / m) * 1000, m / p, f, m <= p ? 'yes' : 'no']);
+  rows.push([
+    vendor,
+    records,
+    (records / p) * 1000,
+    (records / m) * 1000,
+    m / p,
+    f,
+    m <= p ? 'yes' : 'no',
+  ]);
 }
 
 printTable(
   `Normalisation cost (median of ${RUNS} runs after a warm-up; ${COUNT} seeded records per vendor, pages of 100)`,
-  ['vendor', 'records', 'JSON.parse rec/s', 'validate+map rec/s', 'ratio (map/parse)', 'parse+map ms', '≤ parse?'],
+  [
+    'vendor',
+    'records',
+    'JSON.parse rec/s',
+    'validate+map rec/s',
+    'ratio (map/parse)',
+    'parse+map ms',
+    '≤ parse?',
+  ],
   rows,
 );
 console.log(
   'validate+map = the adapter listing replayed from pre-parsed pages: wire-schema validation, mapping to Engagement (raw kept), cursors and the pagination engine.',
 );
-console.log(`→ ${writeResult('normalisation', { config: { count: COUNT, runs: RUNS, pageSize: 100 }, results })}`);
+console.log(
+  `→ ${writeResult('normalisation', { config: { count: COUNT, runs: RUNS, pageSize: 100 }, results })}`,
+);

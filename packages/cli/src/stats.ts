@@ -85,7 +85,7 @@ export class ListingStats {
     this.stderr?.write(`${this.summary()}\n`);
   }
 
-  /** Wraps an adapter so every vendor page it yields is counted here. */
+  /** Wraps an adapter so every vendor page it yields is counted here (and `pageSize` fits it). */
   instrument(adapter: EngagementAdapter): EngagementAdapter {
     const stats = this;
     const inner = adapter.engagements;
@@ -94,7 +94,13 @@ export class ListingStats {
       capabilities: adapter.capabilities,
       engagements: {
         list(params?: ListEngagementsParams) {
-          const it = inner.list(params);
+          // The merged client passes one pageSize to every adapter; cap it per vendor.
+          const max = adapter.capabilities.maxPageSize;
+          const capped =
+            params?.pageSize !== undefined && params.pageSize > max
+              ? { ...params, pageSize: max }
+              : params;
+          const it = inner.list(capped);
           return new PageIterator<Engagement>(async function* () {
             for await (const page of it.sourcePages()) {
               stats.page(adapter.id, page.items.length);

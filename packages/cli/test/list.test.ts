@@ -108,6 +108,21 @@ describe('engagekit list --sandbox', () => {
     expect([...a, ...b]).toEqual(ndjson(whole.stdout).map((e) => e.id));
   });
 
+  it('--page-size above a vendor maximum is capped per vendor', async () => {
+    const r = await cli([
+      'list',
+      '--sandbox',
+      '--format',
+      'ndjson',
+      '--page-size',
+      '500',
+      '--limit',
+      '30',
+    ]);
+    expect(r.code).toBe(0);
+    expect(ndjson(r.stdout)).toHaveLength(30);
+  });
+
   it('a cursor without its --from/--to is a usage error (exit 2)', async () => {
     const r = await cli(['list', '--sandbox', '--cursor', 'ek1.abc.def']);
     expect(r.code).toBe(2);

@@ -207,6 +207,14 @@ describe('createEngagementsClient', () => {
     );
   });
 
+  it('caps each adapter page at its own maximum when the merged page size is larger', async () => {
+    const { adapters, records } = setup([T0 + DAY, T0 + 2 * DAY], [T0 + 3 * DAY], []);
+    const items = await createEngagementsClient({ adapters })
+      .engagements.list({ from: new Date(T0), to: new Date(T0 + 5 * DAY), pageSize: 500 })
+      .toArray();
+    expect(items.map((e) => e.id)).toEqual(expected(records, T0, T0 + 5 * DAY));
+  });
+
   it('rejects a cursor made for other params', async () => {
     const { adapters } = setup([T0 + DAY, T0 + 2 * DAY], [], []);
     const client = createEngagementsClient({ adapters });

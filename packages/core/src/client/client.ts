@@ -273,6 +273,11 @@ async function* providerStream(
   }
   const listParams = (f: number | undefined, t: number | undefined): ListEngagementsParams => ({
     ...base,
+    // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
+    pageSize:
+      base.pageSize === undefined
+        ? undefined
+        : Math.min(base.pageSize, adapter.capabilities.maxPageSize),
     from: f === undefined ? undefined : new Date(f),
     to: t === undefined ? undefined : new Date(t),
     prefetch: true,
