@@ -10,6 +10,7 @@ import {
   type EngagementKind,
   fingerprintParams,
   type HttpOptions,
+  HttpOptionsSchema,
   type InputIssue,
   type ListEngagementsParams,
   type NormalizedListParams,
@@ -117,10 +118,9 @@ const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
   },
 };
 
-const OptionsSchema = z.looseObject({
+const OptionsSchema = HttpOptionsSchema.extend({
   token: z.string('a DevRev token is required').trim().min(1, 'a DevRev token is required'),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-});
+}).loose();
 
 const issue = (path: string, rule: string, message: string): InputIssue => ({
   path,

@@ -9,6 +9,7 @@ import {
   type EngagementAdapter,
   type EngagementKind,
   type HttpOptions,
+  HttpOptionsSchema,
   type NormalizedListParams,
   paginate,
   parseInput,
@@ -87,27 +88,10 @@ export interface TrutoAdapterOptions extends HttpOptions {
   rateLimit?: HttpOptions['rateLimit'];
 }
 
-const OptionsSchema = z.looseObject({
+const OptionsSchema = HttpOptionsSchema.extend({
   token: z.string().min(1, 'a Truto API token is required'),
   integratedAccountId: z.string().min(1, 'the integrated account id is required'),
-  baseUrl: z.url().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  maxRetries: z.number().int().min(0).max(20).optional(),
-  rateLimit: z
-    .union([
-      z.literal(false),
-      z.object({
-        requestsPerSecond: z.number().positive(),
-        burst: z.number().int().positive().optional(),
-      }),
-    ])
-    .optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  hooks: z.looseObject({}).optional(),
-  signal: z
-    .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
-    .optional(),
-});
+}).loose();
 
 /** The caller's `Idempotency-Key` header (any casing) or a fresh one, reused by every retry. */
 function idempotency(options: RequestOptions | undefined): {

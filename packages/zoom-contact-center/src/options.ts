@@ -1,4 +1,4 @@
-import type { HttpOptions } from '@engagekit/core';
+import { type HttpOptions, HttpOptionsSchema } from '@engagekit/core';
 import { z } from 'zod';
 
 interface ZoomContactCenterCommonOptions extends HttpOptions {
@@ -41,65 +41,36 @@ export interface ZoomAccessTokenOptions extends ZoomContactCenterCommonOptions {
 export type ZoomContactCenterAdapterOptions = ZoomServerToServerOptions | ZoomAccessTokenOptions;
 
 const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
-  message: 'expected a function',
-});
-const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
-export const ZoomContactCenterOptionsSchema = z
-  .object({
-    accountId: nonEmpty.optional(),
-    clientId: nonEmpty.optional(),
-    clientSecret: nonEmpty.optional(),
-    accessToken: nonEmpty.optional(),
-    baseUrl: url.optional(),
-    oauthUrl: url.optional(),
-    onExpiredPageToken: z.enum(['restart', 'fail']).optional(),
-    rateLimit: z
-      .union([
-        z.literal(false),
-        z.object({
-          requestsPerSecond: z.number().positive(),
-          burst: z.number().int().positive().optional(),
-        }),
-      ])
-      .optional(),
-    hooks: z
-      .object({
-        onRequest: fn.optional(),
-        onResponse: fn.optional(),
-        onRetry: fn.optional(),
-      })
-      .optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    maxRetries: z.number().int().min(0).max(20).optional(),
-    signal: z
-      .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
-      .optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-  })
-  .superRefine((o, ctx) => {
-    if (o.accessToken !== undefined) {
-      for (const key of ['accountId', 'clientId', 'clientSecret'] as const) {
-        if (o[key] !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'pass either accessToken or accountId/clientId/clientSecret, not both',
-            params: { rule: 'exclusive' },
-          });
-        }
-      }
-      return;
-    }
+export const ZoomContactCenterOptionsSchema = HttpOptionsSchema.extend({
+  accountId: nonEmpty.optional(),
+  clientId: nonEmpty.optional(),
+  clientSecret: nonEmpty.optional(),
+  accessToken: nonEmpty.optional(),
+  oauthUrl: HttpOptionsSchema.shape.baseUrl,
+  onExpiredPageToken: z.enum(['restart', 'fail']).optional(),
+}).superRefine((o, ctx) => {
+  if (o.accessToken !== undefined) {
     for (const key of ['accountId', 'clientId', 'clientSecret'] as const) {
-      if (o[key] === undefined) {
+      if (o[key] !== undefined) {
         ctx.addIssue({
           code: 'custom',
           path: [key],
-          message: `${key} is required (server-to-server OAuth), unless accessToken is given`,
-          params: { rule: 'required' },
+          message: 'pass either accessToken or accountId/clientId/clientSecret, not both',
+          params: { rule: 'exclusive' },
         });
       }
     }
-  });
+    return;
+  }
+  for (const key of ['accountId', 'clientId', 'clientSecret'] as const) {
+    if (o[key] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${key} is required (server-to-server OAuth), unless accessToken is given`,
+        params: { rule: 'required' },
+      });
+    }
+  }
+});

@@ -1,4 +1,6 @@
+export { raceAbort } from './abort';
 export { bearerAuth, type CachedTokenProviderOptions, cachedTokenAuth } from './auth';
+export { HttpOptionsSchema } from './options';
 export { TokenBucket } from './rate-limiter';
 export {
   parseRetryAfter,

@@ -11,6 +11,7 @@ import {
 import { createApiError, type VendorErrorInfo } from '../errors/factory';
 import { redact, redactUrl, registerSecret } from '../errors/redact';
 import { parseResponse } from '../errors/zod';
+import { raceAbort } from './abort';
 import { TokenBucket } from './rate-limiter';
 import { parseRetryAfter, retryDelay, shouldRetry } from './retry';
 import type {
@@ -54,30 +55,6 @@ function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefine
     s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
   }
   return controller.signal;
-}
-
-/** Rejects with an `AbortError` as soon as `signal` fires, whatever `promise` is doing. */
-function raceAbort<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  make: () => AbortError,
-): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(make());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(make());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /**

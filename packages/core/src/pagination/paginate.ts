@@ -1,4 +1,5 @@
 import { AbortError, PaginationError } from '../errors/errors';
+import { raceAbort } from '../http/abort';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { PageIterator, type SourcePage } from './page-iterator';
 import { inWindow, type TimeWindow } from './windows';
@@ -84,22 +85,7 @@ function untilAborted<R>(
   signal: AbortSignal | undefined,
   provider: string,
 ): Promise<R> {
-  if (!signal) return promise;
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError('The listing was aborted.', { provider }));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return raceAbort(promise, signal, () => new AbortError('The listing was aborted.', { provider }));
 }
 
 /**

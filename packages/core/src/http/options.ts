@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const hook = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
+  message: 'expected a function',
+});
+
+/**
+ * The zod schema of `HttpOptions`, for adapter factories to extend with their vendor's options, so
+ * every factory rejects a bad `timeoutMs` or `rateLimit` the same way (`InputValidationError`).
+ */
+export const HttpOptionsSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(20).optional(),
+  signal: z
+    .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  hooks: z
+    .object({ onRequest: hook.optional(), onResponse: hook.optional(), onRetry: hook.optional() })
+    .optional(),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.object({
+        requestsPerSecond: z.number().positive(),
+        burst: z.number().int().positive().optional(),
+      }),
+    ])
+    .optional(),
+});
