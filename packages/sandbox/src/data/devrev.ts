@@ -145,8 +145,10 @@ export function devrevEngagementSpec(
       ? `ext-${(hash32(seed, i, 15) % 1_000_000).toString().padStart(6, '0')}`
       : undefined;
   const modified = (i: number) => Math.min(nowMs, tl.at(i) + (hash32(seed, i, 16) % (30 * DAY)));
+  // Minimal records carry no scheduled_date, so the sort index must not give them one either.
+  const isMinimal = (i: number) => hash32(seed, i, 10) % 25 === 0;
   const scheduled = (i: number) =>
-    hash32(seed, i, 17) % 8 === 0
+    isMinimal(i) || hash32(seed, i, 17) % 8 === 0
       ? undefined
       : tl.at(i) + ((hash32(seed, i, 18) % (20 * DAY)) - 5 * DAY);
   const userId = (u: number) => userRef(seed, u).id;
@@ -194,7 +196,7 @@ export function devrevEngagementSpec(
       const d = new Draw(seed, i);
       const type = typeOf(i);
       const creator = hash32(seed, i, 19) % USER_POOL;
-      const minimal = hash32(seed, i, 10) % 25 === 0;
+      const minimal = isMinimal(i);
       const rec: Json = {
         id: devrevEngagementId(i),
         display_id: `ENG-${i + 1}`,
