@@ -9,6 +9,8 @@ import { flag, median, NOW, printTable, repeat, SPAN, sandboxChild, writeResult 
 const COUNT = flag('count', 1800);
 const RUNS = flag('runs', 5);
 const LIMIT = 10;
+/** The sandbox's Zoom QPS limiter is a token bucket of 2 × the rate, refilled at the rate. */
+const BURST = 2 * LIMIT;
 const PAGE = 30;
 
 const sb = await sandboxChild(['--count', String(COUNT), '--now', NOW, '--days', '180']);
@@ -46,7 +48,8 @@ try {
       const ok = log.filter((e) => e.status === 200).length;
       const r429 = log.filter((e) => e.status === 429).length;
       const reqPerSec = (ok / ms) * 1000;
-      return { ms, records, requests: log.length, ok, r429, reqPerSec, share: reqPerSec / LIMIT };
+      const allowed = BURST + (LIMIT * ms) / 1000;
+      return { ms, records, requests: log.length, ok, r429, reqPerSec, share: ok / allowed };
     });
     const med = (k: keyof Run) => median(runs.map((r) => r[k]));
     results[name] = {
@@ -72,7 +75,7 @@ printTable(
     'ok requests',
     'median ms',
     'ok req/s',
-    'share of 10 req/s',
+    'share of allowed',
     '429s (median)',
     '429s (all runs)',
   ],

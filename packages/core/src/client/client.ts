@@ -34,6 +34,11 @@ export interface EngagementsClientOptions {
    * sorted, and merged, so memory is bounded by one window per provider. @default 7 days
    */
   windowMs?: number | undefined;
+  /**
+   * How many fetched-but-not-yet-merged items one windowed provider may hold while it reads ahead.
+   * Bounds memory; larger values overlap more requests. @default 10000
+   */
+  maxBufferedPerProvider?: number | undefined;
 }
 
 /** `list()` params of the multi-provider client. */
@@ -52,6 +57,8 @@ export class MergedPageIterator extends PageIterator<Engagement> {
 
 const MERGE = 'merge';
 const DAY = 86_400_000;
+/** Windows one provider fetches at once while reading ahead. */
+const WINDOWS_IN_FLIGHT = 3;
 
 const MergedParamsSchema = ListEngagementsParamsObject.omit({ maxPages: true })
   .extend({
@@ -141,9 +148,14 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
 
     const streams = selected.map((adapter) => ({
       adapter,
-      it: providerStream(adapter, params, order, after, options.windowMs ?? 7 * DAY)[
-        Symbol.asyncIterator
-      ](),
+      it: providerStream(
+        adapter,
+        params,
+        order,
+        after,
+        options.windowMs ?? 7 * DAY,
+        options.maxBufferedPerProvider ?? 10_000,
+      )[Symbol.asyncIterator](),
       head: undefined as { e: Engagement; k: MergeKey } | undefined,
       done: false,
     }));
@@ -263,6 +275,7 @@ async function* providerStream(
   order: 'asc' | 'desc',
   after: MergeKey | undefined,
   windowMs: number,
+  maxBuffered: number,
 ): AsyncGenerator<Engagement> {
   const { order: _o, providers: _p, cursor: _c, ...base } = params;
   let from = params.from?.getTime();
@@ -303,12 +316,31 @@ async function* providerStream(
   if (order === 'desc') windows.reverse();
   const fetchWindow = ([f, t]: [number, number]) =>
     adapter.engagements.list(listParams(f, t)).toArray();
-  let next: Promise<Engagement[]> | undefined = windows[0] ? fetchWindow(windows[0]) : undefined;
-  for (let i = 0; i < windows.length && next; i++) {
-    const current = await next;
-    const following = windows[i + 1];
-    next = following ? fetchWindow(following) : undefined;
-    next?.catch(() => undefined);
+  // Windows are fetched ahead in the background (a few at once) until `maxBuffered` items wait, so a
+  // slow provider elsewhere in the merge does not serialise this one's requests behind it.
+  const queue: Promise<Engagement[]>[] = [];
+  let launched = 0;
+  let inFlight = 0;
+  let buffered = 0;
+  const fill = (): void => {
+    while (launched < windows.length && inFlight < WINDOWS_IN_FLIGHT && buffered < maxBuffered) {
+      const window = windows[launched++] as [number, number];
+      inFlight++;
+      const promise = fetchWindow(window).then((items) => {
+        inFlight--;
+        buffered += items.length;
+        fill();
+        return items;
+      });
+      promise.catch(() => undefined);
+      queue.push(promise);
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    const current = await (queue.shift() as Promise<Engagement[]>);
+    buffered -= current.length;
+    fill();
     yield* sortWindow(current);
   }
 }

@@ -220,6 +220,9 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
     if (o.prefetch && next && !stopHere) {
       pending = fetchAt(next);
       pending.catch(() => undefined);
+      // One turn of the event loop lets the request go out now: a consumer that works through the
+      // page synchronously (only microtasks between items) would otherwise hold it until the end.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     const start = Math.min(skip, raw.length);
