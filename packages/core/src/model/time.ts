@@ -5,6 +5,9 @@ import { isValid, parseISO } from 'date-fns';
 const HAS_ZONE = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$/i;
 const HTTP_DATE =
   /^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC|[+-]\d{4})$/;
+/** The common case, ECMAScript's own date-time format: `Date.parse` reads it exactly and fast. */
+const STRICT_ISO =
+  /^\d{4}-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,3})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 
 /**
@@ -17,6 +20,11 @@ export function toIsoUtc(
   options: { timeZone?: string | undefined } = {},
 ): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && STRICT_ISO.test(value)) {
+    const fast = Date.parse(value);
+    // Date.parse rolls impossible days over (`02-30` → `03-02`); the day must survive the round trip.
+    if (Number.isFinite(fast) && sameDay(value, fast)) return new Date(fast).toISOString();
+  }
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value;
@@ -96,4 +104,21 @@ export function toDurationSeconds(value: unknown): number | undefined {
     return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
   }
   return undefined;
+}
+
+/** Whether the calendar day written in an ISO string exists in its month. */
+function sameDay(iso: string, ms: number): boolean {
+  const year = Number(iso.slice(0, 4));
+  const month = Number(iso.slice(5, 7));
+  const day = Number(iso.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days =
+    month === 2
+      ? leap
+        ? 29
+        : 28
+      : month === 4 || month === 6 || month === 9 || month === 11
+        ? 30
+        : 31;
+  return Number.isFinite(ms) && month >= 1 && month <= 12 && day >= 1 && day <= days;
 }

@@ -8,7 +8,11 @@ export const PROVIDER = 'devrev';
 /** Copies only defined values, so mapped objects never hold `undefined` keys or strings. */
 export function compact<T extends object>(value: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = v;
+  // for…in over a fresh literal: no entries array per call (this runs for every record).
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null) out[k] = v;
+  }
   return out as T;
 }
 

@@ -26,7 +26,9 @@ export interface MapOptions {
 /** Copies an object without its `undefined`, `null` and empty-string values. */
 function compact<T extends Record<string, unknown>>(value: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  // for…in over a fresh literal: no entries array per call (this runs for every record).
+  for (const k in value) {
+    const v = value[k];
     if (v !== undefined && v !== null && v !== '') out[k] = v;
   }
   return out as T;
