@@ -5,6 +5,8 @@ import { isValid, parseISO } from 'date-fns';
 const HAS_ZONE = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$/i;
 const HTTP_DATE =
   /^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC|[+-]\d{4})$/;
+/** Already normalised (`2026-11-01T10:00:00.000Z`): returned as it is once its day is checked. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 /** The common case, ECMAScript's own date-time format: `Date.parse` reads it exactly and fast. */
 const STRICT_ISO =
   /^\d{4}-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,3})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -20,6 +22,7 @@ export function toIsoUtc(
   options: { timeZone?: string | undefined } = {},
 ): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && CANONICAL.test(value) && sameDay(value, 0)) return value;
   if (typeof value === 'string' && STRICT_ISO.test(value)) {
     const fast = Date.parse(value);
     // Date.parse rolls impossible days over (`02-30` → `03-02`); the day must survive the round trip.

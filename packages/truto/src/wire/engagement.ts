@@ -11,14 +11,17 @@ import { z } from 'zod';
 const IdValue = z.union([z.string(), z.number()]);
 
 /** A relation as Truto sends it: `{ id }` (plus whatever the CRM adds), or a bare id. */
-export const TrutoRefSchema = z.union([
-  IdValue,
-  z.looseObject({ id: IdValue.nullish(), name: z.string().nullish() }),
-]);
+// Objects first: they are what Truto sends, and a union pays for every branch that fails before a match.
+const RefObject = z.looseObject({ id: IdValue.nullish(), name: z.string().nullish() });
+export const TrutoRefSchema = z.union([RefObject, IdValue]);
 export type TrutoRef = z.infer<typeof TrutoRefSchema>;
 
 /** One relation or a list of them. */
-export const TrutoRelationSchema = z.union([TrutoRefSchema, z.array(TrutoRefSchema.nullable())]);
+export const TrutoRelationSchema = z.union([
+  RefObject,
+  z.array(TrutoRefSchema.nullable()),
+  IdValue,
+]);
 export type TrutoRelation = z.infer<typeof TrutoRelationSchema>;
 
 export const TrutoPhoneNumberSchema = z.looseObject({
