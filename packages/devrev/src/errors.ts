@@ -32,14 +32,7 @@ function describeFields(body: Record<string, unknown>): string | undefined {
  * `error-*` schemas): `type` and `detail` are kept, `reference_id` (500) becomes `requestId`, and
  * the 429 body's `retry_after` (seconds) becomes `retryAfterMs`.
  */
-export const parseDevRevError: VendorErrorParser = (body, status, headers) => {
-  // Core bug workaround: the transport falls back to `X-Ratelimit-Reset` as the retry delay for
-  // every error status, and DevRev sends that header on every response (the window resets every
-  // 5 minutes), so a 5xx would wait minutes or not be retried at all. The reset only matters for
-  // a 429 or an exhausted window; the limiter has already read it by the time we get here.
-  if (status !== 429 && headers['x-ratelimit-remaining'] !== '0') {
-    delete headers['x-ratelimit-reset'];
-  }
+export const parseDevRevError: VendorErrorParser = (body) => {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     const text = typeof body === 'string' ? body.trim().slice(0, 200) : '';
     return text ? { message: text } : {};
