@@ -109,11 +109,11 @@ export function defineAdapter<X extends object = {}>(
       }
     },
     async get(engagementId, options) {
-      if (!impl.get) return unsupported('get');
+      if (!impl.get || !capabilities.operations.get) return unsupported('get');
       return impl.get(remote(engagementId), options);
     },
     async create(input, options) {
-      if (!impl.create) return unsupported('create');
+      if (!impl.create || !capabilities.operations.create) return unsupported('create');
       const parsed = parseInput(CreateEngagementInputSchema, input, { provider: id });
       const kinds = capabilities.createKinds;
       if (parsed.kind !== undefined && kinds && !kinds.includes(parsed.kind)) {
@@ -126,17 +126,17 @@ export function defineAdapter<X extends object = {}>(
       return impl.create(parsed as CreateEngagementInput, options);
     },
     async update(engagementId, patch, options) {
-      if (!impl.update) return unsupported('update');
+      if (!impl.update || !capabilities.operations.update) return unsupported('update');
       const remoteId = remote(engagementId);
       const parsed = parseInput(UpdateEngagementInputSchema, patch, { provider: id });
       return impl.update(remoteId, parsed as UpdateEngagementInput, options);
     },
     async delete(engagementId, options) {
-      if (!impl.delete) return unsupported('delete');
+      if (!impl.delete || !capabilities.operations.delete) return unsupported('delete');
       return impl.delete(remote(engagementId), options);
     },
     async count(params) {
-      if (!impl.count) return unsupported('count');
+      if (!impl.count || !capabilities.operations.count) return unsupported('count');
       return impl.count(normalizeListParams(id, capabilities, params));
     },
   };
