@@ -52,8 +52,11 @@ export const ListEngagementsParamsObject = z
   })
   .strict();
 
-/** Validates `ListEngagementsParams` (fields and cross-field rules such as from < to). */
-export const ListEngagementsParamsSchema = ListEngagementsParamsObject.superRefine((p, ctx) => {
+/** The cross-field rule every listing shares: `to` after `from`. */
+export function refineRange(
+  p: { from?: Date | undefined; to?: Date | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {
     ctx.addIssue({
       code: 'custom',
@@ -62,7 +65,10 @@ export const ListEngagementsParamsSchema = ListEngagementsParamsObject.superRefi
       params: { rule: 'range_order' },
     });
   }
-});
+}
+
+/** Validates `ListEngagementsParams` (fields and cross-field rules such as from < to). */
+export const ListEngagementsParamsSchema = ListEngagementsParamsObject.superRefine(refineRange);
 
 /** List params after validation: dates are `Date`s, defaults are applied, filters are sorted out. */
 export interface NormalizedListParams {

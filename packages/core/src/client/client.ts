@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListEngagementsParamsObject } from '../adapter/params';
+import { ListEngagementsParamsObject, refineRange } from '../adapter/params';
 import type {
   CreateEngagementInput,
   EngagementAdapter,
@@ -65,16 +65,7 @@ const MergedParamsSchema = ListEngagementsParamsObject.omit({ maxPages: true })
     order: z.enum(['asc', 'desc']).optional(),
     providers: z.array(z.string().min(1)).min(1).optional(),
   })
-  .superRefine((p, ctx) => {
-    if (p.from && p.to && p.from.getTime() >= p.to.getTime()) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: '`to` must be after `from`',
-        params: { rule: 'range_order' },
-      });
-    }
-  });
+  .superRefine(refineRange);
 
 /**
  * One client over several adapters: `engagements.list()` lists every provider concurrently and
