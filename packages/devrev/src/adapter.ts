@@ -150,14 +150,16 @@ interface NativeSplit {
   sortBy: unknown;
 }
 
-/** Reads `native` for a GET list/count: reserved keys, conflicts with unified params, `mode`. */
-function splitNative(
+/**
+ * Checks `native` the same way for every DevRev list: reserved keys, conflicts with unified params
+ * (`taken`), and `mode`. Returns the entries to pass through and the direction; throws the issues.
+ */
+function readNative(
   native: Record<string, unknown>,
-  taken: Record<string, boolean>,
-  options: { dropListOnly?: boolean } = {},
-): NativeSplit {
+  taken: Record<string, unknown>,
+): { entries: [string, unknown][]; direction: 'after' | 'before' } {
   const issues: InputIssue[] = [];
-  const query: Record<string, QueryValue> = {};
+  const entries: [string, unknown][] = [];
   let direction: 'after' | 'before' = 'after';
   for (const [key, value] of Object.entries(native)) {
     if (key === 'cursor' || key === 'limit') {
@@ -168,25 +170,33 @@ function splitNative(
           `use ${key === 'cursor' ? 'cursor' : 'pageSize'} instead`,
         ),
       );
-      continue;
-    }
-    if (taken[key]) {
+    } else if (taken[key]) {
       issues.push(
         issue(`native.${key}`, 'conflict', 'also set through a unified parameter; use one of them'),
       );
-      continue;
-    }
-    if (key === 'mode') {
-      if (value !== 'after' && value !== 'before' && value !== undefined) {
+    } else if (key === 'mode') {
+      if (value === 'after' || value === 'before') direction = value;
+      else if (value !== undefined)
         issues.push(issue('native.mode', 'invalid_value', "mode must be 'after' or 'before'"));
-      } else if (value) direction = value;
-      continue;
-    }
+    } else entries.push([key, value]);
+  }
+  throwIssues(issues);
+  return { entries, direction };
+}
+
+/** Reads `native` for a GET list/count into query values. */
+function splitNative(
+  native: Record<string, unknown>,
+  taken: Record<string, boolean>,
+  options: { dropListOnly?: boolean } = {},
+): NativeSplit {
+  const { entries, direction } = readNative(native, taken);
+  const query: Record<string, QueryValue> = {};
+  for (const [key, value] of entries) {
     if (options.dropListOnly && key === 'sort_by') continue;
     const text = queryValue(key, value);
     if (text !== undefined) query[key] = text;
   }
-  throwIssues(issues);
   return { query, direction, sortBy: native.sort_by };
 }
 
@@ -457,36 +467,13 @@ export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapte
       ...unified,
       native: Object.keys(native).length ? native : unified.native,
     });
+    const { entries, direction } = readNative(p.native, {
+      members: p.participantIds,
+      owned_by: p.ownerIds,
+      modified_date: p.from,
+    });
     const bodyNative: Record<string, unknown> = {};
-    let direction: 'after' | 'before' = 'after';
-    for (const [key, value] of Object.entries(p.native)) {
-      if (key === 'cursor' || key === 'limit') {
-        issues.push(
-          issue(
-            `native.${key}`,
-            'reserved',
-            `use ${key === 'cursor' ? 'cursor' : 'pageSize'} instead`,
-          ),
-        );
-      } else if (
-        (key === 'members' && p.participantIds) ||
-        (key === 'owned_by' && p.ownerIds) ||
-        (key === 'modified_date' && p.from)
-      ) {
-        issues.push(
-          issue(
-            `native.${key}`,
-            'conflict',
-            'also set through a unified parameter; use one of them',
-          ),
-        );
-      } else if (key === 'mode') {
-        if (value === 'after' || value === 'before') direction = value;
-        else if (value !== undefined)
-          issues.push(issue('native.mode', 'invalid_value', "mode must be 'after' or 'before'"));
-      } else if (value !== undefined) bodyNative[key] = value;
-    }
-    throwIssues(issues);
+    for (const [key, value] of entries) if (value !== undefined) bodyNative[key] = value;
     const onlyOtherKinds = p.kinds !== undefined && !p.kinds.includes('chat');
     const body: Record<string, unknown> = {
       ...bodyNative,
