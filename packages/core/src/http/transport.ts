@@ -186,15 +186,16 @@ export function createTransport(
         ...req.headers,
         ...opts.headers,
       };
-      const hookBase = {
+      // Built only when a hook is there to see it: redaction is not free on the hot path.
+      const hookBase = () => ({
         provider,
         operation: req.operation,
         method: req.method,
         url: info.url,
         headers: redact(headers),
         attempt: attempt + 1,
-      };
-      config.hooks?.onRequest?.(hookBase);
+      });
+      config.hooks?.onRequest?.(hookBase());
       const started = now();
       let response: AxiosResponse<string> | undefined;
       let failure: EngagekitError | undefined;
@@ -258,7 +259,7 @@ export function createTransport(
         status = response.status;
         const resHeaders = lowerHeaders(response.headers);
         config.hooks?.onResponse?.({
-          ...hookBase,
+          ...hookBase(),
           status,
           durationMs: now() - started,
           headers: redact(resHeaders),
@@ -360,7 +361,7 @@ export function createTransport(
       if (waited + delayMs > RETRY_WAIT_BUDGET_MS) throw failure;
       waited += delayMs;
       config.hooks?.onRetry?.({
-        ...hookBase,
+        ...hookBase(),
         reason: status ? String(status) : (errorCode ?? 'network'),
         delayMs,
       });
