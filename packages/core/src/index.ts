@@ -133,3 +133,4 @@ export {
   sliceWindows,
   type TimeWindow,
 } from './pagination/index';
+export { compileValidator, type FastValidator } from './validation/index';

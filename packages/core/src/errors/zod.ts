@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { compileValidator } from '../validation/compile';
 import {
   type ErrorRequestInfo,
   type InputIssue,
@@ -26,12 +27,17 @@ export function parseInput<S extends z.ZodType>(
   throw new InputValidationError(toInputIssues(result.error, options.prefix), options);
 }
 
-/** Parses a vendor payload, or throws a `ResponseValidationError` with the path and provider. */
+/**
+ * Parses a vendor payload, or throws a `ResponseValidationError` with the path and provider.
+ * A payload the schema's compiled validator accepts is returned as it is (zod would return an equal
+ * copy); anything else goes through zod, which decides and names the issues.
+ */
 export function parseResponse<S extends z.ZodType>(
   schema: S,
   payload: unknown,
   options: { provider: string; what?: string; prefix?: string; request?: ErrorRequestInfo },
 ): z.output<S> {
+  if (compileValidator(schema)?.(payload)) return payload as z.output<S>;
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
   throw new ResponseValidationError(toInputIssues(result.error, options.prefix), options);

@@ -9,6 +9,8 @@ import {
 import type { TransportHooks } from '../http/types';
 import { type Engagement, EngagementSchema } from '../model/engagement';
 
+export { checkFastPath, type FastPathReport, isJsonShaped, payloadMutations } from './fast-path';
+
 /**
  * How the conformance suite talks to an adapter's vendor: the adapter author implements it with
  * nock (or any HTTP mock) in the vendor's real wire format.

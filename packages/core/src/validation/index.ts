@@ -1,0 +1,1 @@
+export { compileValidator, type FastValidator } from './compile';
