@@ -7,6 +7,7 @@ export {
   type DevRevConversationsResource,
 } from './adapter';
 export { KIND_BY_TYPE } from './map/engagement';
+export { type ParseDevRevEngagementOptions, parseDevRevEngagement } from './parse';
 export type { DevRevUserSummary } from './wire/common';
 export type { DevRevConversation, DevRevTimelineEntry } from './wire/conversation';
 export {

@@ -1,6 +1,7 @@
 export { createTrutoAdapter, TRUTO_CAPABILITIES, type TrutoAdapterOptions } from './adapter';
 export { normalizeDirection, toKind } from './map/engagement';
 export { TRUTO_CREATE_KINDS } from './map/input';
+export { type ParseTrutoEngagementOptions, parseTrutoEngagement } from './parse';
 export type {
   TrutoEngagement,
   TrutoEngagementList,

@@ -5,6 +5,7 @@ export type {
   ZoomContactCenterAdapterOptions,
   ZoomServerToServerOptions,
 } from './options';
+export { type ParseZoomEngagementOptions, parseZoomEngagement } from './parse';
 export {
   type ZoomChannel,
   type ZoomEngagement,

@@ -22,6 +22,10 @@ export function toIsoUtc(
   options: { timeZone?: string | undefined } = {},
 ): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'string') {
+    const fast = readStrictIso(value);
+    if (fast !== null) return fast;
+  }
   if (typeof value === 'string' && CANONICAL.test(value) && sameDay(value, 0)) return value;
   if (typeof value === 'string' && STRICT_ISO.test(value)) {
     const fast = Date.parse(value);
@@ -107,6 +111,68 @@ export function toDurationSeconds(value: unknown): number | undefined {
     return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
   }
   return undefined;
+}
+
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+};
+const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)`, the form vendors send, read by character codes: the
+ * normalised string, `undefined` for an impossible day, or `null` when the text is not in exactly
+ * this form (or is a year below 100, which `Date.UTC` reads as 19xx) and the general path decides.
+ * Every record's timestamps pass through here, so it allocates nothing for canonical input.
+ */
+function readStrictIso(s: string): string | undefined | null {
+  const n = s.length;
+  if (n < 20 || n > 29) return null;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return null;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const year = two(s, 0) * 100 + two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const second = two(s, 17);
+  // NaN fails every comparison: a non-digit anywhere lands here.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1)) return null;
+  if (!(hour <= 23 && minute <= 59 && second <= 59)) return null;
+  let i = 19;
+  let ms = 0;
+  let fraction = 0;
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && fraction < 4) {
+      const d = digit(s, i);
+      if (Number.isNaN(d)) break;
+      ms = ms * 10 + d;
+      fraction++;
+      i++;
+    }
+    if (fraction === 0 || fraction > 3) return null;
+    ms *= fraction === 1 ? 100 : fraction === 2 ? 10 : 1;
+  }
+  let offset = 0;
+  const zone = s.charCodeAt(i);
+  if (zone === 90 && i === n - 1) {
+    if (day > daysInMonth(year, month)) return undefined;
+    if (fraction === 3) return s;
+    return `${s.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  } else if ((zone === 43 || zone === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
+    const oh = two(s, i + 1);
+    const om = two(s, i + 4);
+    if (!(oh <= 23 && om <= 59)) return null;
+    if (day > daysInMonth(year, month)) return undefined;
+    offset = (zone === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
+  } else return null;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset).toISOString();
 }
 
 /** Whether the calendar day written in an ISO string exists in its month. */

@@ -18,12 +18,11 @@ export function compact<T extends object>(value: T): T {
 
 /** A `user-summary` (any of the four `type`s) as a participant with `role`. */
 export function participantOf(user: DevRevUserSummary, role: string): Participant {
-  return compact({
-    id: user.id,
-    role,
-    displayName: user.display_name ?? user.full_name ?? undefined,
-    email: user.email ?? undefined,
-  });
+  const participant: Participant = { id: user.id, role };
+  const displayName = user.display_name ?? user.full_name;
+  if (displayName !== undefined && displayName !== null) participant.displayName = displayName;
+  if (user.email !== undefined && user.email !== null) participant.email = user.email;
+  return participant;
 }
 
 /** `account` / `opportunity` from a DON (`…:account/12`) or display id (`ACC-12`), else `parent`. */
@@ -39,22 +38,18 @@ export function parentType(...ids: (string | null | undefined)[]): string {
 /** A parent (object summary or bare id) as a related record. */
 export function relatedOf(parent: DevRevParent): RelatedRecord {
   if (typeof parent === 'string') return { type: parentType(parent), id: parent };
-  return compact({
-    type: parentType(parent.id, parent.display_id),
-    id: parent.id,
-    name: parent.display_name ?? undefined,
-  });
+  const related: RelatedRecord = { type: parentType(parent.id, parent.display_id), id: parent.id };
+  if (parent.display_name !== undefined && parent.display_name !== null) {
+    related.name = parent.display_name;
+  }
+  return related;
 }
 
 /** `tag-with-value` (or `{id, value}`) as a unified tag. */
 export function tagOf(tag: DevRevTagWithValue): Tag {
-  if ('tag' in tag) {
-    const summary = tag.tag as { id: string; name?: string | null };
-    return compact({
-      id: summary.id,
-      name: summary.name ?? undefined,
-      value: tag.value ?? undefined,
-    });
-  }
-  return compact({ id: tag.id, value: tag.value ?? undefined });
+  const summary = 'tag' in tag ? (tag.tag as { id: string; name?: string | null }) : undefined;
+  const out: Tag = { id: summary ? summary.id : (tag as { id: string }).id };
+  if (summary?.name !== undefined && summary.name !== null) out.name = summary.name;
+  if (tag.value !== undefined && tag.value !== null) out.value = tag.value;
+  return out;
 }

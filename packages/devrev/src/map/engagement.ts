@@ -1,7 +1,10 @@
 import {
   type Engagement,
   type EngagementKind,
+  type Participant,
+  type RelatedRecord,
   ResponseValidationError,
+  type Tag,
   toIsoUtc,
 } from '@engagekit/core';
 import {
@@ -9,8 +12,9 @@ import {
   type DevRevCreateType,
   type DevRevEngagement,
   type DevRevEngagementType,
+  type DevRevParent,
 } from '../wire/engagement';
-import { compact, PROVIDER, participantOf, relatedOf, tagOf } from './common';
+import { PROVIDER, participantOf, relatedOf, tagOf } from './common';
 
 /** DevRev `engagement_type` → unified kind. Values not listed (incl. `default`/`custom`) → `'other'`. */
 export const KIND_BY_TYPE: Readonly<Record<DevRevEngagementType, EngagementKind>> = {
@@ -46,22 +50,6 @@ export const CREATE_TYPE_BY_KIND: Readonly<Partial<Record<EngagementKind, DevRev
   other: 'default',
 };
 
-/**
- * The time an engagement happened: `scheduled_date`, else `created_date`, else `modified_date`
- * (the spec makes all three optional). `undefined` when the record has none.
- */
-export function occurredAtOf(record: {
-  scheduled_date?: string | null;
-  created_date?: string | null;
-  modified_date?: string | null;
-}): string | undefined {
-  return (
-    toIsoUtc(record.scheduled_date) ??
-    toIsoUtc(record.created_date) ??
-    toIsoUtc(record.modified_date)
-  );
-}
-
 export interface MapOptions {
   includeRaw: boolean;
   /** Where the record sits in the response, for error paths (e.g. `engagements.3`). */
@@ -84,36 +72,58 @@ export function missingDate(path: string | undefined, what: string): never {
   );
 }
 
-/** One DevRev `engagement` as a unified `Engagement`. */
+/**
+ * One DevRev `engagement` as a unified `Engagement`. Built by plain assignments (no spreads or
+ * compacting copy) and each timestamp read once: this runs for every listed record.
+ */
 export function mapEngagement(record: DevRevEngagement, options: MapOptions): Engagement {
-  const occurredAt = occurredAtOf(record) ?? options.fallbackOccurredAt;
+  const scheduled = toIsoUtc(record.scheduled_date);
+  const createdAt = toIsoUtc(record.created_date);
+  const updatedAt = toIsoUtc(record.modified_date);
+  const occurredAt = scheduled ?? createdAt ?? updatedAt ?? options.fallbackOccurredAt;
   if (occurredAt === undefined) missingDate(options.path, 'engagement');
-  const creator = record.created_by ? [participantOf(record.created_by, 'creator')] : [];
-  const parents = [...(record.parents ?? []), ...(record.parent ? [record.parent] : [])];
-  const related = parents
-    .map(relatedOf)
-    .filter((r, i, all) => all.findIndex((o) => o.id === r.id) === i);
-  return compact<Engagement>({
+
+  const participants: Participant[] = [];
+  for (const member of record.members ?? []) participants.push(participantOf(member, 'member'));
+  if (record.created_by) participants.push(participantOf(record.created_by, 'creator'));
+
+  const related: RelatedRecord[] = [];
+  const relate = (parent: DevRevParent) => {
+    const r = relatedOf(parent);
+    for (const o of related) if (o.id === r.id) return;
+    related.push(r);
+  };
+  for (const parent of record.parents ?? []) relate(parent);
+  if (record.parent) relate(record.parent);
+
+  const tags: Tag[] = [];
+  for (const tag of record.tags ?? []) tags.push(tagOf(tag));
+
+  const engagement: Engagement = {
     id: `${PROVIDER}:${record.id}`,
     provider: PROVIDER,
     remoteId: record.id,
-    displayId: record.display_id ?? undefined,
     kind: kindOf(record.engagement_type),
-    nativeType: record.engagement_type ?? undefined,
-    subject: record.title ?? undefined,
-    body: record.description ?? undefined,
     occurredAt,
-    startTime: toIsoUtc(record.scheduled_date),
-    participants: [...(record.members ?? []).map((m) => participantOf(m, 'member')), ...creator],
+    participants,
     related,
     notes: [],
     dispositions: [],
-    tags: (record.tags ?? []).map(tagOf),
-    externalRef: record.external_ref ?? undefined,
-    externalUrl: record.external_url ?? undefined,
-    createdAt: toIsoUtc(record.created_date),
-    updatedAt: toIsoUtc(record.modified_date),
-    customFields: record.custom_fields ?? undefined,
-    raw: options.includeRaw ? record : undefined,
-  });
+    tags,
+  };
+  const set = <K extends keyof Engagement>(key: K, value: Engagement[K] | null | undefined) => {
+    if (value !== undefined && value !== null) engagement[key] = value;
+  };
+  set('displayId', record.display_id);
+  set('nativeType', record.engagement_type);
+  set('subject', record.title);
+  set('body', record.description);
+  set('startTime', scheduled);
+  set('externalRef', record.external_ref);
+  set('externalUrl', record.external_url);
+  set('createdAt', createdAt);
+  set('updatedAt', updatedAt);
+  set('customFields', record.custom_fields);
+  if (options.includeRaw) engagement.raw = record;
+  return engagement;
 }

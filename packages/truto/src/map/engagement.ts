@@ -72,19 +72,31 @@ function refName(ref: TrutoRef | null | undefined): string | undefined {
     : undefined;
 }
 
-/** A relation (object, bare id or array of them) as a list of `{ id, name? }`, without duplicates. */
-function refs(...relations: (TrutoRelation | null | undefined)[]): { id: string; name?: string }[] {
-  const out = new Map<string, { id: string; name?: string }>();
-  for (const relation of relations) {
-    if (relation === null || relation === undefined) continue;
-    for (const ref of Array.isArray(relation) ? relation : [relation]) {
-      const id = refId(ref);
-      if (id === undefined || out.has(id)) continue;
-      const name = refName(ref);
-      out.set(id, name ? { id, name } : { id });
-    }
-  }
-  return [...out.values()];
+type Ref = { id: string; name?: string };
+
+/**
+ * Appends a relation (object, bare id or array of them) to `out` as `{ id, name? }` entries,
+ * skipping ids already in `out`. Relations hold a handful of entries: a linear scan beats a Map.
+ */
+function addRefs(out: Ref[], relation: TrutoRelation | null | undefined): Ref[] {
+  if (relation === null || relation === undefined) return out;
+  if (!Array.isArray(relation)) return addRef(out, relation);
+  for (const ref of relation) addRef(out, ref);
+  return out;
+}
+
+function addRef(out: Ref[], ref: TrutoRef | null | undefined): Ref[] {
+  const id = refId(ref);
+  if (id === undefined) return out;
+  for (const r of out) if (r.id === id) return out;
+  const name = refName(ref);
+  out.push(name ? { id, name } : { id });
+  return out;
+}
+
+function hasKeys(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -124,67 +136,81 @@ export function mapTrutoEngagement(record: TrutoEngagement, options: MapOptions 
   }
 
   const owner = refId(record.owner);
-  const contacts = refs(record.contacts, record.contact);
+  const contacts = addRefs(addRefs([], record.contacts), record.contact);
   const participants: Participant[] = [];
   if (owner !== undefined) {
+    const p: Participant = { id: owner, role: 'owner' };
     const name = refName(record.owner);
-    participants.push({ id: owner, role: 'owner', ...(name ? { displayName: name } : {}) });
+    if (name) p.displayName = name;
+    participants.push(p);
   }
-  for (const c of contacts) {
-    participants.push({ id: c.id, role: 'contact', ...(c.name ? { displayName: c.name } : {}) });
-  }
-
   const related: RelatedRecord[] = [];
-  const relate = (type: string, relation: TrutoRelation | null | undefined) => {
-    for (const r of refs(relation)) related.push({ type, ...r });
+  const relate = (type: string, refs: Ref[]) => {
+    for (const r of refs)
+      related.push(r.name ? { type, id: r.id, name: r.name } : { type, id: r.id });
   };
-  relate('account', record.account);
-  for (const c of contacts) related.push({ type: 'contact', ...c });
-  relate('opportunity', record.opportunity);
-  relate('lead', record.lead);
-  relate('project', record.project);
+  relate('account', addRefs([], record.account));
+  for (const c of contacts) {
+    participants.push(
+      c.name ? { id: c.id, role: 'contact', displayName: c.name } : { id: c.id, role: 'contact' },
+    );
+  }
+  relate('contact', contacts);
+  relate('opportunity', addRefs([], record.opportunity));
+  relate('lead', addRefs([], record.lead));
+  relate('project', addRefs([], record.project));
 
-  const notes: Note[] = refs(record.notes).map(({ id }) => ({ id }));
+  const notes: Note[] = [];
+  for (const { id } of addRefs([], record.notes)) notes.push({ id });
   if (record.internal_notes) notes.push({ text: record.internal_notes });
 
   const direction = normalizeDirection(record.direction);
-  const customFields: Record<string, unknown> = isPlainObject(record.custom_fields)
-    ? { ...record.custom_fields }
-    : {};
-  const phoneNumbers = (record.phone_numbers ?? []).filter((p) => p !== null);
-  // The CRM's own custom fields win a name clash; both are on `raw` anyway.
-  if (phoneNumbers.length > 0 && !('phoneNumbers' in customFields)) {
-    customFields.phoneNumbers = phoneNumbers;
+  let customFields: Record<string, unknown> | undefined;
+  if (isPlainObject(record.custom_fields) && hasKeys(record.custom_fields)) {
+    customFields = { ...record.custom_fields };
   }
-  if (record.direction && !direction && !('nativeDirection' in customFields)) {
+  const phones = record.phone_numbers;
+  // The CRM's own custom fields win a name clash; both are on `raw` anyway.
+  if (
+    phones &&
+    phones.some((p) => p !== null) &&
+    !(customFields && 'phoneNumbers' in customFields)
+  ) {
+    customFields ??= {};
+    customFields.phoneNumbers = phones.filter((p) => p !== null);
+  }
+  if (record.direction && !direction && !(customFields && 'nativeDirection' in customFields)) {
+    customFields ??= {};
     customFields.nativeDirection = record.direction;
   }
 
-  const endTime = toIsoUtc(record.end_time);
-  const durationSeconds = toDurationSeconds(record.duration);
   const engagementType = record.engagement_type ?? undefined;
-  return {
+  // Plain assignments, not conditional spreads: this runs once per record (bench/README.md).
+  const engagement: Engagement = {
     id: `${PROVIDER}:${remoteId}`,
     provider: PROVIDER,
     remoteId,
     kind: toKind(engagementType),
-    ...(engagementType ? { nativeType: engagementType } : {}),
-    ...(direction ? { direction } : {}),
-    ...(typeof record.subject === 'string' ? { subject: record.subject } : {}),
-    ...(typeof record.content === 'string' ? { body: record.content } : {}),
-    ...(typeof record.status === 'string' ? { status: record.status } : {}),
     occurredAt,
-    ...(startTime ? { startTime } : {}),
-    ...(endTime ? { endTime } : {}),
-    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     participants,
     related,
     notes,
     dispositions: [],
     tags: [],
-    ...(createdAt ? { createdAt } : {}),
-    ...(updatedAt ? { updatedAt } : {}),
-    ...(Object.keys(customFields).length > 0 ? { customFields } : {}),
-    ...(options.includeRaw === false ? {} : { raw: record }),
   };
+  if (engagementType) engagement.nativeType = engagementType;
+  if (direction) engagement.direction = direction;
+  if (typeof record.subject === 'string') engagement.subject = record.subject;
+  if (typeof record.content === 'string') engagement.body = record.content;
+  if (typeof record.status === 'string') engagement.status = record.status;
+  if (startTime) engagement.startTime = startTime;
+  const endTime = toIsoUtc(record.end_time);
+  if (endTime) engagement.endTime = endTime;
+  const durationSeconds = toDurationSeconds(record.duration);
+  if (durationSeconds !== undefined) engagement.durationSeconds = durationSeconds;
+  if (createdAt) engagement.createdAt = createdAt;
+  if (updatedAt) engagement.updatedAt = updatedAt;
+  if (customFields) engagement.customFields = customFields;
+  if (options.includeRaw !== false) engagement.raw = record;
+  return engagement;
 }

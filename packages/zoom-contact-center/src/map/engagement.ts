@@ -1,4 +1,5 @@
 import {
+  type Disposition,
   type Engagement,
   type Note,
   type Participant,
@@ -23,29 +24,22 @@ export interface MapOptions {
   what?: string | undefined;
 }
 
-/** Copies an object without its `undefined`, `null` and empty-string values. */
-function compact<T extends Record<string, unknown>>(value: T): T {
-  const out: Record<string, unknown> = {};
-  // for…in over a fresh literal: no entries array per call (this runs for every record).
-  for (const k in value) {
-    const v = value[k];
-    if (v !== undefined && v !== null && v !== '') out[k] = v;
-  }
-  return out as T;
-}
-
 const text = (v: string | null | undefined) => (v === null || v === undefined ? undefined : v);
+/** Zoom leaves fields empty (`""`) as often as it omits them: both mean "not set". */
+const present = (v: string | null | undefined): v is string =>
+  v !== null && v !== undefined && v !== '';
 
 /**
  * One Zoom Contact Center engagement (list item or get body) → `Engagement`. `occurredAt` is
  * `start_time`, else `end_time`; a record with neither breaks the schema engagekit needs and throws
  * `ResponseValidationError` (never silently dropped).
+ *
+ * Written as plain assignments, not object spreads or a compacting copy: it runs once per record
+ * and the listing's cost is mostly here (see bench/README.md, "Normalisation cost").
  */
 export function mapZoomEngagement(record: ZoomEngagement, options: MapOptions = {}): Engagement {
-  const timeZone = options.timeZone ?? 'UTC';
-  const time = (v: string | null | undefined) => toIsoUtc(v, { timeZone });
-  const startTime = time(record.start_time);
-  const endTime = time(record.end_time);
+  const startTime = toIsoUtc(record.start_time, options);
+  const endTime = toIsoUtc(record.end_time, options);
   const occurredAt = startTime ?? endTime;
   if (occurredAt === undefined) {
     const path = [options.path, 'start_time'].filter(Boolean).join('.');
@@ -64,79 +58,95 @@ export function mapZoomEngagement(record: ZoomEngagement, options: MapOptions = 
 
   const participants: Participant[] = [];
   for (const c of record.consumers ?? []) {
-    const p = compact({
-      id: text(c.consumer_id),
-      role: 'consumer',
-      displayName: text(c.consumer_display_name),
-      phone: text(c.consumer_number),
-    });
+    const p: Participant = { role: 'consumer' };
+    if (present(c.consumer_id)) p.id = c.consumer_id;
+    if (present(c.consumer_display_name)) p.displayName = c.consumer_display_name;
+    if (present(c.consumer_number)) p.phone = c.consumer_number;
     if (p.id || p.displayName || p.phone) participants.push(p);
   }
   for (const a of record.agents ?? []) {
-    const p = compact({ id: text(a.user_id), role: 'agent', displayName: text(a.display_name) });
+    const p: Participant = { role: 'agent' };
+    if (present(a.user_id)) p.id = a.user_id;
+    if (present(a.display_name)) p.displayName = a.display_name;
     if (p.id || p.displayName) participants.push(p);
   }
 
   const related: RelatedRecord[] = [];
   for (const q of record.queues ?? []) {
     const id = q.cc_queue_id || q.queue_id;
-    if (id) related.push(compact({ type: 'queue', id, name: text(q.queue_name) }));
+    if (!id) continue;
+    const r: RelatedRecord = { type: 'queue', id };
+    if (present(q.queue_name)) r.name = q.queue_name;
+    related.push(r);
   }
   for (const f of record.flows ?? []) {
-    if (f.flow_id) related.push(compact({ type: 'flow', id: f.flow_id, name: text(f.flow_name) }));
+    if (!f.flow_id) continue;
+    const r: RelatedRecord = { type: 'flow', id: f.flow_id };
+    if (present(f.flow_name)) r.name = f.flow_name;
+    related.push(r);
   }
 
-  const notes: Note[] = (record.notes ?? []).map((n) =>
-    compact({
-      id: text(n.note_id),
-      text: text(n.note),
-      authorId: text(n.user_id),
-      updatedAt: time(n.last_modified_time),
-    }),
-  );
-  const dispositions = (record.dispositions ?? []).flatMap((d) => {
+  const notes: Note[] = [];
+  for (const n of record.notes ?? []) {
+    const note: Note = {};
+    if (present(n.note_id)) note.id = n.note_id;
+    if (present(n.note)) note.text = n.note;
+    if (present(n.user_id)) note.authorId = n.user_id;
+    const updatedAt = toIsoUtc(n.last_modified_time, options);
+    if (updatedAt !== undefined) note.updatedAt = updatedAt;
+    notes.push(note);
+  }
+  const dispositions: Disposition[] = [];
+  for (const d of record.dispositions ?? []) {
     const name = d.disposition_name || d.disposition_id;
-    return name ? [compact({ id: text(d.disposition_id), name })] : [];
-  });
+    if (!name) continue;
+    const disposition: Disposition = { name };
+    if (present(d.disposition_id)) disposition.id = d.disposition_id;
+    dispositions.push(disposition);
+  }
 
-  const customFields = compact({
-    talk_duration: toDurationSeconds(record.talk_duration),
-    flow_duration: toDurationSeconds(record.flow_duration),
-    waiting_duration: toDurationSeconds(record.waiting_duration),
-    handling_duration: toDurationSeconds(record.handling_duration),
-    wrap_up_duration: toDurationSeconds(record.wrap_up_duration),
-    transfer_count: toCount(record.transfer_count),
-    voice_mail: toCount(record.voice_mail),
-    queue_wait_type: text(record.queue_wait_type),
-    transcript_url: text(record.transcript_url),
-    survey_id: text(record.survey_id),
-  });
+  const customFields: Record<string, unknown> = {};
+  let customCount = 0;
+  const custom = (key: string, value: unknown) => {
+    if (value === undefined || value === '') return;
+    customFields[key] = value;
+    customCount++;
+  };
+  custom('talk_duration', toDurationSeconds(record.talk_duration));
+  custom('flow_duration', toDurationSeconds(record.flow_duration));
+  custom('waiting_duration', toDurationSeconds(record.waiting_duration));
+  custom('handling_duration', toDurationSeconds(record.handling_duration));
+  custom('wrap_up_duration', toDurationSeconds(record.wrap_up_duration));
+  custom('transfer_count', toCount(record.transfer_count));
+  custom('voice_mail', toCount(record.voice_mail));
+  custom('queue_wait_type', text(record.queue_wait_type));
+  custom('transcript_url', text(record.transcript_url));
+  custom('survey_id', text(record.survey_id));
 
-  const direction =
-    record.direction === 'inbound' || record.direction === 'outbound'
-      ? record.direction
-      : undefined;
-
-  return compact({
+  const engagement: Engagement = {
     id: `${PROVIDER}:${record.engagement_id}`,
     provider: PROVIDER,
     remoteId: record.engagement_id,
     kind,
-    nativeType,
-    channels: channels.length ? channels : undefined,
-    direction,
     occurredAt,
-    startTime,
-    endTime,
-    durationSeconds: toDurationSeconds(record.duration),
     participants,
     related,
     notes,
     dispositions,
     tags: [],
-    customFields: Object.keys(customFields).length ? customFields : undefined,
-    raw: options.includeRaw === false ? undefined : record,
-  }) as Engagement;
+  };
+  if (present(nativeType)) engagement.nativeType = nativeType;
+  if (channels.length) engagement.channels = channels;
+  if (record.direction === 'inbound' || record.direction === 'outbound') {
+    engagement.direction = record.direction;
+  }
+  if (startTime !== undefined) engagement.startTime = startTime;
+  if (endTime !== undefined) engagement.endTime = endTime;
+  const durationSeconds = toDurationSeconds(record.duration);
+  if (durationSeconds !== undefined) engagement.durationSeconds = durationSeconds;
+  if (customCount) engagement.customFields = customFields;
+  if (options.includeRaw !== false) engagement.raw = record;
+  return engagement;
 }
 
 function toCount(value: unknown): number | undefined {

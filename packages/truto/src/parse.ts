@@ -1,0 +1,25 @@
+import { type Engagement, parseResponse } from '@engagekit/core';
+import { mapTrutoEngagement, PROVIDER } from './map/engagement';
+import { TrutoEngagementSchema } from './wire/engagement';
+
+/** Options of `parseTrutoEngagement`. */
+export interface ParseTrutoEngagementOptions {
+  /** Keep the unified record (with `remote_data`) on `raw`. @default true */
+  includeRaw?: boolean;
+}
+
+/**
+ * One Truto unified CRM engagement you already hold (a webhook's `record`, a stored export) as an
+ * `Engagement`: checked against the wire schema the listing uses, then mapped the same way.
+ * Throws `ResponseValidationError` naming the path when it breaks the schema or has no date.
+ */
+export function parseTrutoEngagement(
+  payload: unknown,
+  options: ParseTrutoEngagementOptions = {},
+): Engagement {
+  const record = parseResponse(TrutoEngagementSchema, payload, {
+    provider: PROVIDER,
+    what: 'engagement',
+  });
+  return mapTrutoEngagement(record, { includeRaw: options.includeRaw ?? true });
+}
