@@ -42,6 +42,7 @@ export {
   type ErrorRequestInfo,
   type InputIssue,
   InputValidationError,
+  issuePath,
   NotFoundError,
   PaginationError,
   type PaginationErrorReason,

@@ -271,9 +271,8 @@ export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapte
           operation: 'engagements.list',
           options: { ...callOptions(params), signal: pageSignal },
         });
-        const items = data.engagements.map((record, i) =>
-          mapEngagement(record, { includeRaw: params.includeRaw, path: `engagements.${i}` }),
-        );
+        const mapOptions = { includeRaw: params.includeRaw, path: 'engagements' };
+        const items = data.engagements.map((record, i) => mapEngagement(record, mapOptions, i));
         const continuation = dir === 'after' ? data.next_cursor : data.prev_cursor;
         return {
           items,
@@ -512,7 +511,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapte
         });
         return {
           items: data.conversations.map((record, i) =>
-            mapConversation(record, { includeRaw: p.includeRaw, path: `conversations.${i}` }),
+            mapConversation(record, { includeRaw: p.includeRaw, path: 'conversations' }, i),
           ),
           nextToken: data.next_cursor,
           prevToken: data.prev_cursor,

@@ -210,6 +210,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
       prefetch: p.prefetch,
       signal: p.signal,
       async fetchPage({ token: nextCursor, window, direction, signal }) {
+        const mapOptions = { includeRaw: p.includeRaw, path: 'result' };
         if (impossible) return { items: [], done: true };
         if (direction === 'before') {
           throw new CapabilityError('backwardsPaging', 'Truto lists page forwards only.', {
@@ -233,9 +234,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
           }),
         );
         return {
-          items: data.result.map((r, i) =>
-            mapTrutoEngagement(r, { includeRaw: p.includeRaw, path: `result.${i}` }),
-          ),
+          items: data.result.map((r, i) => mapTrutoEngagement(r, mapOptions, i)),
           nextToken: data.next_cursor,
         };
       },

@@ -129,13 +129,14 @@ export function createZoomContactCenterAdapter(
           }
           const zone =
             res.data.timezone && validZone(res.data.timezone) ? res.data.timezone : plan.timeZone;
+          const mapOptions = {
+            includeRaw: params.includeRaw,
+            timeZone: zone,
+            path: 'engagements',
+            what: 'engagements.list response',
+          };
           const items = (res.data.engagements ?? []).map((record, i) =>
-            mapZoomEngagement(record, {
-              includeRaw: params.includeRaw,
-              timeZone: zone,
-              path: `engagements.${i}`,
-              what: 'engagements.list response',
-            }),
+            mapZoomEngagement(record, mapOptions, i),
           );
           return { items, nextToken: res.data.next_page_token };
         };

@@ -29,4 +29,4 @@ export {
   type VendorErrorParser,
 } from './factory';
 export { redact, redactString, redactUrl, registerSecret } from './redact';
-export { parseInput, parseResponse, toInputIssues } from './zod';
+export { issuePath, parseInput, parseResponse, toInputIssues } from './zod';

@@ -7,6 +7,11 @@ import {
   ResponseValidationError,
 } from './errors';
 
+/** A dotted issue path from its parts, skipping absent and empty ones (`issuePath('result', 3, 'id')`). */
+export function issuePath(...parts: (string | number | undefined)[]): string {
+  return parts.filter((p) => p !== undefined && p !== '').join('.');
+}
+
 /** zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. */
 export function toInputIssues(error: z.ZodError, prefix = ''): InputIssue[] {
   return error.issues.map((issue) => ({

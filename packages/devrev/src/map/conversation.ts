@@ -1,4 +1,4 @@
-import { type Engagement, type Note, toIsoUtc } from '@engagekit/core';
+import { type Engagement, issuePath, type Note, toIsoUtc } from '@engagekit/core';
 import type { DevRevConversation, DevRevTimelineEntry } from '../wire/conversation';
 import { compact, PROVIDER, participantOf, tagOf } from './common';
 import { type MapOptions, missingDate } from './engagement';
@@ -18,10 +18,14 @@ function noteOf(entry: DevRevTimelineEntry): Note | undefined {
  * One DevRev `conversation` as an `Engagement` of kind `'chat'`: members and owners are
  * participants, the latest messages (comments) are notes, `occurredAt` is when it was created.
  */
-export function mapConversation(record: DevRevConversation, options: MapOptions): Engagement {
+export function mapConversation(
+  record: DevRevConversation,
+  options: MapOptions,
+  index?: number,
+): Engagement {
   const occurredAt =
     toIsoUtc(record.created_date) ?? toIsoUtc(record.modified_date) ?? options.fallbackOccurredAt;
-  if (occurredAt === undefined) missingDate(options.path, 'conversation');
+  if (occurredAt === undefined) missingDate(issuePath(options.path, index), 'conversation');
   const related = [
     ...(record.channels ?? []).map((c) =>
       compact({ type: 'channel', id: c.id, name: c.display_id ?? undefined }),

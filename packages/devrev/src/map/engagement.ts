@@ -1,6 +1,7 @@
 import {
   type Engagement,
   type EngagementKind,
+  issuePath,
   type Participant,
   type RelatedRecord,
   ResponseValidationError,
@@ -52,18 +53,18 @@ export const CREATE_TYPE_BY_KIND: Readonly<Partial<Record<EngagementKind, DevRev
 
 export interface MapOptions {
   includeRaw: boolean;
-  /** Where the record sits in the response, for error paths (e.g. `engagements.3`). */
+  /** Where the record sits in the response, for error paths (e.g. `engagements`; the index is appended). */
   path?: string | undefined;
   /** Used when the record carries no date at all (e.g. the `scheduled_date` a create just sent). */
   fallbackOccurredAt?: string | undefined;
 }
 
 /** Throws the error a record with no usable timestamp gets. */
-export function missingDate(path: string | undefined, what: string): never {
+export function missingDate(path: string, what: string): never {
   throw new ResponseValidationError(
     [
       {
-        path: path ?? '',
+        path,
         rule: 'missing_timestamp',
         message: `${what} has none of scheduled_date, created_date, modified_date: occurredAt cannot be derived`,
       },
@@ -76,12 +77,16 @@ export function missingDate(path: string | undefined, what: string): never {
  * One DevRev `engagement` as a unified `Engagement`. Built by plain assignments (no spreads or
  * compacting copy) and each timestamp read once: this runs for every listed record.
  */
-export function mapEngagement(record: DevRevEngagement, options: MapOptions): Engagement {
+export function mapEngagement(
+  record: DevRevEngagement,
+  options: MapOptions,
+  index?: number,
+): Engagement {
   const scheduled = toIsoUtc(record.scheduled_date);
   const createdAt = toIsoUtc(record.created_date);
   const updatedAt = toIsoUtc(record.modified_date);
   const occurredAt = scheduled ?? createdAt ?? updatedAt ?? options.fallbackOccurredAt;
-  if (occurredAt === undefined) missingDate(options.path, 'engagement');
+  if (occurredAt === undefined) missingDate(issuePath(options.path, index), 'engagement');
 
   const participants: Participant[] = [];
   for (const member of record.members ?? []) participants.push(participantOf(member, 'member'));

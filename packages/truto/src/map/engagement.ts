@@ -2,6 +2,7 @@ import {
   type Direction,
   type Engagement,
   type EngagementKind,
+  issuePath,
   type Note,
   type Participant,
   type RelatedRecord,
@@ -106,7 +107,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export interface MapOptions {
   /** Keep the whole unified record (including `remote_data`) on `raw`. @default true */
   includeRaw?: boolean;
-  /** Where the record sits in the response, for error paths (e.g. `result.3`). */
+  /** Where the record sits in the response, for error paths (e.g. `result`; the index is appended). */
   path?: string;
 }
 
@@ -115,18 +116,21 @@ export interface MapOptions {
  * `updated_at`; a record with none of them is a `ResponseValidationError`. See
  * docs/unified-model.truto.md for the whole table.
  */
-export function mapTrutoEngagement(record: TrutoEngagement, options: MapOptions = {}): Engagement {
+export function mapTrutoEngagement(
+  record: TrutoEngagement,
+  options: MapOptions = {},
+  index?: number,
+): Engagement {
   const remoteId = String(record.id);
   const startTime = toIsoUtc(record.start_time);
   const createdAt = toIsoUtc(record.created_at);
   const updatedAt = toIsoUtc(record.updated_at);
   const occurredAt = startTime ?? createdAt ?? updatedAt;
   if (occurredAt === undefined) {
-    const at = options.path ? `${options.path}.` : '';
     throw new ResponseValidationError(
       [
         {
-          path: `${at}start_time`,
+          path: issuePath(options.path, index, 'start_time'),
           rule: 'missing_timestamp',
           message: `engagement ${remoteId} has no readable start_time, created_at or updated_at`,
         },
@@ -171,11 +175,7 @@ export function mapTrutoEngagement(record: TrutoEngagement, options: MapOptions 
   }
   const phones = record.phone_numbers;
   // The CRM's own custom fields win a name clash; both are on `raw` anyway.
-  if (
-    phones &&
-    phones.some((p) => p !== null) &&
-    !(customFields && 'phoneNumbers' in customFields)
-  ) {
+  if (phones?.some((p) => p !== null) && !(customFields && 'phoneNumbers' in customFields)) {
     customFields ??= {};
     customFields.phoneNumbers = phones.filter((p) => p !== null);
   }

@@ -1,6 +1,7 @@
 import {
   type Disposition,
   type Engagement,
+  issuePath,
   type Note,
   type Participant,
   type RelatedRecord,
@@ -18,7 +19,7 @@ export interface MapOptions {
   includeRaw?: boolean | undefined;
   /** Zone for timestamps that carry no offset: the response's `timezone`. @default 'UTC' */
   timeZone?: string | undefined;
-  /** Where the record sits in the response, for error paths (e.g. `engagements.3`). */
+  /** Where the record sits in the response, for error paths (e.g. `engagements`; the index is appended). */
   path?: string | undefined;
   /** Names the payload in a `ResponseValidationError`. */
   what?: string | undefined;
@@ -37,12 +38,16 @@ const present = (v: string | null | undefined): v is string =>
  * Written as plain assignments, not object spreads or a compacting copy: it runs once per record
  * and the listing's cost is mostly here (see bench/README.md, "Normalisation cost").
  */
-export function mapZoomEngagement(record: ZoomEngagement, options: MapOptions = {}): Engagement {
+export function mapZoomEngagement(
+  record: ZoomEngagement,
+  options: MapOptions = {},
+  index?: number,
+): Engagement {
   const startTime = toIsoUtc(record.start_time, options);
   const endTime = toIsoUtc(record.end_time, options);
   const occurredAt = startTime ?? endTime;
   if (occurredAt === undefined) {
-    const path = [options.path, 'start_time'].filter(Boolean).join('.');
+    const path = issuePath(options.path, index, 'start_time');
     throw new ResponseValidationError(
       [
         {
