@@ -90,7 +90,7 @@ describe('engagement mapping', () => {
     assertSpecValid('engagement', raw);
     let error: unknown;
     try {
-      mapEngagement(wire(raw), { includeRaw: true, path: 'engagements.4' });
+      mapEngagement(wire(raw), { includeRaw: true, path: 'engagements' }, 4);
     } catch (e) {
       error = e;
     }

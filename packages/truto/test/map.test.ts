@@ -155,7 +155,7 @@ describe('mapTrutoEngagement', () => {
     );
     let error: unknown;
     try {
-      mapTrutoEngagement(record, { path: 'result.2' });
+      mapTrutoEngagement(record, { path: 'result' }, 2);
     } catch (e) {
       error = e;
     }

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { mapZoomEngagement, ZoomEngagementSchema } from '../src/index';
 import { specGetResponse, specListResponse } from './helpers';
 
-const map = (raw: Record<string, unknown>, options = {}) => {
+const map = (raw: Record<string, unknown>, options = {}, index?: number) => {
   const e = mapZoomEngagement(
     ZoomEngagementSchema.parse({ engagement_id: 'E1', start_time: '2026-03-01T10:00:00Z', ...raw }),
     options,
+    index,
   );
   expect(EngagementSchema.safeParse(e).success).toBe(true);
   return e;
@@ -169,7 +170,7 @@ describe('fields', () => {
     );
     const error = (() => {
       try {
-        map({ start_time: 'not a date' }, { path: 'engagements.4' });
+        map({ start_time: 'not a date' }, { path: 'engagements' }, 4);
       } catch (e) {
         return e;
       }
