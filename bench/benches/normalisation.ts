@@ -3,7 +3,7 @@
  * JSON.parse of the same payloads (the floor every SDK pays).
  *
  * Payloads are the sandbox's real pages, recorded once through the adapter itself. Then, per run
- * and interleaved (so drift hits every column alike), each after a full GC:
+ * and interleaved (so drift and garbage collection hit every column alike):
  *   - JSON.parse of every page body;
  *   - validate + map: every record of the pre-parsed pages through the adapter's public
  *     `parse…Engagement` (the same compiled wire validator and mapper the listing uses);
@@ -23,7 +23,6 @@ import { flag, median, NOW, printTable, SPAN, writeResult } from '../lib';
 
 const COUNT = flag('count', 5000);
 const RUNS = flag('runs', 25);
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 const realAdapter = axios.getAdapter(axios.defaults.adapter);
 const key = (c: InternalAxiosRequestConfig) =>
@@ -103,13 +102,11 @@ for (const [k, v] of recorded) parsed.set(k, JSON.parse(v.text));
 recording = false;
 
 const timed = (fn: () => void) => {
-  gc();
   const t = performance.now();
   fn();
   return performance.now() - t;
 };
 const timedAsync = async (fn: () => Promise<void>) => {
-  gc();
   const t = performance.now();
   await fn();
   return performance.now() - t;
@@ -191,7 +188,7 @@ for (const [name, vendor] of Object.entries(vendors)) {
 }
 
 printTable(
-  `Normalisation cost (median of ${RUNS} interleaved runs, each after a full GC; ${COUNT} seeded records per vendor, pages of 100)`,
+  `Normalisation cost (median of ${RUNS} interleaved runs; ${COUNT} seeded records per vendor, pages of 100)`,
   [
     'vendor',
     'records',

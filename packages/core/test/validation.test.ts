@@ -155,6 +155,18 @@ describe('compileValidator', () => {
     expect(rec({ a: 1 })).toBe(true);
   });
 
+  it('leaves everything to zod while Object.prototype has enumerable keys', () => {
+    const fast = compileValidator(User) as (v: unknown) => boolean;
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'yes';
+    try {
+      expect(fast({ id: 'u' })).toBe(false);
+    } finally {
+      delete proto.polluted;
+    }
+    expect(fast({ id: 'u' })).toBe(true);
+  });
+
   it('counts code points for longer minimum lengths as zod does', () => {
     const schema = z.looseObject({ s: z.string().min(3) });
     const fast = compileValidator(schema) as (v: unknown) => boolean;

@@ -23,5 +23,5 @@ export function parseZoomEngagement(
     provider: PROVIDER,
     what: 'engagement',
   });
-  return mapZoomEngagement(record, { ...options, what: 'engagement' });
+  return mapZoomEngagement(record, options);
 }

@@ -62,8 +62,6 @@ function isPlainRecord(value: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * Generates one JavaScript function per object, array and record schema (the way ajv compiles
  * JSON Schema), so a page of records is checked with monomorphic property reads and no allocation.
@@ -169,22 +167,35 @@ function generate(root: ZodInternals): FastValidator {
     if (!shape || (catchallType !== 'unknown' && catchallType !== 'any')) {
       throw new Unsupported('non-loose object');
     }
+    const entries = Object.entries(shape);
+    const required = entries.filter(([, value]) => value._zod.optin === undefined);
+    if (required.length > 30) throw new Unsupported('too many required keys');
+    let bit = 0;
+    const cases = entries.map(([key, value]) => {
+      const { optin, optout } = value._zod;
+      if (optin !== undefined && (optin !== 'optional' || optout !== 'optional')) {
+        throw new Unsupported('defaulted key');
+      }
+      const mark = optin === undefined ? ` seen |= ${1 << bit++};` : '';
+      return `case ${JSON.stringify(key)}: if (!(${expr(value, 'p')})) return false;${mark} break;`;
+    });
+    // One pass over the keys the object has (for…in with obj[key] reads through V8's enum cache,
+    // cheap whatever the record's shape), instead of one lookup per schema key: vendor records
+    // carry a varying subset of optional fields, which makes per-key property reads megamorphic.
     return fn(schema, (x) =>
       [
-        // zod copies into a plain `{}` and leaves an own `__proto__` key out: other objects go to zod.
-        `if (typeof ${x} !== "object" || ${x} === null || getPrototypeOf(${x}) !== objectProto || hasOwn.call(${x}, "__proto__")) return false;`,
-        'let p;',
-        ...Object.entries(shape).map(([key, value]) => {
-          const k = JSON.stringify(key);
-          const test = expr(value, 'p');
-          const { optin, optout } = value._zod;
-          // zod's rule for absent keys: only optional-in-and-out schemas may be missing.
-          if (optin === undefined)
-            return `if (!(${k} in ${x})) return false; p = ${x}[${k}]; if (!(${test})) return false;`;
-          if (optin !== 'optional' || optout !== 'optional') throw new Unsupported('defaulted key');
-          return `p = ${x}[${k}]; if (!(${test}) && (p !== undefined || ${k} in ${x})) return false;`;
-        }),
-        'return true;',
+        `if (typeof ${x} !== "object" || ${x} === null || getPrototypeOf(${x}) !== objectProto) return false;`,
+        'let seen = 0;',
+        `for (const k in ${x}) {`,
+        `  const p = ${x}[k];`,
+        '  switch (k) {',
+        ...cases.map((c) => `    ${c}`),
+        // zod leaves an own `__proto__` key out of its copy: let zod decide those objects.
+        '    case "__proto__": return false;',
+        '  }',
+        '}',
+        // zod's rule for absent keys: only optional-in-and-out schemas may be missing.
+        `return seen === ${(2 ** required.length - 1) | 0};`,
       ].join('\n'),
     );
   };
@@ -211,26 +222,20 @@ function generate(root: ZodInternals): FastValidator {
   };
 
   const rootExpr = expr(root, 'value');
-  bodies.push(`function validate(value) {\nreturn ${rootExpr};\n}`);
+  // A polluted Object.prototype (enumerable keys) would show up in for…in: leave everything to zod then.
+  bodies.push(
+    `function validate(value) {\nfor (const _ in objectProto) return false;\nreturn ${rootExpr};\n}`,
+  );
   const factory = new Function(
     'r',
     'check',
     'refine',
     'isPlainRecord',
-    'hasOwn',
     'getPrototypeOf',
     'objectProto',
     `"use strict";\n${bodies.join('\n')}\nreturn validate;`,
   ) as (...args: unknown[]) => FastValidator;
-  return factory(
-    refs,
-    runCheck,
-    runRefine,
-    isPlainRecord,
-    hasOwn,
-    Object.getPrototypeOf,
-    Object.prototype,
-  );
+  return factory(refs, runCheck, runRefine, isPlainRecord, Object.getPrototypeOf, Object.prototype);
 }
 
 function inner(schema: ZodInternals | undefined): ZodInternals {

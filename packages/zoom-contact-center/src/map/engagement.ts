@@ -112,21 +112,28 @@ export function mapZoomEngagement(
 
   const customFields: Record<string, unknown> = {};
   let customCount = 0;
-  const custom = (key: string, value: unknown) => {
-    if (value === undefined || value === '') return;
-    customFields[key] = value;
-    customCount++;
-  };
-  custom('talk_duration', toDurationSeconds(record.talk_duration));
-  custom('flow_duration', toDurationSeconds(record.flow_duration));
-  custom('waiting_duration', toDurationSeconds(record.waiting_duration));
-  custom('handling_duration', toDurationSeconds(record.handling_duration));
-  custom('wrap_up_duration', toDurationSeconds(record.wrap_up_duration));
-  custom('transfer_count', toCount(record.transfer_count));
-  custom('voice_mail', toCount(record.voice_mail));
-  custom('queue_wait_type', text(record.queue_wait_type));
-  custom('transcript_url', text(record.transcript_url));
-  custom('survey_id', text(record.survey_id));
+  customCount += setDefined(customFields, 'talk_duration', toDurationSeconds(record.talk_duration));
+  customCount += setDefined(customFields, 'flow_duration', toDurationSeconds(record.flow_duration));
+  customCount += setDefined(
+    customFields,
+    'waiting_duration',
+    toDurationSeconds(record.waiting_duration),
+  );
+  customCount += setDefined(
+    customFields,
+    'handling_duration',
+    toDurationSeconds(record.handling_duration),
+  );
+  customCount += setDefined(
+    customFields,
+    'wrap_up_duration',
+    toDurationSeconds(record.wrap_up_duration),
+  );
+  customCount += setDefined(customFields, 'transfer_count', toCount(record.transfer_count));
+  customCount += setDefined(customFields, 'voice_mail', toCount(record.voice_mail));
+  customCount += setDefined(customFields, 'queue_wait_type', text(record.queue_wait_type));
+  customCount += setDefined(customFields, 'transcript_url', text(record.transcript_url));
+  customCount += setDefined(customFields, 'survey_id', text(record.survey_id));
 
   const engagement: Engagement = {
     id: `${PROVIDER}:${record.engagement_id}`,
@@ -152,6 +159,13 @@ export function mapZoomEngagement(
   if (customCount) engagement.customFields = customFields;
   if (options.includeRaw !== false) engagement.raw = record;
   return engagement;
+}
+
+/** Sets `key` unless `value` is `undefined` or `""`; 1 when it did. */
+function setDefined(target: Record<string, unknown>, key: string, value: unknown): number {
+  if (value === undefined || value === '') return 0;
+  target[key] = value;
+  return 1;
 }
 
 function toCount(value: unknown): number | undefined {

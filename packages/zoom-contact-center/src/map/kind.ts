@@ -55,17 +55,17 @@ export interface ChannelInfo {
  * channel list. The first entry is the primary channel (an upgraded voice call lists `voice` first).
  */
 export function channelInfo(record: ZoomEngagement): ChannelInfo {
-  const entries = (record.channels ?? []).filter(
-    (c) => typeof c.channel === 'string' || typeof c.channel_source === 'string',
-  );
-  if (entries.length > 0) {
-    const channels: string[] = [];
-    for (const c of entries) {
-      for (const v of [c.channel, c.channel_source]) {
-        if (v && !channels.includes(v)) channels.push(v);
-      }
-    }
-    const first = entries[0]!;
+  let first: { channel?: string | null; channel_source?: string | null } | undefined;
+  const channels: string[] = [];
+  for (const c of record.channels ?? []) {
+    const channel = c.channel;
+    const source = c.channel_source;
+    if (typeof channel !== 'string' && typeof source !== 'string') continue;
+    first ??= c;
+    if (channel && !channels.includes(channel)) channels.push(channel);
+    if (source && !channels.includes(source)) channels.push(source);
+  }
+  if (first) {
     const channel = first.channel ?? undefined;
     const source = first.channel_source ?? undefined;
     return {
