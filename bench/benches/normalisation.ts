@@ -12,14 +12,13 @@
  */
 import type { Engagement, EngagementAdapter } from '@engagekit/core';
 import { createDevRevAdapter, parseDevRevEngagement } from '@engagekit/devrev';
-import { startSandbox } from '@engagekit/sandbox';
 import { createTrutoAdapter, parseTrutoEngagement } from '@engagekit/truto';
 import {
   createZoomContactCenterAdapter,
   parseZoomEngagement,
 } from '@engagekit/zoom-contact-center';
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
-import { flag, median, NOW, printTable, SPAN, writeResult } from '../lib';
+import { flag, median, NOW, printTable, SPAN, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 5000);
 const RUNS = flag('runs', 25);
@@ -51,7 +50,18 @@ const stub: AxiosAdapter = async (config) => {
 };
 axios.defaults.adapter = stub;
 
-const sb = await startSandbox({ seed: 42, count: COUNT, now: NOW, days: 180, rateLimits: false });
+// The sandbox runs in a child process: the benchmark process holds only what an application would.
+const sb = await sandboxChild([
+  '--seed',
+  '42',
+  '--count',
+  String(COUNT),
+  '--now',
+  NOW,
+  '--days',
+  '180',
+  '--no-rate-limits',
+]);
 const http = { rateLimit: false as const, maxRetries: 0 };
 interface Vendor {
   make(): EngagementAdapter;
