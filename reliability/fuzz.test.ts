@@ -15,6 +15,7 @@ import {
   PaginationError,
   ResponseValidationError,
 } from '@engagekit/core';
+import { checkFastPath } from '@engagekit/core/testing';
 import { createDevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
 import {
@@ -26,6 +27,8 @@ import fc from 'fast-check';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { EngagementWireSchema } from '../packages/devrev/src/wire/engagement';
+import { TrutoEngagementSchema } from '../packages/truto/src/wire/engagement';
 import { dateTimeArb, schemaArb } from './schema-arb';
 
 const SPECS = new URL('../../shared/specs/', import.meta.url);
@@ -315,30 +318,109 @@ function checkOutcome(
   }
 }
 
+/** Spec-shaped payload arbitraries, shared by the mapper fuzz and the fast-path agreement below. */
+// The spec's `engagement` is atom-base + description; responses also carry what create accepts.
+const devrevEngagementSpec = {
+  allOf: [
+    { $ref: '#/components/schemas/engagement' },
+    {
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        engagement_type: { $ref: '#/components/schemas/engagement-type' },
+        members: { type: 'array', items: { $ref: '#/components/schemas/user-summary' } },
+        scheduled_date: { type: 'string', format: 'date-time' },
+        external_ref: { type: 'string' },
+        external_url: { type: 'string' },
+        tags: { type: 'array', items: { $ref: '#/components/schemas/tag-with-value' } },
+        custom_fields: { type: 'object', additionalProperties: true },
+      },
+    },
+  ],
+};
+
+const zoomList = at(
+  zoomSpec,
+  'paths',
+  '/contact_center/engagements',
+  'get',
+  'responses',
+  '200',
+  'content',
+  'application/json',
+  'schema',
+);
+// Zoom always sends an id and a start time; the spec marks nothing required.
+const zoomRecord = {
+  ...at(zoomList, 'properties', 'engagements', 'items'),
+  required: ['engagement_id', 'start_time'],
+};
+
+const id = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.integer());
+const nullish = <T>(a: fc.Arbitrary<T>) => fc.oneof(a, fc.constant(null), fc.constant(undefined));
+const ref = fc.oneof(
+  id,
+  fc.record({ id: nullish(id), name: nullish(fc.string()) }, { requiredKeys: [] }),
+);
+const relation = fc.oneof(ref, fc.array(fc.option(ref, { nil: null }), { maxLength: 3 }));
+const timestamp = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.oneof(dateTimeArb, fc.integer({ min: 0, max: 4_000_000_000_000 })),
+  },
+  nullish(fc.string({ maxLength: 10 })),
+);
+const text = nullish(fc.string({ maxLength: 30 }));
+const trutoRecordArb = fc.record(
+  {
+    id,
+    engagement_type: nullish(
+      fc.constantFrom('call', 'email', 'meeting', 'note', 'task', 'sms', 'chat', 'weird', ''),
+    ),
+    subject: text,
+    content: text,
+    direction: nullish(
+      fc.constantFrom('inbound', 'outbound', 'INBOUND', 'incoming', 'internal', 'x', ''),
+    ),
+    status: text,
+    start_time: timestamp,
+    end_time: timestamp,
+    duration: nullish(
+      fc.oneof(fc.integer({ min: -10, max: 1e6 }), fc.string({ maxLength: 8 }), fc.double()),
+    ),
+    owner: nullish(ref),
+    account: nullish(relation),
+    contact: nullish(relation),
+    contacts: nullish(relation),
+    opportunity: nullish(relation),
+    lead: nullish(relation),
+    project: nullish(relation),
+    notes: nullish(relation),
+    internal_notes: text,
+    phone_numbers: nullish(
+      fc.array(
+        fc.option(
+          fc.record(
+            { id: nullish(id), number: text, extension: text, type: text },
+            { requiredKeys: [] },
+          ),
+          { nil: null },
+        ),
+        { maxLength: 2 },
+      ),
+    ),
+    custom_fields: fc.jsonValue({ maxDepth: 2 }),
+    created_at: timestamp,
+    updated_at: timestamp,
+    remote_data: fc.jsonValue({ maxDepth: 2 }),
+  },
+  { requiredKeys: ['id'] },
+);
+
 describe('wire schema + mapper fuzz', () => {
   it('DevRev: arbitrary spec-valid engagements.list responses', { timeout: 30_000 }, async () => {
-    const root = devrevSpec;
-    // The spec's `engagement` is atom-base + description; responses also carry what create accepts.
-    const engagement = {
-      allOf: [
-        { $ref: '#/components/schemas/engagement' },
-        {
-          type: 'object',
-          properties: {
-            title: { type: 'string' },
-            engagement_type: { $ref: '#/components/schemas/engagement-type' },
-            members: { type: 'array', items: { $ref: '#/components/schemas/user-summary' } },
-            scheduled_date: { type: 'string', format: 'date-time' },
-            external_ref: { type: 'string' },
-            external_url: { type: 'string' },
-            tags: { type: 'array', items: { $ref: '#/components/schemas/tag-with-value' } },
-            custom_fields: { type: 'object', additionalProperties: true },
-          },
-        },
-      ],
-    };
     const bodyArb = fc
-      .array(schemaArb(engagement, { root, maxDepth: 3 }), { maxLength: 4 })
+      .array(schemaArb(devrevEngagementSpec, { root: devrevSpec, maxDepth: 3 }), { maxLength: 4 })
       .map((engagements) => ({ engagements }));
     const stats = { ok: 0, items: 0 };
     await fc.assert(
@@ -349,23 +431,6 @@ describe('wire schema + mapper fuzz', () => {
     );
     expect(stats.items).toBeGreaterThan(50);
   });
-
-  const zoomList = at(
-    zoomSpec,
-    'paths',
-    '/contact_center/engagements',
-    'get',
-    'responses',
-    '200',
-    'content',
-    'application/json',
-    'schema',
-  );
-  // Zoom always sends an id and a start time; the spec marks nothing required.
-  const zoomRecord = {
-    ...at(zoomList, 'properties', 'engagements', 'items'),
-    required: ['engagement_id', 'start_time'],
-  };
 
   it('Zoom: arbitrary spec-valid engagements through the wire schema and mapper', () => {
     const stats = { ok: 0, items: 0 };
@@ -428,68 +493,7 @@ describe('wire schema + mapper fuzz', () => {
   it('Truto: arbitrary payloads following the adapter wire schema', {
     timeout: 30_000,
   }, async () => {
-    const id = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.integer());
-    const nullish = <T>(a: fc.Arbitrary<T>) =>
-      fc.oneof(a, fc.constant(null), fc.constant(undefined));
-    const ref = fc.oneof(
-      id,
-      fc.record({ id: nullish(id), name: nullish(fc.string()) }, { requiredKeys: [] }),
-    );
-    const relation = fc.oneof(ref, fc.array(fc.option(ref, { nil: null }), { maxLength: 3 }));
-    const timestamp = fc.oneof(
-      {
-        weight: 4,
-        arbitrary: fc.oneof(dateTimeArb, fc.integer({ min: 0, max: 4_000_000_000_000 })),
-      },
-      nullish(fc.string({ maxLength: 10 })),
-    );
-    const text = nullish(fc.string({ maxLength: 30 }));
-    const record = fc.record(
-      {
-        id,
-        engagement_type: nullish(
-          fc.constantFrom('call', 'email', 'meeting', 'note', 'task', 'sms', 'chat', 'weird', ''),
-        ),
-        subject: text,
-        content: text,
-        direction: nullish(
-          fc.constantFrom('inbound', 'outbound', 'INBOUND', 'incoming', 'internal', 'x', ''),
-        ),
-        status: text,
-        start_time: timestamp,
-        end_time: timestamp,
-        duration: nullish(
-          fc.oneof(fc.integer({ min: -10, max: 1e6 }), fc.string({ maxLength: 8 }), fc.double()),
-        ),
-        owner: nullish(ref),
-        account: nullish(relation),
-        contact: nullish(relation),
-        contacts: nullish(relation),
-        opportunity: nullish(relation),
-        lead: nullish(relation),
-        project: nullish(relation),
-        notes: nullish(relation),
-        internal_notes: text,
-        phone_numbers: nullish(
-          fc.array(
-            fc.option(
-              fc.record(
-                { id: nullish(id), number: text, extension: text, type: text },
-                { requiredKeys: [] },
-              ),
-              { nil: null },
-            ),
-            { maxLength: 2 },
-          ),
-        ),
-        custom_fields: fc.jsonValue({ maxDepth: 2 }),
-        created_at: timestamp,
-        updated_at: timestamp,
-        remote_data: fc.jsonValue({ maxDepth: 2 }),
-      },
-      { requiredKeys: ['id'] },
-    );
-    const bodyArb = fc.array(record, { maxLength: 4 }).map((result) => ({
+    const bodyArb = fc.array(trutoRecordArb, { maxLength: 4 }).map((result) => ({
       result,
       next_cursor: null,
       result_count: result.length,
@@ -505,5 +509,36 @@ describe('wire schema + mapper fuzz', () => {
       { numRuns: 150 },
     );
     expect(stats.items).toBeGreaterThan(50);
+  });
+});
+
+describe('compiled wire validators agree with zod on spec-generated payloads', () => {
+  // The adapters check pages with core's compiled validators; zod only sees what they reject.
+  // Each sample and its single-field mutations must get the same verdict (and zod an equal output).
+  const cases = [
+    [
+      'DevRev engagement',
+      EngagementWireSchema,
+      schemaArb(devrevEngagementSpec, { root: devrevSpec, maxDepth: 3 }),
+    ],
+    [
+      'Zoom engagement',
+      ZoomEngagementSchema,
+      schemaArb(zoomRecord, { root: zoomSpec, maxDepth: 3 }),
+    ],
+    [
+      'Truto engagement',
+      TrutoEngagementSchema,
+      trutoRecordArb.map((r) => JSON.parse(JSON.stringify(r))),
+    ],
+  ] as const;
+  it.each(cases)('%s', { timeout: 30_000 }, (_name, schema, arb) => {
+    const samples = fc.sample(arb as fc.Arbitrary<unknown>, { numRuns: 60, seed: 7 });
+    const report = checkFastPath(schema, samples, {
+      expectAccepted: true,
+      mutationsPerPayload: 60,
+    });
+    expect(report.fastAccepted).toBeGreaterThan(60);
+    expect(report.zodAccepted).toBeLessThan(report.payloads);
   });
 });

@@ -12,17 +12,20 @@ import {
   type Engagement,
   type EngagementKind,
   type HttpOptions,
+  issuePath,
   type NormalizedListParams,
   paginate,
   parseInput,
+  ResponseValidationError,
   toIsoUtc,
   type VendorErrorParser,
 } from '@engagekit/core';
 import { z } from 'zod';
 
-// 1. Wire schemas: what Acme sends. Lenient objects, so new vendor fields never break parsing.
+// 1. Wire schemas: what Acme sends. Lenient objects, so new vendor fields never break parsing; no
+// transforms, so core compiles them into its fast validator (conversions happen in the mapper).
 const ActivitySchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
+  id: z.union([z.string().min(1), z.number()]),
   type: z.string(),
   title: z.string().nullish(),
   notes: z.string().nullish(),
@@ -30,9 +33,9 @@ const ActivitySchema = z.looseObject({
   contact_ids: z.array(z.string()).nullish(),
 });
 type Activity = z.infer<typeof ActivitySchema>;
-const ActivityPageSchema = z.object({
+export const ActivityPageSchema = z.looseObject({
   data: z.array(ActivitySchema),
-  meta: z.object({ page: z.number().int(), total_pages: z.number().int() }),
+  meta: z.looseObject({ page: z.number().int(), total_pages: z.number().int() }),
 });
 
 // 2. Mapping: wire → unified Engagement.
@@ -44,12 +47,26 @@ const KINDS: Record<string, EngagementKind> = {
 };
 const PROVIDER = 'acme-crm';
 
-export function mapActivity(a: Activity, includeRaw: boolean): Engagement {
-  const occurredAt = toIsoUtc(a.happened_at) ?? new Date(0).toISOString();
+export function mapActivity(a: Activity, includeRaw: boolean, index?: number): Engagement {
+  const occurredAt = toIsoUtc(a.happened_at);
+  const remoteId = String(a.id);
+  if (occurredAt === undefined) {
+    // Never invent a date: a record that cannot be placed in time is a broken payload.
+    throw new ResponseValidationError(
+      [
+        {
+          path: issuePath('data', index, 'happened_at'),
+          rule: 'invalid_date',
+          message: `activity ${remoteId} has an unreadable happened_at`,
+        },
+      ],
+      { provider: PROVIDER, what: 'activities page' },
+    );
+  }
   return {
-    id: `${PROVIDER}:${a.id}`,
+    id: `${PROVIDER}:${remoteId}`,
     provider: PROVIDER,
-    remoteId: a.id,
+    remoteId,
     kind: KINDS[a.type] ?? 'other',
     nativeType: a.type,
     ...(a.title ? { subject: a.title } : {}),
@@ -122,7 +139,7 @@ export function createAcmeCrmAdapter(options: AcmeCrmAdapterOptions) {
           options: { ...params.request, signal },
         });
         return {
-          items: data.data.map((a) => mapActivity(a, params.includeRaw)),
+          items: data.data.map((a, i) => mapActivity(a, params.includeRaw, i)),
           nextToken:
             data.meta.page < data.meta.total_pages ? String(data.meta.page + 1) : undefined,
         };

@@ -1,7 +1,7 @@
-import { runConformanceSuite } from '@engagekit/core/testing';
+import { checkFastPath, runConformanceSuite } from '@engagekit/core/testing';
 import nock from 'nock';
-import { afterAll, beforeAll } from 'vitest';
-import { createAcmeCrmAdapter } from '../acme-crm/adapter';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActivityPageSchema, createAcmeCrmAdapter, mapActivity } from '../acme-crm/adapter';
 
 const BASE = 'https://acme.test';
 let requests = 0;
@@ -79,4 +79,32 @@ runConformanceSuite({
       install();
     },
   },
+});
+
+describe('acme-crm wire schema and mapper', () => {
+  it('takes the compiled fast path and agrees with zod on a page and its mutations', () => {
+    const page = {
+      data: [
+        { id: 7, type: 'phone_call', happened_at: '2026-03-01T10:00:00Z', contact_ids: ['c1'] },
+        { id: 'a-2', type: 'email', title: null, happened_at: '2026-03-02T10:00:00+02:00' },
+      ],
+      meta: { page: 1, total_pages: 1 },
+    };
+    expect(
+      checkFastPath(ActivityPageSchema, [page], { expectAccepted: true }).fastAccepted,
+    ).toBeGreaterThan(20);
+  });
+
+  it('rejects an activity with an unreadable date instead of inventing one', () => {
+    expect(() => mapActivity({ id: 9, type: 'email', happened_at: 'soon' }, true, 3)).toThrowError(
+      expect.objectContaining({ name: 'ResponseValidationError', path: 'data.3.happened_at' }),
+    );
+    expect(
+      mapActivity({ id: 9, type: 'email', happened_at: '2026-03-02T10:00:00Z' }, false, 0),
+    ).toMatchObject({
+      id: 'acme-crm:9',
+      remoteId: '9',
+      occurredAt: '2026-03-02T10:00:00.000Z',
+    });
+  });
 });

@@ -152,6 +152,7 @@ describe('compileValidator', () => {
     const rec = compileValidator(z.record(z.string(), z.number())) as (v: unknown) => boolean;
     expect(rec(JSON.parse('{"__proto__":1}'))).toBe(false);
     expect(rec(Object.create({ inherited: 1 }))).toBe(false);
+    expect(rec(Object.assign(Object.create(null), { a: 1 }))).toBe(false);
     expect(rec({ a: 1 })).toBe(true);
   });
 

@@ -79,6 +79,24 @@ export function payloadMutations(value: unknown, limit = 2_000): unknown[] {
   return out;
 }
 
+/** The path of the first difference between two values (for failure messages). */
+function firstDifference(a: unknown, b: unknown, path = '$'): string {
+  if (isDeepStrictEqual(a, b)) return '';
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return path;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${path} (prototype)`;
+  const keys = new Set([...Reflect.ownKeys(a), ...Reflect.ownKeys(b)]);
+  for (const key of keys) {
+    const inner = firstDifference(
+      (a as Record<PropertyKey, unknown>)[key],
+      (b as Record<PropertyKey, unknown>)[key],
+      `${path}.${String(key)}`,
+    );
+    if (inner) return inner;
+    if (Object.hasOwn(a, key) !== Object.hasOwn(b, key)) return `${path}.${String(key)} (presence)`;
+  }
+  return `${path} (descriptors)`;
+}
+
 /** Objects and arrays as `JSON.parse` builds them: plain prototypes, no own `__proto__` key. */
 export function isJsonShaped(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(isJsonShaped);
@@ -116,7 +134,9 @@ export function checkFastPath(
       );
     }
     if (accepted && zod.success && !isDeepStrictEqual(zod.data, payload)) {
-      throw new Error(`zod's output differs from the payload: ${JSON.stringify(payload)}`);
+      throw new Error(
+        `zod's output differs from the payload at ${firstDifference(zod.data, payload)}: ${JSON.stringify(payload)}`,
+      );
     }
     if (options.expectAccepted && zod.success && !accepted && isJsonShaped(payload)) {
       throw new Error(`fast path rejected a payload zod accepts: ${JSON.stringify(payload)}`);

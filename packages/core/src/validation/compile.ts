@@ -56,10 +56,11 @@ function runRefine(fn: (value: unknown) => unknown, value: unknown): boolean {
   return !(result instanceof Promise) && Boolean(result);
 }
 
+/** zod copies records into a plain `{}`: only objects with that prototype come out equal. */
 function isPlainRecord(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /**
