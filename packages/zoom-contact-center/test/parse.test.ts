@@ -3,15 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { parseZoomEngagement } from '../src/index';
 import { record } from './helpers';
 
-const failure = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return error as ResponseValidationError;
-  }
-  throw new Error('expected a ResponseValidationError');
-};
-
 describe('parseZoomEngagement', () => {
   it('maps a payload held outside a listing (webhook, export) like the listing does', () => {
     const payload = record('e-1', Date.UTC(2026, 2, 1, 10), {
@@ -39,11 +30,11 @@ describe('parseZoomEngagement', () => {
   });
 
   it('names the path and rule of a payload that breaks the wire schema', () => {
-    const error = failure(() => parseZoomEngagement({ engagement_id: '', start_time: 'x' }));
-    expect(error).toBeInstanceOf(ResponseValidationError);
-    expect(error.issues[0]?.path).toBe('engagement_id');
-    expect(failure(() => parseZoomEngagement({ engagement_id: 'e-3' })).issues[0]?.rule).toBe(
-      'invalid_date',
+    expect(() => parseZoomEngagement({ engagement_id: '', start_time: 'x' })).toThrowError(
+      expect.objectContaining({ constructor: ResponseValidationError, path: 'engagement_id' }),
+    );
+    expect(() => parseZoomEngagement({ engagement_id: 'e-3' })).toThrowError(
+      expect.objectContaining({ issues: [expect.objectContaining({ rule: 'invalid_date' })] }),
     );
   });
 });
