@@ -168,6 +168,14 @@ describe('compileValidator', () => {
     expect(fast({ id: 'u' })).toBe(true);
   });
 
+  it('leaves sparse and subclassed arrays to zod (its copy would differ)', () => {
+    const fast = compileValidator(z.array(z.unknown())) as (v: unknown) => boolean;
+    expect(fast([1, undefined])).toBe(true);
+    // biome-ignore lint/suspicious/noSparseArray: a hole is the case under test
+    expect(fast([1, , 3])).toBe(false);
+    expect(fast(new (class extends Array {})())).toBe(false);
+  });
+
   it('counts code points for longer minimum lengths as zod does', () => {
     const schema = z.looseObject({ s: z.string().min(3) });
     const fast = compileValidator(schema) as (v: unknown) => boolean;

@@ -145,8 +145,9 @@ function generate(root: ZodInternals): FastValidator {
         base = `${fn(schema, (x) => {
           const item = expr(inner(def.element), 'e');
           return [
-            `if (!Array.isArray(${x})) return false;`,
-            `for (let i = 0; i < ${x}.length; i++) { const e = ${x}[i]; if (!(${item})) return false; }`,
+            // zod copies into a plain array and fills holes with `undefined`: other arrays go to zod.
+            `if (!Array.isArray(${x}) || getPrototypeOf(${x}) !== arrayProto) return false;`,
+            `for (let i = 0; i < ${x}.length; i++) { const e = ${x}[i]; if (e === undefined && !(i in ${x})) return false; if (!(${item})) return false; }`,
             'return true;',
           ].join('\n');
         })}(${v})`;
@@ -227,16 +228,21 @@ function generate(root: ZodInternals): FastValidator {
   bodies.push(
     `function validate(value) {\nfor (const _ in objectProto) return false;\nreturn ${rootExpr};\n}`,
   );
+  // Everything the generated code calls comes in one named bag, destructured at the top.
+  const env = {
+    r: refs,
+    check: runCheck,
+    refine: runRefine,
+    isPlainRecord,
+    getPrototypeOf: Object.getPrototypeOf,
+    objectProto: Object.prototype,
+    arrayProto: Array.prototype,
+  };
   const factory = new Function(
-    'r',
-    'check',
-    'refine',
-    'isPlainRecord',
-    'getPrototypeOf',
-    'objectProto',
-    `"use strict";\n${bodies.join('\n')}\nreturn validate;`,
-  ) as (...args: unknown[]) => FastValidator;
-  return factory(refs, runCheck, runRefine, isPlainRecord, Object.getPrototypeOf, Object.prototype);
+    'env',
+    `"use strict";\nconst { ${Object.keys(env).join(', ')} } = env;\n${bodies.join('\n')}\nreturn validate;`,
+  ) as (e: typeof env) => FastValidator;
+  return factory(env);
 }
 
 function inner(schema: ZodInternals | undefined): ZodInternals {
@@ -265,6 +271,11 @@ const compiled = new WeakMap<object, FastValidator | null>();
  * reproduce exactly (transforms, defaults, `.catch`, strip/strict objects, string formats, lazy…)
  * or code generation is off. A `false` answer decides nothing: the caller parses with zod, which
  * then reports the issues. Compiled once per schema.
+ *
+ * `true` means zod accepts the value and its output equals it, for values made of what JSON can
+ * express (plain objects and arrays, strings, finite numbers, booleans, null); anything else
+ * (null or class prototypes, holes, own `__proto__` keys) is answered `false` and left to zod.
+ * Symbol keys and accessor properties, which no JSON payload has, are not looked at.
  */
 export function compileValidator(schema: z.ZodType): FastValidator | undefined {
   const cached = compiled.get(schema);
