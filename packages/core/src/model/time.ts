@@ -5,11 +5,6 @@ import { isValid, parseISO } from 'date-fns';
 const HAS_ZONE = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$/i;
 const HTTP_DATE =
   /^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC|[+-]\d{4})$/;
-/** Already normalised (`2026-11-01T10:00:00.000Z`): returned as it is once its day is checked. */
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-/** The common case, ECMAScript's own date-time format: `Date.parse` reads it exactly and fast. */
-const STRICT_ISO =
-  /^\d{4}-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,3})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 
 /**
@@ -25,12 +20,6 @@ export function toIsoUtc(
   if (typeof value === 'string') {
     const fast = readStrictIso(value);
     if (fast !== null) return fast;
-  }
-  if (typeof value === 'string' && CANONICAL.test(value) && sameDay(value, 0)) return value;
-  if (typeof value === 'string' && STRICT_ISO.test(value)) {
-    const fast = Date.parse(value);
-    // Date.parse rolls impossible days over (`02-30` → `03-02`); the day must survive the round trip.
-    if (Number.isFinite(fast) && sameDay(value, fast)) return new Date(fast).toISOString();
   }
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
@@ -113,6 +102,7 @@ export function toDurationSeconds(value: unknown): number | undefined {
   return undefined;
 }
 
+const YEARS_400_MS = 146_097 * 86_400_000;
 const digit = (s: string, i: number): number => {
   const c = s.charCodeAt(i) - 48;
   return c >= 0 && c <= 9 ? c : Number.NaN;
@@ -126,8 +116,8 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)`, the form vendors send, read by character codes: the
- * normalised string, `undefined` for an impossible day, or `null` when the text is not in exactly
- * this form (or is a year below 100, which `Date.UTC` reads as 19xx) and the general path decides.
+ * normalised string, `undefined` for an impossible day (`02-30`, which `Date.parse` would roll over
+ * to March), or `null` when the text is not in exactly this form and the general path decides.
  * Every record's timestamps pass through here, so it allocates nothing for canonical input.
  */
 function readStrictIso(s: string): string | undefined | null {
@@ -142,7 +132,7 @@ function readStrictIso(s: string): string | undefined | null {
   const minute = two(s, 14);
   const second = two(s, 17);
   // NaN fails every comparison: a non-digit anywhere lands here.
-  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1)) return null;
+  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1)) return null;
   if (!(hour <= 23 && minute <= 59 && second <= 59)) return null;
   let i = 19;
   let ms = 0;
@@ -172,22 +162,10 @@ function readStrictIso(s: string): string | undefined | null {
     if (day > daysInMonth(year, month)) return undefined;
     offset = (zone === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
   } else return null;
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset).toISOString();
-}
-
-/** Whether the calendar day written in an ISO string exists in its month. */
-function sameDay(iso: string, ms: number): boolean {
-  const year = Number(iso.slice(0, 4));
-  const month = Number(iso.slice(5, 7));
-  const day = Number(iso.slice(8, 10));
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days =
-    month === 2
-      ? leap
-        ? 29
-        : 28
-      : month === 4 || month === 6 || month === 9 || month === 11
-        ? 30
-        : 31;
-  return Number.isFinite(ms) && month >= 1 && month <= 12 && day >= 1 && day <= days;
+  // Date.UTC reads years 0–99 as 1900–1999: compute 400 years later (a whole Gregorian cycle of
+  // 146,097 days) and step back.
+  const cycles = year < 100 ? 1 : 0;
+  const utc =
+    Date.UTC(year + 400 * cycles, month - 1, day, hour, minute, second, ms) - cycles * YEARS_400_MS;
+  return new Date(utc - offset).toISOString();
 }

@@ -110,8 +110,8 @@ export function isJsonShaped(value: unknown): boolean {
  * Checks that the compiled validator behind `parseResponse` agrees with zod on `payloads` and on
  * their single-field mutations: whatever it accepts, zod accepts with an equal output (the fast path
  * returns the payload itself, zod a copy). With `expectAccepted`, every payload zod accepts that is
- * shaped as `JSON.parse` builds it must also be accepted (the hot path is taken). Throws an `Error` naming the first
- * disagreement; returns counts otherwise.
+ * shaped as `JSON.parse` builds it must also be accepted (the hot path is taken). Throws an `Error`
+ * naming the first disagreement; returns counts otherwise.
  */
 export function checkFastPath(
   schema: z.ZodType,

@@ -65,7 +65,8 @@ function isPlainRecord(value: unknown): boolean {
 
 /**
  * Generates one JavaScript function per object, array and record schema (the way ajv compiles
- * JSON Schema), so a page of records is checked with monomorphic property reads and no allocation.
+ * JSON Schema), so a page of records is checked in one pass over each object's keys, allocating
+ * nothing.
  * zod's own parse copies every object and array it accepts; for a response that is read once,
  * accepting the parsed JSON as it is halves the cost of normalisation (see bench/README.md).
  */
