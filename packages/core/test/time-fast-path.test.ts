@@ -67,6 +67,9 @@ describe('toIsoUtc character-code reader', () => {
   it('reads years below 100 as they are written', () => {
     expect(toIsoUtc('0050-06-01T00:00:00Z')).toBe('0050-06-01T00:00:00.000Z');
     expect(toIsoUtc('0099-12-31T23:00:00-02:00')).toBe('0100-01-01T01:00:00.000Z');
+    // Without an offset (wall-clock UTC) the general path reads them the same way.
+    expect(toIsoUtc('0050-06-01 12:00')).toBe('0050-06-01T12:00:00.000Z');
+    expect(toIsoUtc('0004-02-29T00:00:00')).toBe('0004-02-29T00:00:00.000Z');
   });
 });
 

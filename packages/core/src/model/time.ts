@@ -52,12 +52,12 @@ export function toIsoUtc(
       const [y, mo, d, h, mi, se] = parts;
       if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
       // Reject days the month lacks (`2026-02-30`) instead of rolling over into the next month.
-      if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
+      if (d > daysInMonth(y, mo)) return undefined;
       const zone = options.timeZone;
       ms =
         zone && zone.toUpperCase() !== 'UTC'
           ? new TZDate(y, mo - 1, d, h, mi, se, millis, zone).getTime()
-          : Date.UTC(y, mo - 1, d, h, mi, se, millis);
+          : utcMs(y, mo, d, h, mi, se, millis);
     }
   }
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
@@ -108,6 +108,13 @@ const digit = (s: string, i: number): number => {
   return c >= 0 && c <= 9 ? c : Number.NaN;
 };
 const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+
+/** `Date.UTC` with a 1-based month, for every year from 0 (it reads years 0–99 as 1900–1999). */
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) {
+  // Compute 400 years later (a whole Gregorian cycle of 146,097 days) and step back.
+  const cycles = y >= 0 && y < 100 ? 1 : 0;
+  return Date.UTC(y + 400 * cycles, mo - 1, d, h, mi, s, ms) - cycles * YEARS_400_MS;
+}
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
@@ -162,10 +169,6 @@ function readStrictIso(s: string): string | undefined | null {
     if (day > daysInMonth(year, month)) return undefined;
     offset = (zone === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
   } else return null;
-  // Date.UTC reads years 0–99 as 1900–1999: compute 400 years later (a whole Gregorian cycle of
-  // 146,097 days) and step back.
-  const cycles = year < 100 ? 1 : 0;
-  const utc =
-    Date.UTC(year + 400 * cycles, month - 1, day, hour, minute, second, ms) - cycles * YEARS_400_MS;
+  const utc = utcMs(year, month, day, hour, minute, second, ms);
   return new Date(utc - offset).toISOString();
 }
