@@ -102,11 +102,23 @@ export interface SandboxChild {
   close(): Promise<void>;
 }
 
+/** The seeded data every benchmark lists: `count` records per vendor over the 180 days before NOW. */
+export interface SandboxChildOptions {
+  count: number;
+  /** Latency per request (ms). @default 0 */
+  latencyMs?: number;
+  /** Enforce the vendors' rate limits. @default false */
+  rateLimits?: boolean;
+}
+
 /**
  * Starts the built sandbox (`packages/sandbox/dist/bin.js`) in a child process, so its CPU and
  * memory are not counted in the benchmark process.
  */
-export async function sandboxChild(args: string[]): Promise<SandboxChild> {
+export async function sandboxChild(options: SandboxChildOptions): Promise<SandboxChild> {
+  const args = ['--count', String(options.count), '--now', NOW, '--days', '180'];
+  if (options.latencyMs) args.push('--latency', String(options.latencyMs));
+  if (!options.rateLimits) args.push('--no-rate-limits');
   const child: ChildProcess = spawn(
     process.execPath,
     ['--max-old-space-size=4096', `${ROOT}packages/sandbox/dist/bin.js`, '--json', ...args],

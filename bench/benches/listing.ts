@@ -16,7 +16,6 @@ import {
   burn,
   flag,
   median,
-  NOW,
   printTable,
   repeat,
   SPAN,
@@ -30,17 +29,7 @@ const LATENCY = flag('latency', 50);
 const WORK_LEVELS = [flag('work', 0.1), flag('heavy-work', 0.5)];
 const PAGE = 100;
 
-const sb = await sandboxChild([
-  '--count',
-  String(COUNT),
-  '--now',
-  NOW,
-  '--days',
-  '180',
-  '--latency',
-  String(LATENCY),
-  '--no-rate-limits',
-]);
+const sb = await sandboxChild({ count: COUNT, latencyMs: LATENCY });
 const http = { rateLimit: false as const };
 
 type Runner = () => Promise<number>;

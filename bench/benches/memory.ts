@@ -7,7 +7,7 @@ import type { EngagementAdapter } from '@engagekit/core';
 import { createDevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
-import { flag, NOW, printTable, sandboxChild, writeResult } from '../lib';
+import { flag, printTable, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 1_000_000);
 const vendorArg = process.argv.indexOf('--vendor');
@@ -20,15 +20,7 @@ const SAMPLES = 20;
 const every = Math.max(1, Math.floor(COUNT / SAMPLES));
 
 const startedSandbox = performance.now();
-const sb = await sandboxChild([
-  '--count',
-  String(COUNT),
-  '--now',
-  NOW,
-  '--days',
-  '180',
-  '--no-rate-limits',
-]);
+const sb = await sandboxChild({ count: COUNT });
 const sandboxStartMs = performance.now() - startedSandbox;
 const http = { rateLimit: false as const, maxRetries: 5 };
 const adapter: EngagementAdapter =

@@ -7,24 +7,14 @@ import { createEngagementsClient, type EngagementAdapter } from '@engagekit/core
 import { createDevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
-import { flag, median, NOW, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
+import { flag, median, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 2000);
 const RUNS = flag('runs', 5);
 const LATENCY = flag('latency', 50);
 const PAGE = 100;
 
-const sb = await sandboxChild([
-  '--count',
-  String(COUNT),
-  '--now',
-  NOW,
-  '--days',
-  '180',
-  '--latency',
-  String(LATENCY),
-  '--no-rate-limits',
-]);
+const sb = await sandboxChild({ count: COUNT, latencyMs: LATENCY });
 const http = { rateLimit: false as const };
 const make = {
   devrev: () => createDevRevAdapter({ ...http, baseUrl: sb.urls.devrev, ...sb.credentials.devrev }),

@@ -18,7 +18,7 @@ import {
   parseZoomEngagement,
 } from '@engagekit/zoom-contact-center';
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
-import { flag, median, NOW, printTable, SPAN, sandboxChild, writeResult } from '../lib';
+import { flag, median, printTable, SPAN, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 5000);
 const RUNS = flag('runs', 25);
@@ -51,17 +51,8 @@ const stub: AxiosAdapter = async (config) => {
 axios.defaults.adapter = stub;
 
 // The sandbox runs in a child process: the benchmark process holds only what an application would.
-const sb = await sandboxChild([
-  '--seed',
-  '42',
-  '--count',
-  String(COUNT),
-  '--now',
-  NOW,
-  '--days',
-  '180',
-  '--no-rate-limits',
-]);
+// The sandbox runs in a child process: the benchmark process holds only what an application would.
+const sb = await sandboxChild({ count: COUNT });
 const http = { rateLimit: false as const, maxRetries: 0 };
 interface Vendor {
   make(): EngagementAdapter;

@@ -4,7 +4,7 @@
  * on 429 + retry). Reports the achieved share of the allowed request rate and the 429s received.
  */
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
-import { flag, median, NOW, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
+import { flag, median, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 1800);
 const RUNS = flag('runs', 5);
@@ -13,7 +13,7 @@ const LIMIT = 10;
 const BURST = 2 * LIMIT;
 const PAGE = 30;
 
-const sb = await sandboxChild(['--count', String(COUNT), '--now', NOW, '--days', '180']);
+const sb = await sandboxChild({ count: COUNT, rateLimits: true });
 const variants = {
   'engagekit (default limiter: 10 req/s)': {},
   'engagekit (limiter off, 429 + retry)': { rateLimit: false as const, maxRetries: 20 },
