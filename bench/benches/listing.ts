@@ -12,16 +12,7 @@ import { createDevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import axios from 'axios';
-import {
-  burn,
-  flag,
-  median,
-  printTable,
-  repeat,
-  SPAN,
-  sandboxChild,
-  writeResult,
-} from '../lib';
+import { burn, flag, median, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 1500);
 const RUNS = flag('runs', 5);
