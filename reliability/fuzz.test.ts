@@ -16,7 +16,7 @@ import {
   ResponseValidationError,
 } from '@engagekit/core';
 import { checkFastPath } from '@engagekit/core/testing';
-import { createDevRevAdapter } from '@engagekit/devrev';
+import { createDevRevAdapter, type DevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
 import {
   createZoomContactCenterAdapter,
@@ -27,6 +27,7 @@ import fc from 'fast-check';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { ConversationWireSchema } from '../packages/devrev/src/wire/conversation';
 import { EngagementWireSchema } from '../packages/devrev/src/wire/engagement';
 import { TrutoEngagementSchema } from '../packages/truto/src/wire/engagement';
 import { dateTimeArb, schemaArb } from './schema-arb';
@@ -320,6 +321,15 @@ function checkOutcome(
 
 /** Spec-shaped payload arbitraries, shared by the mapper fuzz and the fast-path agreement below. */
 // The spec's `engagement` is atom-base + description; responses also carry what create accepts.
+/** `conversations-list-response`, with `members` (which DevRev always sends) required on each. */
+const devrevConversationSpec = {
+  allOf: [{ $ref: '#/components/schemas/conversation' }, { type: 'object', required: ['members'] }],
+};
+const devrevConversationsPageSpec = {
+  type: 'object',
+  properties: { conversations: { type: 'array', items: devrevConversationSpec } },
+  required: ['conversations'],
+};
 const devrevEngagementSpec = {
   allOf: [
     { $ref: '#/components/schemas/engagement' },
@@ -427,6 +437,34 @@ describe('wire schema + mapper fuzz', () => {
       fc.asyncProperty(bodyArb, async (body) => {
         checkOutcome(await throughAdapter('devrev', BASE.devrev, body), stats);
       }),
+      { numRuns: 150 },
+    );
+    expect(stats.items).toBeGreaterThan(50);
+  });
+
+  it("DevRev: arbitrary spec-valid conversations.list responses (the adapter's extra namespace)", {
+    timeout: 30_000,
+  }, async () => {
+    const devrev = adapters.devrev as DevRevAdapter;
+    const stats = { ok: 0, items: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        schemaArb(devrevConversationsPageSpec, { root: devrevSpec, maxDepth: 3 }),
+        async (body) => {
+          nock.cleanAll();
+          nock(new URL(BASE.devrev).origin)
+            .post('/conversations.list')
+            .reply(200, body as nock.Body);
+          const outcome = await devrev.conversations
+            .list({ signal: AbortSignal.timeout(5_000) })
+            .firstPage()
+            .then(
+              (page) => ({ items: page.items, error: undefined }),
+              (error: unknown) => ({ items: [], error }),
+            );
+          checkOutcome(outcome, stats);
+        },
+      ),
       { numRuns: 150 },
     );
     expect(stats.items).toBeGreaterThan(50);
