@@ -560,6 +560,11 @@ describe('compiled wire validators agree with zod on spec-generated payloads', (
       schemaArb(devrevEngagementSpec, { root: devrevSpec, maxDepth: 3 }),
     ],
     [
+      'DevRev conversation',
+      ConversationWireSchema,
+      schemaArb(devrevConversationSpec, { root: devrevSpec, maxDepth: 3 }),
+    ],
+    [
       'Zoom engagement',
       ZoomEngagementSchema,
       schemaArb(zoomRecord, { root: zoomSpec, maxDepth: 3 }),
