@@ -15,7 +15,7 @@ export function issuePath(...parts: (string | number | undefined)[]): string {
 /** zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. */
 export function toInputIssues(error: z.ZodError, prefix = ''): InputIssue[] {
   return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    path: issuePath(prefix, ...issue.path.map(String)),
     rule: issue.code === 'custom' ? String(issue.params?.rule ?? 'custom') : issue.code,
     message: issue.message,
   }));
