@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 /** Tests import workspace packages from source, so no build is needed between edits. */
 export const workspaceAliases = [
   { find: '@engagekit/core/testing', replacement: `${root}packages/core/src/testing/index.ts` },
+  { find: '@engagekit/core/adapter', replacement: `${root}packages/core/src/adapter-kit.ts` },
   { find: /^@engagekit\/core$/, replacement: `${root}packages/core/src/index.ts` },
   { find: /^@engagekit\/devrev$/, replacement: `${root}packages/devrev/src/index.ts` },
   {

@@ -4,12 +4,13 @@
  * `instanceof`. The sandbox's fault injection makes vendors fail on purpose.
  * Run: npx tsx examples/errors-and-rate-limits.ts
  */
+
+import type { HookRetryInfo } from '@engagekit/core';
 import {
   ApiError,
   AuthenticationError,
   createEngagementsClient,
   EngagekitError,
-  type HookRetryInfo,
   InputValidationError,
   RateLimitError,
   ServerError,

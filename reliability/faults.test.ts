@@ -3,13 +3,9 @@
  * sandbox injects 429s (every Retry-After form), 5xx, connection resets, latency spikes, Zoom token
  * and page-token expiry. Every record must arrive exactly once, inside a bounded time.
  */
-import {
-  type Engagement,
-  type HookRetryInfo,
-  type PageIterator,
-  PaginationError,
-  ServerError,
-} from '@engagekit/core';
+
+import type { HookRetryInfo } from '@engagekit/core';
+import { type Engagement, type PageIterator, PaginationError, ServerError } from '@engagekit/core';
 import type { FailNextSpec, FaultConfig, Sandbox } from '@engagekit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -6,15 +6,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   CapabilityError,
-  decodeCursor,
   type EngagementAdapter,
   EngagementSchema,
-  encodeCursor,
   InputValidationError,
-  normalizeListParams,
   PaginationError,
   ResponseValidationError,
 } from '@engagekit/core';
+import { decodeCursor, encodeCursor, normalizeListParams } from '@engagekit/core/adapter';
 import { checkFastPath } from '@engagekit/core/testing';
 import { createDevRevAdapter, type DevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';

@@ -6,20 +6,22 @@
  */
 import {
   type AdapterCapabilities,
-  bearerAuth,
-  createTransport,
-  defineAdapter,
   type Engagement,
   type EngagementKind,
   type HttpOptions,
+  ResponseValidationError,
+  toIsoUtc,
+} from '@engagekit/core';
+import {
+  bearerAuth,
+  createTransport,
+  defineAdapter,
   issuePath,
   type NormalizedListParams,
   paginate,
   parseInput,
-  ResponseValidationError,
-  toIsoUtc,
   type VendorErrorParser,
-} from '@engagekit/core';
+} from '@engagekit/core/adapter';
 import { z } from 'zod';
 
 // 1. Wire schemas: what Acme sends. Lenient objects, so new vendor fields never break parsing; no

@@ -1,15 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defineAdapter, matchesFilters, paginate } from '../src/adapter-kit';
 import {
   type AdapterCapabilities,
   CapabilityError,
   createEngagementsClient,
-  defineAdapter,
   type Engagement,
   type EngagementAdapter,
-  matchesFilters,
   PaginationError,
-  paginate,
 } from '../src/index';
 
 const DAY = 86_400_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { defineAdapter } from '../src/adapter-kit';
 import {
   type AdapterCapabilities,
   CapabilityError,
-  defineAdapter,
   type Engagement,
   PageIterator,
 } from '../src/index';

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTransport } from '../src/index';
+import { createTransport } from '../src/adapter-kit';
 
 const BASE = 'https://reset-header.test';
 

@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import { defineAdapter } from '../src/adapter-kit';
 import {
   type ApiError,
   createEngagementsClient,
-  defineAdapter,
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,

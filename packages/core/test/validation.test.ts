@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileValidator, parseResponse, ResponseValidationError, toIsoUtc } from '../src/index';
+import { compileValidator, parseResponse } from '../src/adapter-kit';
+import { ResponseValidationError, toIsoUtc } from '../src/index';
 import { checkFastPath, isJsonShaped, payloadMutations } from '../src/testing/index';
 
 const DateTime = z.string().refine((v) => toIsoUtc(v) !== undefined, { message: 'not a date' });

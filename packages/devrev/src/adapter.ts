@@ -1,30 +1,32 @@
 import {
   type AdapterCapabilities,
-  bearerAuth,
   CapabilityError,
   type CreateEngagementInput,
-  createTransport,
-  defineAdapter,
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,
-  fingerprintParams,
   type HttpOptions,
-  HttpOptionsSchema,
   type InputIssue,
   type ListEngagementsParams,
+  PageIterator,
+  type RateLimitOptions,
+  type Tag,
+  type UpdateEngagementInput,
+} from '@engagekit/core';
+import {
+  bearerAuth,
+  createTransport,
+  defineAdapter,
+  fingerprintParams,
+  HttpOptionsSchema,
   type NormalizedListParams,
   normalizeListParams,
-  PageIterator,
   paginate,
   parseInput,
   type QueryValue,
-  type RateLimitOptions,
   type RequestOptions,
-  type Tag,
   toInputIssues,
-  type UpdateEngagementInput,
-} from '@engagekit/core';
+} from '@engagekit/core/adapter';
 import { z } from 'zod';
 import { EarlyStop } from './early-stop';
 import { parseDevRevError } from './errors';

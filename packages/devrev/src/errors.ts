@@ -1,4 +1,4 @@
-import type { VendorErrorInfo, VendorErrorParser } from '@engagekit/core';
+import type { VendorErrorInfo, VendorErrorParser } from '@engagekit/core/adapter';
 import type { DevRevErrorBody } from './wire/error';
 
 const str = (v: unknown): string | undefined =>

@@ -1,4 +1,5 @@
-import { type Engagement, parseResponse } from '@engagekit/core';
+import type { Engagement } from '@engagekit/core';
+import { parseResponse } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/common';
 import { mapEngagement } from './map/engagement';
 import { EngagementWireSchema } from './wire/engagement';

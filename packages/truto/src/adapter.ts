@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AdapterCapabilities,
-  bearerAuth,
   CapabilityError,
-  createTransport,
-  defineAdapter,
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,
   type HttpOptions,
+} from '@engagekit/core';
+import {
+  bearerAuth,
+  createTransport,
+  defineAdapter,
   HttpOptionsSchema,
   type NormalizedListParams,
   paginate,
   parseInput,
   type QueryValue,
   type RequestOptions,
-} from '@engagekit/core';
+} from '@engagekit/core/adapter';
 import { z } from 'zod';
 import { createErrorParser, isRetryable, translated } from './errors';
 import { mapTrutoEngagement, PROVIDER, TRUTO_KINDS } from './map/engagement';

@@ -4,8 +4,8 @@ import {
   type EngagekitError,
   type InputIssue,
   InputValidationError,
-  type VendorErrorParser,
 } from '@engagekit/core';
+import type { VendorErrorParser } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 import { type TrutoErrorBody, TrutoErrorBodySchema } from './wire/engagement';
 

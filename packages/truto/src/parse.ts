@@ -1,4 +1,5 @@
-import { type Engagement, parseResponse } from '@engagekit/core';
+import type { Engagement } from '@engagekit/core';
+import { parseResponse } from '@engagekit/core/adapter';
 import { mapTrutoEngagement, PROVIDER } from './map/engagement';
 import { TrutoEngagementSchema } from './wire/engagement';
 

@@ -1,4 +1,5 @@
-import { InputValidationError, type QueryValue } from '@engagekit/core';
+import { InputValidationError } from '@engagekit/core';
+import type { QueryValue } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 
 /**

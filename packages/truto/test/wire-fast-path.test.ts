@@ -2,7 +2,7 @@
  * The list and get responses take the compiled fast path of `parseResponse` (no zod copy), and that
  * path decides every payload and single-field mutation exactly as the zod wire schema does.
  */
-import { compileValidator } from '@engagekit/core';
+import { compileValidator } from '@engagekit/core/adapter';
 import { checkFastPath } from '@engagekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,18 +1,20 @@
 import {
   type AdapterCapabilities,
+  type Engagement,
+  type EngagementAdapter,
+  NotFoundError,
+} from '@engagekit/core';
+import {
   bearerAuth,
   createTransport,
   defineAdapter,
-  type Engagement,
-  type EngagementAdapter,
   type FetchPageRequest,
   type FetchPageResult,
-  NotFoundError,
   paginate,
   parseInput,
   type QueryValue,
   type RequestOptions,
-} from '@engagekit/core';
+} from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER } from './map/engagement';

@@ -1,12 +1,10 @@
+import { ApiError, AuthenticationError, type HttpOptions } from '@engagekit/core';
 import {
-  ApiError,
-  AuthenticationError,
   type AuthProvider,
   cachedTokenAuth,
   createTransport,
-  type HttpOptions,
   registerSecret,
-} from '@engagekit/core';
+} from '@engagekit/core/adapter';
 import { parseZoomError } from './errors';
 import { PROVIDER } from './map/engagement';
 import { ZoomTokenResponseSchema } from './wire/engagement';

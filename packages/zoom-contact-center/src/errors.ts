@@ -1,4 +1,5 @@
-import { ApiError, type VendorErrorInfo } from '@engagekit/core';
+import { ApiError } from '@engagekit/core';
+import type { VendorErrorInfo } from '@engagekit/core/adapter';
 import { ZoomErrorBodySchema, ZoomOAuthErrorBodySchema } from './wire/engagement';
 
 /**

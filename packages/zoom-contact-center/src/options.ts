@@ -1,4 +1,5 @@
-import { type HttpOptions, HttpOptionsSchema } from '@engagekit/core';
+import type { HttpOptions } from '@engagekit/core';
+import { HttpOptionsSchema } from '@engagekit/core/adapter';
 import { z } from 'zod';
 
 interface ZoomContactCenterCommonOptions extends HttpOptions {

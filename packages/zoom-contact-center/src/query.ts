@@ -1,9 +1,5 @@
-import {
-  InputValidationError,
-  type NormalizedListParams,
-  type QueryValue,
-  type TimeWindow,
-} from '@engagekit/core';
+import { InputValidationError } from '@engagekit/core';
+import type { NormalizedListParams, QueryValue, TimeWindow } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 import { channelForKinds } from './map/kind';
 

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import { AuthenticationError, type HookRequestInfo } from '@engagekit/core';
+import type { HookRequestInfo } from '@engagekit/core';
+import { AuthenticationError } from '@engagekit/core';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createZoomContactCenterAdapter } from '../src/index';

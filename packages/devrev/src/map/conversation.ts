@@ -1,4 +1,5 @@
-import { type Engagement, issuePath, type Note, toIsoUtc } from '@engagekit/core';
+import { type Engagement, type Note, toIsoUtc } from '@engagekit/core';
+import { issuePath } from '@engagekit/core/adapter';
 import type { DevRevConversation, DevRevTimelineEntry } from '../wire/conversation';
 import { compact, PROVIDER, participantOf, tagOf } from './common';
 import { type MapOptions, missingDate } from './engagement';

@@ -1,13 +1,13 @@
 import {
   type Engagement,
   type EngagementKind,
-  issuePath,
   type Participant,
   type RelatedRecord,
   ResponseValidationError,
   type Tag,
   toIsoUtc,
 } from '@engagekit/core';
+import { issuePath } from '@engagekit/core/adapter';
 import {
   DEVREV_ENGAGEMENT_TYPES,
   type DevRevCreateType,

@@ -2,14 +2,13 @@ import {
   type Direction,
   type Engagement,
   type EngagementKind,
-  issuePath,
   type Note,
   type Participant,
   type RelatedRecord,
   ResponseValidationError,
-  toDurationSeconds,
   toIsoUtc,
 } from '@engagekit/core';
+import { issuePath, toDurationSeconds } from '@engagekit/core/adapter';
 import type { TrutoEngagement, TrutoRef, TrutoRelation } from '../wire/engagement';
 
 export const PROVIDER = 'truto';

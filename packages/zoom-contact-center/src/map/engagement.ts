@@ -1,14 +1,13 @@
 import {
   type Disposition,
   type Engagement,
-  issuePath,
   type Note,
   type Participant,
   type RelatedRecord,
   ResponseValidationError,
-  toDurationSeconds,
   toIsoUtc,
 } from '@engagekit/core';
+import { issuePath, toDurationSeconds } from '@engagekit/core/adapter';
 import type { ZoomEngagement } from '../wire/engagement';
 import { channelInfo } from './kind';
 
