@@ -67,6 +67,9 @@ export {
   toIsoUtc,
 } from './model/index';
 export {
+  type InvalidRecord,
+  MAX_KEPT_SKIPPED,
+  type OnInvalidRecord,
   type Page,
   PageIterator,
 } from './pagination/index';

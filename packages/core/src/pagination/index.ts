@@ -5,6 +5,11 @@ export {
   encodeCursor,
   fingerprintParams,
 } from './cursor';
+export {
+  type InvalidRecord,
+  MAX_KEPT_SKIPPED,
+  type OnInvalidRecord,
+} from './invalid-record';
 export { type Page, PageIterator, type PageSource, type SourcePage } from './page-iterator';
 export {
   type FetchPageRequest,
