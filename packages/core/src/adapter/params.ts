@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { CapabilityError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
-import { type Engagement, type EngagementKind, EngagementKindSchema } from '../model/engagement';
+import {
+  type Direction,
+  DirectionSchema,
+  type Engagement,
+  type EngagementKind,
+  EngagementKindSchema,
+} from '../model/engagement';
 import { toIsoUtc } from '../model/time';
 import { fingerprintParams } from '../pagination/cursor';
 import type { AdapterCapabilities, FilterName, ListEngagementsParams } from './types';
@@ -30,6 +36,7 @@ export const ListEngagementsParamsObject = z
     from: DateInput.optional(),
     to: DateInput.optional(),
     kinds: z.array(EngagementKindSchema).min(1).optional(),
+    directions: z.array(DirectionSchema).min(1).optional(),
     participantIds: Ids.optional(),
     accountIds: Ids.optional(),
     ownerIds: Ids.optional(),
@@ -75,6 +82,7 @@ export interface NormalizedListParams {
   from: Date | undefined;
   to: Date | undefined;
   kinds: EngagementKind[] | undefined;
+  directions: Direction[] | undefined;
   participantIds: string[] | undefined;
   accountIds: string[] | undefined;
   ownerIds: string[] | undefined;
@@ -99,7 +107,15 @@ function sortedSet<T extends string>(values: readonly T[] | undefined): T[] | un
   return values ? [...new Set(values)].sort() : undefined;
 }
 
-const FILTERS: FilterName[] = ['from', 'to', 'kinds', 'participantIds', 'accountIds', 'ownerIds'];
+const FILTERS: FilterName[] = [
+  'from',
+  'to',
+  'kinds',
+  'directions',
+  'participantIds',
+  'accountIds',
+  'ownerIds',
+];
 
 /**
  * Validates list params against the schema and the adapter's capabilities. Throws
@@ -134,6 +150,7 @@ export function normalizeListParams(
     from: p.from,
     to: p.to,
     kinds: p.kinds,
+    directions: p.directions,
     participantIds: p.participantIds,
     accountIds: p.accountIds,
     ownerIds: p.ownerIds,
@@ -149,6 +166,7 @@ export function normalizeListParams(
       from: p.from,
       to: p.to,
       kinds: sortedSet(p.kinds),
+      directions: sortedSet(p.directions),
       participantIds: sortedSet(p.participantIds),
       accountIds: sortedSet(p.accountIds),
       ownerIds: sortedSet(p.ownerIds),
@@ -167,7 +185,7 @@ export function normalizeListParams(
 /** Whether an engagement passes the named filters (how client-side filtering is done). */
 export function matchesFilters(
   e: Engagement,
-  p: Pick<NormalizedListParams, FilterName>,
+  p: Partial<Pick<NormalizedListParams, FilterName>>,
   filters: readonly FilterName[] = FILTERS,
 ): boolean {
   for (const filter of filters) {
@@ -180,6 +198,9 @@ export function matchesFilters(
         break;
       case 'kinds':
         if (p.kinds && !p.kinds.includes(e.kind)) return false;
+        break;
+      case 'directions':
+        if (p.directions && !(e.direction && p.directions.includes(e.direction))) return false;
         break;
       case 'participantIds':
         if (

@@ -3,7 +3,14 @@ import type { Direction, Engagement, EngagementKind, Tag } from '../model/engage
 import type { PageIterator } from '../pagination/page-iterator';
 
 /** The unified filters, by name. */
-export type FilterName = 'from' | 'to' | 'kinds' | 'participantIds' | 'accountIds' | 'ownerIds';
+export type FilterName =
+  | 'from'
+  | 'to'
+  | 'kinds'
+  | 'directions'
+  | 'participantIds'
+  | 'accountIds'
+  | 'ownerIds';
 /** How an adapter applies a filter: by the vendor (`'server'`) or by engagekit after fetching (`'client'`). */
 export type FilterSupport = 'server' | 'client';
 
@@ -39,6 +46,8 @@ export interface ListEngagementsParams {
   /** Exclusive upper bound on `occurredAt`. */
   to?: Date | string | undefined;
   kinds?: readonly EngagementKind[] | undefined;
+  /** Keep engagements whose `direction` is one of these; engagements without a direction are left out. */
+  directions?: readonly Direction[] | undefined;
   participantIds?: readonly string[] | undefined;
   accountIds?: readonly string[] | undefined;
   ownerIds?: readonly string[] | undefined;

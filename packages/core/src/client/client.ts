@@ -119,6 +119,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
       from: params.from,
       to: params.to,
       kinds: params.kinds ? [...params.kinds].sort() : undefined,
+      directions: params.directions ? [...params.directions].sort() : undefined,
       participantIds: params.participantIds,
       accountIds: params.accountIds,
       ownerIds: params.ownerIds,
