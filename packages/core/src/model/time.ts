@@ -6,11 +6,19 @@ const HAS_ZONE = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:
 const HTTP_DATE =
   /^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC|[+-]\d{4})$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
+/** The seconds field of a time of day when it is `60` (an RFC 3339 leap second). */
+const LEAP_SECOND = /([T ]\d{2}:?\d{2}:?)60(?=$|[.,\sZz+-])/;
+const DAY_MS = 86_400_000;
+/** Numbers below this are epoch seconds, from it up epoch milliseconds (1e11 s is the year 5138, 1e11 ms March 1973). */
+const EPOCH_SECONDS_BELOW = 1e11;
 
 /**
  * Any timestamp to ISO-8601 UTC with milliseconds. Strings with an offset or `Z` keep their instant;
- * strings without one are read as wall-clock time in `timeZone` (IANA id, default UTC). Returns
- * `undefined` for missing or unparseable input, so a mapper never emits `"Invalid Date"`.
+ * strings without one are read as wall-clock time in `timeZone` (IANA id, default UTC, never the
+ * machine's zone). Numbers are epoch seconds when their magnitude is below 1e11 (until the year
+ * 5138), epoch milliseconds from there up; non-finite numbers are unreadable. An RFC 3339 leap second
+ * (`23:59:60Z`) is read as the next second. Returns `undefined` for missing or unparseable input, so
+ * a mapper never emits `"Invalid Date"`.
  */
 export function toIsoUtc(
   value: string | number | Date | null | undefined,
@@ -22,10 +30,17 @@ export function toIsoUtc(
     if (fast !== null) return fast;
   }
   let ms: number;
+  let leap = false;
   if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === 'number') ms = value;
-  else {
-    const text = value.trim();
+  else if (typeof value === 'number') {
+    ms = Math.abs(value) < EPOCH_SECONDS_BELOW ? value * 1000 : value;
+  } else {
+    let text = value.trim();
+    // No parser below knows second 60: read :59 and add the second back once the instant is known.
+    if (LEAP_SECOND.test(text)) {
+      text = text.replace(LEAP_SECOND, (_, time: string) => `${time}59`);
+      leap = true;
+    }
     if (HAS_ZONE.test(text)) {
       // date-fns wants the designator glued to the time and `Z` upper-case.
       const date = parseISO(
@@ -38,27 +53,31 @@ export function toIsoUtc(
         // RFC 7231 / RFC 2822 dates carry their own zone (`Tue, 01 Nov 2026 10:00:00 GMT`).
         if (!HTTP_DATE.test(text)) return undefined;
         ms = Date.parse(text);
-        return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+      } else {
+        const parts = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        const millis = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
+        const [y, mo, d, h, mi, se] = parts;
+        if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+        // Reject days the month lacks (`2026-02-30`) instead of rolling over into the next month.
+        if (d > daysInMonth(y, mo)) return undefined;
+        const zone = options.timeZone;
+        ms =
+          zone && zone.toUpperCase() !== 'UTC'
+            ? new TZDate(y, mo - 1, d, h, mi, se, millis, zone).getTime()
+            : utcMs(y, mo, d, h, mi, se, millis);
       }
-      const parts = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      const millis = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
-      const [y, mo, d, h, mi, se] = parts;
-      if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
-      // Reject days the month lacks (`2026-02-30`) instead of rolling over into the next month.
-      if (d > daysInMonth(y, mo)) return undefined;
-      const zone = options.timeZone;
-      ms =
-        zone && zone.toUpperCase() !== 'UTC'
-          ? new TZDate(y, mo - 1, d, h, mi, se, millis, zone).getTime()
-          : utcMs(y, mo, d, h, mi, se, millis);
     }
+  }
+  if (leap) {
+    ms += 1000;
+    if (!isAfterLeapSecond(ms)) return undefined;
   }
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
   return new Date(ms).toISOString();
@@ -79,27 +98,35 @@ const ISO_DURATION =
 
 /**
  * A duration in seconds from a number, a numeric string (`"90"`), a clock string (`"01:02:03"`,
- * `"02:03"`) or an ISO-8601 duration (`"PT1M30S"`). `undefined` when missing, negative or unreadable.
+ * `"02:03"`) or an ISO-8601 duration (`"PT1M30S"`). `undefined` when missing, negative, not finite,
+ * beyond 2^53 (not held exactly) or unreadable.
  */
 export function toDurationSeconds(value: unknown): number | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'number') return exactSeconds(value);
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^\d+(\.\d+)?$/.test(text)) return exactSeconds(Number(text));
   const clock = /^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$/.exec(text);
   if (clock) {
     const [, h, m = '0', sec = '0'] = clock;
     // `01:75:00` or `02:61` is not a clock reading.
     if (Number(sec) >= 60 || (h !== undefined && Number(m) >= 60)) return undefined;
-    return Number(h ?? 0) * 3600 + Number(m) * 60 + Number(sec);
+    return exactSeconds(Number(h ?? 0) * 3600 + Number(m) * 60 + Number(sec));
   }
   const iso = ISO_DURATION.exec(text);
   if (iso && text.length > 1 && !/T$/i.test(text)) {
     const [, d, h, m, s] = iso;
-    return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+    return exactSeconds(
+      Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0),
+    );
   }
   return undefined;
+}
+
+/** A count of seconds only when a number holds it exactly: not negative, infinite or beyond 2^53. */
+function exactSeconds(seconds: number): number | undefined {
+  return seconds >= 0 && seconds <= Number.MAX_SAFE_INTEGER ? seconds : undefined;
 }
 
 const YEARS_400_MS = 146_097 * 86_400_000;
@@ -114,6 +141,11 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   // Compute 400 years later (a whole Gregorian cycle of 146,097 days) and step back.
   const cycles = y >= 0 && y < 100 ? 1 : 0;
   return Date.UTC(y + 400 * cycles, mo - 1, d, h, mi, s, ms) - cycles * YEARS_400_MS;
+}
+
+/** Whether `ms` lies in the first second of a UTC day, the only second a leap second rolls into. */
+function isAfterLeapSecond(ms: number): boolean {
+  return ((ms % DAY_MS) + DAY_MS) % DAY_MS < 1000;
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -140,7 +172,7 @@ function readStrictIso(s: string): string | undefined | null {
   const second = two(s, 17);
   // NaN fails every comparison: a non-digit anywhere lands here.
   if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1)) return null;
-  if (!(hour <= 23 && minute <= 59 && second <= 59)) return null;
+  if (!(hour <= 23 && minute <= 59 && second <= 60)) return null;
   let i = 19;
   let ms = 0;
   let fraction = 0;
@@ -160,8 +192,10 @@ function readStrictIso(s: string): string | undefined | null {
   const zone = s.charCodeAt(i);
   if (zone === 90 && i === n - 1) {
     if (day > daysInMonth(year, month)) return undefined;
-    if (fraction === 3) return s;
-    return `${s.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+    if (second !== 60) {
+      if (fraction === 3) return s;
+      return `${s.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+    }
   } else if ((zone === 43 || zone === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
     const oh = two(s, i + 1);
     const om = two(s, i + 4);
@@ -169,6 +203,8 @@ function readStrictIso(s: string): string | undefined | null {
     if (day > daysInMonth(year, month)) return undefined;
     offset = (zone === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
   } else return null;
-  const utc = utcMs(year, month, day, hour, minute, second, ms);
-  return new Date(utc - offset).toISOString();
+  // A leap second rolls over into the next one (Date.UTC carries second 60 into the next minute).
+  const utc = utcMs(year, month, day, hour, minute, second, ms) - offset;
+  if (second === 60 && !isAfterLeapSecond(utc)) return undefined;
+  return new Date(utc).toISOString();
 }
