@@ -3,7 +3,6 @@
  * mapper fed with arbitrary spec-valid payloads through the public API (nock answers the requests).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   CapabilityError,
   type EngagementAdapter,
@@ -24,20 +23,15 @@ import {
 import fc from 'fast-check';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { ConversationWireSchema } from '../packages/devrev/src/wire/conversation';
 import { EngagementWireSchema } from '../packages/devrev/src/wire/engagement';
 import { TrutoEngagementSchema } from '../packages/truto/src/wire/engagement';
+import { loadSpec } from '../specs/load';
 import { dateTimeArb, schemaArb } from './schema-arb';
 
-const SPECS = new URL('../../shared/specs/', import.meta.url);
 type Obj = Record<string, unknown>;
-const devrevSpec = parseYaml(
-  readFileSync(new URL('devrev-engagements.openapi.yaml', SPECS), 'utf8'),
-) as Obj;
-const zoomSpec = JSON.parse(
-  readFileSync(new URL('zoom-contact-center-engagements.openapi.json', SPECS), 'utf8'),
-) as Obj;
+const devrevSpec = loadSpec('devrev') as Obj;
+const zoomSpec = loadSpec('zoom') as Obj;
 /** Walks into a parsed spec. */
 const at = (value: unknown, ...keys: string[]): Obj =>
   keys.reduce<unknown>((o, k) => (o as Obj)[k], value) as Obj;

@@ -1,11 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
-
-const SPEC_URL = new URL(
-  '../../../../shared/specs/devrev-engagements.openapi.yaml',
-  import.meta.url,
-);
+import { loadSpec } from '../../../specs/load';
 
 type Json = Record<string, unknown>;
 
@@ -34,7 +28,7 @@ const cache = new Map<string, ValidateFunction>();
 /** A validator for one `components.schemas` entry of the DevRev spec extract. */
 export function specValidator(name: string): ValidateFunction {
   if (!ajv) {
-    const doc = parse(readFileSync(SPEC_URL, 'utf8')) as { components: Json };
+    const doc = loadSpec('devrev') as { components: Json };
     ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema({ $id: 'devrev', components: toJsonSchema(doc.components) });
   }

@@ -1,17 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { loadSpec } from '../../../specs/load';
 import type { Sandbox } from '../src/index';
-
-const specDir = fileURLToPath(new URL('../../../../shared/specs/', import.meta.url));
-export const DEVREV_SPEC = `${specDir}devrev-engagements.openapi.yaml`;
-export const ZOOM_SPEC = `${specDir}zoom-contact-center-engagements.openapi.json`;
-export const hasDevRevSpec = existsSync(DEVREV_SPEC);
-export const hasZoomSpec = existsSync(ZOOM_SPEC);
 
 type Node = Record<string, unknown>;
 
@@ -118,10 +110,8 @@ class SpecValidator {
 
 let devrev: SpecValidator | undefined;
 let zoom: SpecValidator | undefined;
-const devrevSpec = () =>
-  (devrev ??= new SpecValidator('devrev', parse(readFileSync(DEVREV_SPEC, 'utf8')) as Node));
-const zoomSpec = () =>
-  (zoom ??= new SpecValidator('zoom', JSON.parse(readFileSync(ZOOM_SPEC, 'utf8')) as Node));
+const devrevSpec = () => (devrev ??= new SpecValidator('devrev', loadSpec('devrev')));
+const zoomSpec = () => (zoom ??= new SpecValidator('zoom', loadSpec('zoom')));
 
 const zoomError = z.object({ code: z.number().int(), message: z.string() });
 const zoomOAuthOk = z.object({
@@ -149,13 +139,11 @@ export async function devrevCall(
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   const body = (await res.json()) as Record<string, unknown>;
-  if (hasDevRevSpec) {
-    const validate = devrevSpec().validator(path, method, res.status);
-    if (validate && !validate(body))
-      throw new Error(
-        `${method} ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
-      );
-  }
+  const validate = devrevSpec().validator(path, method, res.status);
+  if (validate && !validate(body))
+    throw new Error(
+      `${method} ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+    );
   return { status: res.status, headers: res.headers, body };
 }
 
@@ -186,70 +174,44 @@ export async function zoomCall(sb: Sandbox, path: string, token: string | null, 
   });
   const body = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200) zoomError.parse(body);
-  if (hasZoomSpec) {
-    const specPath = path.startsWith('/contact_center/engagements/')
-      ? '/contact_center/engagements/{engagementId}'
-      : path;
-    // Zoom declares no body for its error responses; those are checked against {code, message} above.
-    const validate = res.status === 200 ? zoomSpec().validator(specPath, 'GET', res.status) : null;
-    if (validate && !validate(body))
-      throw new Error(
-        `GET ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
-      );
-  }
+  const specPath = path.startsWith('/contact_center/engagements/')
+    ? '/contact_center/engagements/{engagementId}'
+    : path;
+  // Zoom declares no body for its error responses; those are checked against {code, message} above.
+  const validate = res.status === 200 ? zoomSpec().validator(specPath, 'GET', res.status) : null;
+  if (validate && !validate(body))
+    throw new Error(
+      `GET ${path} ${res.status} breaks the spec: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+    );
   return { status: res.status, headers: res.headers, body };
 }
 
-const ref = z.object({ id: z.string() }).passthrough();
-/** Truto unified engagement, written from the vendor digest. */
-export const trutoEngagement = z
-  .object({
-    id: z.string(),
-    owner: ref.optional(),
-    subject: z.string().nullable().optional(),
-    content: z.string().nullable().optional(),
-    direction: z.string().nullable().optional(),
-    engagement_type: z.string().optional(),
-    internal_notes: z.string().nullable().optional(),
-    notes: z.array(ref).optional(),
-    status: z.string().nullable().optional(),
-    start_time: z.string().datetime({ offset: true }).optional(),
-    end_time: z.string().datetime({ offset: true }).optional(),
-    duration: z.string().optional(),
-    project: ref.optional(),
-    account: ref.optional(),
-    contacts: z.array(ref).optional(),
-    opportunity: z.union([ref, z.array(ref)]).optional(),
-    phone_numbers: z
-      .array(
-        z.object({
-          id: z.string().optional(),
-          number: z.string(),
-          extension: z.string().nullable().optional(),
-          type: z.string().optional(),
-        }),
-      )
-      .optional(),
-    custom_fields: z.record(z.string(), z.unknown()).optional(),
-    created_at: z.string().datetime({ offset: true }).optional(),
-    updated_at: z.string().datetime({ offset: true }).optional(),
-    remote_data: z.record(z.string(), z.unknown()).optional(),
-  })
-  .passthrough();
-export const trutoList = z.object({
-  result: z.array(trutoEngagement),
-  next_cursor: z.string().nullable(),
-  prev_cursor: z.string().nullable(),
-  result_count: z.number().int(),
-});
-export const trutoError = z
-  .object({
-    statusCode: z.number().int(),
-    error: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  })
-  .passthrough();
+let truto: Ajv | undefined;
+/** Validator of one definition of Truto's engagement schema in `specs/` (object, envelopes, error). */
+export function trutoValidator(
+  definition: 'engagement' | 'listResponse' | 'deleteResponse' | 'error',
+): ValidateFunction {
+  truto ??= (() => {
+    const ajv = makeAjv();
+    ajv.addSchema(loadSpec('truto'), 'truto');
+    return ajv;
+  })();
+  const validate = truto.getSchema(`truto#/definitions/${definition}`);
+  if (!validate) throw new Error(`specs/ Truto schema has no definition ${definition}`);
+  return validate;
+}
+
+function checkTruto(
+  definition: Parameters<typeof trutoValidator>[0],
+  label: string,
+  body: unknown,
+): void {
+  const validate = trutoValidator(definition);
+  if (!validate(body))
+    throw new Error(
+      `${label} breaks the Truto schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+    );
+}
 
 export async function trutoCall(
   sb: Sandbox,
@@ -276,10 +238,12 @@ export async function trutoCall(
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   const body = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 400) trutoError.parse(body);
-  else if (path === '/unified/crm/engagements' && method === 'GET') trutoList.parse(body);
-  else if (method === 'DELETE') z.object({ id: z.string() }).strict().parse(body);
-  else trutoEngagement.parse(body);
+  const label = `${method} ${path} ${res.status}`;
+  if (res.status >= 400) checkTruto('error', label, body);
+  else if (path === '/unified/crm/engagements' && method === 'GET')
+    checkTruto('listResponse', label, body);
+  else if (method === 'DELETE') checkTruto('deleteResponse', label, body);
+  else checkTruto('engagement', label, body);
   return { status: res.status, headers: res.headers, body };
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import nock from 'nock';
+import { loadSpec } from '../../../specs/load';
 
 export const BASE = 'https://zoom.test/v2';
 export const OAUTH = 'https://oauth.zoom.test/oauth/token';
@@ -10,15 +10,8 @@ export const CREDENTIALS = {
   clientSecret: 'super-secret-client-value-42',
 };
 
-const SPEC = JSON.parse(
-  readFileSync(
-    new URL(
-      '../../../../shared/specs/zoom-contact-center-engagements.openapi.json',
-      import.meta.url,
-    ),
-    'utf8',
-  ),
-);
+// biome-ignore lint/suspicious/noExplicitAny: the spec is walked by literal paths below.
+const SPEC = loadSpec('zoom') as any;
 
 type Schema = {
   type?: string;
