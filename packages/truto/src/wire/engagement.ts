@@ -8,7 +8,14 @@ import { z } from 'zod';
  * transforms: the parsed record is the wire record, so it can be kept as `raw` unchanged.
  */
 
-const IdValue = z.union([z.string(), z.number()]);
+/**
+ * Ids beyond 2^53 arrive already rounded by `JSON.parse`: such a number is a different id, so it
+ * breaks the schema (the record is invalid) instead of being read.
+ */
+const ExactNumericId = z
+  .number()
+  .int('a numeric id must be an integer below 2^53 (JSON has already rounded larger ones)');
+const IdValue = z.union([z.string(), ExactNumericId]);
 
 /** A relation as Truto sends it: `{ id }` (plus whatever the CRM adds), or a bare id. */
 // Objects first: they are what Truto sends, and a union pays for every branch that fails before a match.
@@ -36,7 +43,7 @@ const Timestamp = z.union([z.string(), z.number()]).nullish();
 
 /** A unified CRM engagement (`/unified/crm/engagements`). */
 export const TrutoEngagementSchema = z.looseObject({
-  id: z.union([z.string().min(1), z.number()]),
+  id: z.union([z.string().min(1), ExactNumericId]),
   engagement_type: z.string().nullish(),
   subject: z.string().nullish(),
   content: z.string().nullish(),
