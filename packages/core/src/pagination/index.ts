@@ -17,4 +17,5 @@ export {
   type PaginateOptions,
   paginate,
 } from './paginate';
+export { type InvalidRecordAt, type ReadRecordsOptions, readRecords } from './read-records';
 export { inWindow, nextWindow, sliceWindows, type TimeWindow } from './windows';

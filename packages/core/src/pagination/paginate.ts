@@ -1,7 +1,8 @@
-import { AbortError, PaginationError } from '../errors/errors';
+import { AbortError, PaginationError, ResponseValidationError } from '../errors/errors';
 import { raceAbort } from '../http/abort';
 import { type CursorState, decodeCursor, encodeCursor } from './cursor';
 import { PageIterator, type SourcePage } from './page-iterator';
+import type { InvalidRecordAt } from './read-records';
 import { inWindow, type TimeWindow } from './windows';
 
 /** What the engine asks the adapter for: one vendor page. */
@@ -25,6 +26,12 @@ export interface FetchPageResult<T> {
   prevToken?: string | null | undefined;
   /** The adapter knows nothing further can match (e.g. sorted past the range): stop the listing. */
   done?: boolean | undefined;
+  /**
+   * Records of this page the adapter could not read, each with its `index` among the page's raw
+   * records (`readRecords` builds `items` and `invalid` together). `items` holds the others, in order.
+   * The engine applies the caller's `onInvalidRecord` policy to them.
+   */
+  invalid?: InvalidRecordAt[] | undefined;
 }
 
 export interface PaginateOptions<T> {
@@ -195,6 +202,10 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
     throwIfAborted(signal, provider);
 
     const raw = result.items;
+    const unreadable = result.invalid?.[0];
+    if (unreadable) {
+      throw new ResponseValidationError(unreadable.issues, { provider, what: 'record' });
+    }
     const continuation = presentToken(direction === 'after' ? result.nextToken : result.prevToken);
     if (continuation !== undefined) {
       if (continuation === pos.token || seen.has(continuation)) {

@@ -1,0 +1,64 @@
+import { ResponseValidationError } from '../errors/errors';
+import type { InvalidRecord } from './invalid-record';
+
+/** An unreadable record with its position among the raw records of its vendor page. */
+export interface InvalidRecordAt extends InvalidRecord {
+  /** Index of the record in the page's raw record array (what the engine counts for cursors). */
+  index: number;
+}
+
+export interface ReadRecordsOptions<T> {
+  provider: string;
+  /** Where the record array sits in the vendor response, e.g. `['result']`. */
+  path: readonly (string | number)[];
+  /**
+   * Reads one raw record, or throws `ResponseValidationError` when it cannot. Its issue paths should
+   * be relative to the response (e.g. `parseResponse(schema, raw, { provider, prefix: issuePath('result', index) })`).
+   * Any other error is a failure of the listing, not of the record, and propagates.
+   */
+  read(raw: unknown, index: number): T;
+  /** The vendor id of a raw record, for `InvalidRecord.remoteId`; must not throw on broken records. */
+  remoteIdOf?: ((raw: unknown) => string | undefined) | undefined;
+}
+
+/**
+ * Reads a vendor page record by record: what could be read lands in `items` (in order), what broke
+ * its schema in `invalid` with its position. Return both from `fetchPage` (`{ items, invalid, … }`)
+ * and the engine applies the caller's `onInvalidRecord` policy.
+ */
+export function readRecords<T>(
+  rawItems: readonly unknown[],
+  options: ReadRecordsOptions<T>,
+): { items: T[]; invalid: InvalidRecordAt[] } {
+  const items: T[] = [];
+  const invalid: InvalidRecordAt[] = [];
+  for (let index = 0; index < rawItems.length; index++) {
+    const raw = rawItems[index];
+    try {
+      items.push(options.read(raw, index));
+    } catch (error) {
+      if (!(error instanceof ResponseValidationError)) throw error;
+      invalid.push({
+        provider: options.provider,
+        remoteId: safeRemoteId(options.remoteIdOf, raw),
+        path: [...options.path, index],
+        issues: error.issues,
+        raw,
+        index,
+      });
+    }
+  }
+  return { items, invalid };
+}
+
+function safeRemoteId(
+  remoteIdOf: ((raw: unknown) => string | undefined) | undefined,
+  raw: unknown,
+): string | undefined {
+  try {
+    const id = remoteIdOf?.(raw);
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
