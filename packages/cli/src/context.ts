@@ -1,4 +1,4 @@
-import type { EngagementAdapter, HttpOptions } from '@engagekit/core';
+import { type EngagementAdapter, type HttpOptions, toIsoUtc } from '@engagekit/core';
 import { type Sandbox, type SandboxOptions, startSandbox } from '@engagekit/sandbox';
 import type { Command } from 'commander';
 import { CREDENTIALS, type ProviderId, resolveAdapters } from './credentials';
@@ -52,7 +52,10 @@ export async function connect(
   }
 }
 
-/** Parses `--from`/`--to`: an ISO-8601 date, `now`, or an age like `90d`, `12h`, `2w`, `30m`. */
+/**
+ * Parses `--from`/`--to`: an ISO-8601 date (without an offset: UTC, like everywhere in engagekit),
+ * `now`, or an age like `90d`, `12h`, `2w`, `30m`.
+ */
 export function parseWhen(value: string, flag: string, now: number = Date.now()): Date {
   const v = value.trim();
   if (v === 'now') return new Date(now);
@@ -63,13 +66,13 @@ export function parseWhen(value: string, flag: string, now: number = Date.now())
     ];
     return new Date(now - Number(age[1]) * unit);
   }
-  const date = new Date(v);
-  if (Number.isNaN(date.getTime())) {
+  const iso = toIsoUtc(v);
+  if (iso === undefined) {
     throw new UsageError(
       `${flag} must be an ISO-8601 date, "now" or an age like 90d, got "${value}"`,
     );
   }
-  return date;
+  return new Date(iso);
 }
 
 export function parsePositiveInt(value: string, flag: string): number {

@@ -26,6 +26,7 @@ import {
   type QueryValue,
   type RequestOptions,
   toInputIssues,
+  toIsoUtcStrict,
 } from '@engagekit/core/adapter';
 import { z } from 'zod';
 import { EarlyStop } from './early-stop';
@@ -570,8 +571,8 @@ function unsupportedIssues(input: CreateEngagementInput | UpdateEngagementInput)
   );
 }
 
-const isoOf = (value: Date | string): string =>
-  (value instanceof Date ? value : new Date(value)).toISOString();
+/** The one rule for dates (`toIsoUtc`): a time without an offset is UTC, never the machine's zone. */
+const isoOf = (value: Date | string): string => toIsoUtcStrict(value);
 
 function commonWriteIssues(input: CreateEngagementInput | UpdateEngagementInput): InputIssue[] {
   const result = WriteFieldsSchema.safeParse({

@@ -41,9 +41,12 @@ export interface AdapterCapabilities {
 
 /** Parameters of every `engagements.list()`. */
 export interface ListEngagementsParams {
-  /** Inclusive lower bound on `occurredAt` (Date or ISO string). */
+  /**
+   * Inclusive lower bound on `occurredAt`: a Date or an ISO-8601 string. A string without an offset
+   * (`'2026-01-01'`, `'2026-01-01T10:00:00'`) is UTC, whatever the machine's time zone.
+   */
   from?: Date | string | undefined;
-  /** Exclusive upper bound on `occurredAt`. */
+  /** Exclusive upper bound on `occurredAt`; a string without an offset is UTC, as for `from`. */
   to?: Date | string | undefined;
   kinds?: readonly EngagementKind[] | undefined;
   /** Keep engagements whose `direction` is one of these; engagements without a direction are left out. */
@@ -75,8 +78,11 @@ export interface CreateEngagementInput {
   body?: string | undefined;
   direction?: Direction | undefined;
   status?: string | undefined;
+  /** When it happened: a Date or an ISO-8601 string; without an offset the string is UTC (never local time). */
   occurredAt?: Date | string | undefined;
+  /** A Date or an ISO-8601 string; without an offset it is UTC. */
   startTime?: Date | string | undefined;
+  /** A Date or an ISO-8601 string; without an offset it is UTC. */
   endTime?: Date | string | undefined;
   durationSeconds?: number | undefined;
   participantIds?: readonly string[] | undefined;

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ListEngagementsParamsObject, refineRange } from '../adapter/params';
 import type {
@@ -12,6 +13,7 @@ import type { Engagement } from '../model/engagement';
 import { decodeCursor, encodeCursor, fingerprintParams } from '../pagination/cursor';
 import { PageIterator, type SourcePage } from '../pagination/page-iterator';
 import { compareKeys, keyOf, limiter, type MergeKey } from './merge';
+import { sortedListing } from './spill';
 
 /** A provider that failed during a merged listing. */
 export interface ProviderFailure {
@@ -39,6 +41,12 @@ export interface EngagementsClientOptions {
    * Bounds memory; larger values overlap more requests. @default 10000
    */
   maxBufferedPerProvider?: number | undefined;
+  /**
+   * Where providers that do not list in order spill sorted runs once they hold
+   * `maxBufferedPerProvider` items (a fresh directory per listing, removed when it ends, fails or is
+   * abandoned). @default os.tmpdir()
+   */
+  spillDir?: string | undefined;
 }
 
 /** `list()` params of the multi-provider client. */
@@ -137,17 +145,22 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
     const sign = order === 'asc' ? 1 : -1;
     const beyond = (k: MergeKey) => (after ? sign * compareKeys(k, after) > 0 : true);
     const run = limiter(options.concurrency ?? selected.length);
+    // One listener on the caller's signal for the whole listing, whatever the providers and windows
+    // in flight do with theirs; removed when the listing ends.
+    const controller = new AbortController();
+    const callerSignal = params.signal;
+    const stop = () => controller.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) stop();
+    callerSignal?.addEventListener('abort', stop, { once: true });
 
     const streams = selected.map((adapter) => ({
       adapter,
-      it: providerStream(
-        adapter,
-        params,
-        order,
-        after,
-        options.windowMs ?? 7 * DAY,
-        options.maxBufferedPerProvider ?? 10_000,
-      )[Symbol.asyncIterator](),
+      it: providerStream(adapter, params, order, after, {
+        windowMs: options.windowMs ?? 7 * DAY,
+        maxBuffered: options.maxBufferedPerProvider ?? 10_000,
+        spillDir: options.spillDir ?? tmpdir(),
+        signal: controller.signal,
+      })[Symbol.asyncIterator](),
       head: undefined as { e: Engagement; k: MergeKey } | undefined,
       done: false,
     }));
@@ -196,6 +209,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
       }
       if (page.length > 0) yield makePage(page, false);
     } finally {
+      callerSignal?.removeEventListener('abort', stop);
       await Promise.allSettled(streams.map((s) => s.it.return?.(undefined)));
     }
 
@@ -256,83 +270,72 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
 
 export type EngagementsClient = ReturnType<typeof createEngagementsClient>;
 
+/** What one provider's stream needs besides the params. */
+interface ProviderStreamOptions {
+  windowMs: number;
+  maxBuffered: number;
+  spillDir: string;
+  signal: AbortSignal;
+}
+
 /**
- * One provider's engagements in `order`, strictly after `after`. Adapters that list in time order
- * stream; the others are fetched a window at a time, each window sorted (and the next one
- * prefetched), so the merge above only ever holds one window per provider.
+ * One provider's engagements in `order`, strictly after `after`. Adapters that list in that order
+ * stream; the others go through an external sort (`sortedListing`): fetched a window at a time (a few
+ * windows ahead), sorted in chunks of at most `maxBuffered` items that spill to temporary files, and
+ * merged lazily, so memory stays bounded whatever the range holds.
  */
 async function* providerStream(
   adapter: EngagementAdapter,
   params: z.output<typeof MergedParamsSchema>,
   order: 'asc' | 'desc',
   after: MergeKey | undefined,
-  windowMs: number,
-  maxBuffered: number,
+  o: ProviderStreamOptions,
 ): AsyncGenerator<Engagement> {
-  const { order: _o, providers: _p, cursor: _c, ...base } = params;
+  const { order: _o, providers: _p, cursor: _c, signal: _s, ...base } = params;
   let from = params.from?.getTime();
   let to = params.to?.getTime();
+  // Inclusive of `after.t` in both directions: records that share its millisecond are sorted by id
+  // and the merge drops those up to `after`.
   if (after) {
     if (order === 'asc') from = Math.max(from ?? after.t, after.t);
     else to = Math.min(to ?? after.t + 1, after.t + 1);
   }
-  const listParams = (f: number | undefined, t: number | undefined): ListEngagementsParams => ({
-    ...base,
-    // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
-    pageSize:
-      base.pageSize === undefined
-        ? undefined
-        : Math.min(base.pageSize, adapter.capabilities.maxPageSize),
-    from: f === undefined ? undefined : new Date(f),
-    to: t === undefined ? undefined : new Date(t),
-    prefetch: true,
-  });
+  const list = (f: number | undefined, t: number | undefined, signal: AbortSignal) =>
+    adapter.engagements.list({
+      ...base,
+      // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
+      pageSize:
+        base.pageSize === undefined
+          ? undefined
+          : Math.min(base.pageSize, adapter.capabilities.maxPageSize),
+      from: f === undefined ? undefined : new Date(f),
+      to: t === undefined ? undefined : new Date(t),
+      signal,
+      prefetch: true,
+    });
 
   if (order === 'asc' && adapter.capabilities.ordering === 'asc') {
-    yield* adapter.engagements.list(listParams(from, to));
+    yield* list(from, to, o.signal);
     return;
   }
   const sign = order === 'asc' ? 1 : -1;
-  const sortWindow = (items: Engagement[]) =>
-    items.sort((a, b) => sign * compareKeys(keyOf(a), keyOf(b)));
-  const serverSideTime = adapter.capabilities.filters.from === 'server';
-  if (from === undefined || to === undefined || !serverSideTime) {
+  const windows: Array<readonly [number | undefined, number | undefined]> = [];
+  if (from === undefined || to === undefined || adapter.capabilities.filters.from !== 'server') {
     // No range to slice, or the vendor cannot filter by time (slicing would rescan everything):
     // one window, the whole range.
-    yield* sortWindow(await adapter.engagements.list(listParams(from, to)).toArray());
-    return;
+    windows.push([from, to]);
+  } else {
+    const size = Math.min(o.windowMs, adapter.capabilities.maxWindowMs ?? o.windowMs);
+    for (let s = from; s < to; s += size) windows.push([s, Math.min(s + size, to)]);
+    if (order === 'desc') windows.reverse();
   }
-  const size = Math.min(windowMs, adapter.capabilities.maxWindowMs ?? windowMs);
-  const windows: Array<[number, number]> = [];
-  for (let s = from; s < to; s += size) windows.push([s, Math.min(s + size, to)]);
-  if (order === 'desc') windows.reverse();
-  const fetchWindow = ([f, t]: [number, number]) =>
-    adapter.engagements.list(listParams(f, t)).toArray();
-  // Windows are fetched ahead in the background (a few at once) until `maxBuffered` items wait, so a
-  // slow provider elsewhere in the merge does not serialise this one's requests behind it.
-  const queue: Promise<Engagement[]>[] = [];
-  let launched = 0;
-  let inFlight = 0;
-  let buffered = 0;
-  const fill = (): void => {
-    while (launched < windows.length && inFlight < WINDOWS_IN_FLIGHT && buffered < maxBuffered) {
-      const window = windows[launched++] as [number, number];
-      inFlight++;
-      const promise = fetchWindow(window).then((items) => {
-        inFlight--;
-        buffered += items.length;
-        fill();
-        return items;
-      });
-      promise.catch(() => undefined);
-      queue.push(promise);
-    }
-  };
-  fill();
-  while (queue.length > 0) {
-    const current = await (queue.shift() as Promise<Engagement[]>);
-    buffered -= current.length;
-    fill();
-    yield* sortWindow(current);
-  }
+  yield* sortedListing({
+    windows,
+    list: ([f, t], signal) => list(f, t, signal),
+    compare: (a, b) => sign * compareKeys(keyOf(a), keyOf(b)),
+    maxBuffered: o.maxBuffered,
+    windowsInFlight: WINDOWS_IN_FLIGHT,
+    spillDir: o.spillDir,
+    signal: o.signal,
+  });
 }
