@@ -58,12 +58,12 @@ describe('Truto emulator (validated against a zod schema from the digest)', () =
     const b = all[200]?.start_time as string;
     const range = await listAll(`start_time=${a}&end_time=${b}&limit=50`);
     expect(range.length).toBe(101);
-    const withContact = all.find((e) => (e.contacts as unknown[] | undefined)?.length);
-    const contact = ids(withContact?.contacts ?? [])[0] as string;
+    const withContact = all.find((e) => (e.contact as unknown[] | undefined)?.length);
+    const contact = ids(withContact?.contact ?? [])[0] as string;
     for (const q of [`contact=${contact}`, `contact[id]=${contact}`]) {
       const r = await listAll(q);
       expect(r.length).toBeGreaterThan(0);
-      for (const e of r) expect(ids(e.contacts)).toContain(contact);
+      for (const e of r) expect(ids(e.contact)).toContain(contact);
     }
     const account = String(
       (all.find((e) => e.account)?.account as { id?: string } | undefined)?.id,
@@ -103,7 +103,7 @@ describe('Truto emulator (validated against a zod schema from the digest)', () =
       subject: 'Hello 👋',
       start_time: '2025-05-15T10:00:00.000Z',
       duration: 60,
-      contacts: [{ id: '5001' }],
+      contact: [{ id: '5001' }],
     };
     const a = await trutoCall(sb, PATH, {
       method: 'POST',

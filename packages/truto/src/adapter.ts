@@ -20,7 +20,12 @@ import {
 } from '@engagekit/core/adapter';
 import { z } from 'zod';
 import { createErrorParser, isRetryable, translated } from './errors';
-import { mapTrutoEngagement, PROVIDER, TRUTO_KINDS } from './map/engagement';
+import {
+  mapTrutoEngagement,
+  PROVIDER,
+  TRUTO_KINDS,
+  type TrutoDurationUnit,
+} from './map/engagement';
 import { TRUTO_CREATE_KINDS, toTrutoWriteBody } from './map/input';
 import { checkNativeListParams, flattenQuery } from './query';
 import {
@@ -88,11 +93,19 @@ export interface TrutoAdapterOptions extends HttpOptions {
    * @default { requestsPerSecond: 5, burst: 5 } (Truto: 50 requests / 10 s per integrated account)
    */
   rateLimit?: HttpOptions['rateLimit'];
+  /**
+   * The unit of Truto's `duration`, read and written. Truto's schema calls it a string and names no
+   * unit; the connected CRM decides (HubSpot counts milliseconds). Clock (`00:01:30`) and ISO 8601
+   * (`PT1M30S`) values are read as they say whatever this is.
+   * @default 'seconds'
+   */
+  durationUnit?: TrutoDurationUnit | undefined;
 }
 
 const OptionsSchema = HttpOptionsSchema.extend({
   token: z.string().min(1, 'a Truto API token is required'),
   integratedAccountId: z.string().min(1, 'the integrated account id is required'),
+  durationUnit: z.enum(['seconds', 'milliseconds']).optional(),
 }).loose();
 
 /** The caller's `Idempotency-Key` header (any casing) or a fresh one, reused by every retry. */
@@ -123,7 +136,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdapter {
   parseInput(OptionsSchema, options, { provider: PROVIDER });
-  const { token, integratedAccountId, baseUrl, rateLimit, ...http } = options;
+  const { token, integratedAccountId, baseUrl, rateLimit, durationUnit, ...http } = options;
+  const units = { durationUnit: durationUnit ?? 'seconds' } as const;
   const transport = createTransport({
     ...http,
     provider: PROVIDER,
@@ -212,7 +226,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
       prefetch: p.prefetch,
       signal: p.signal,
       async fetchPage({ token: nextCursor, window, direction, signal }) {
-        const mapOptions = { includeRaw: p.includeRaw, path: 'result' };
+        const mapOptions = { includeRaw: p.includeRaw, path: 'result', ...units };
         if (impossible) return { items: [], done: true };
         if (direction === 'before') {
           throw new CapabilityError('backwardsPaging', 'Truto lists page forwards only.', {
@@ -254,7 +268,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
         options: opts,
       }),
     );
-    return mapTrutoEngagement(data as TrutoEngagement);
+    return mapTrutoEngagement(data as TrutoEngagement, units);
   }
 
   /** A write with an `Idempotency-Key`: Truto replays the first answer, so retries are safe. */
@@ -279,7 +293,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
         options: rest,
       }),
     );
-    return mapTrutoEngagement(data as TrutoEngagement);
+    return mapTrutoEngagement(data as TrutoEngagement, units);
   }
 
   return defineAdapter({
@@ -288,9 +302,9 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
     engagements: {
       list,
       get,
-      create: (input, opts) => write('create', 'POST', PATH, toTrutoWriteBody(input), opts),
+      create: (input, opts) => write('create', 'POST', PATH, toTrutoWriteBody(input, units), opts),
       update: (remoteId, patch, opts) =>
-        write('update', 'PATCH', recordPath(remoteId), toTrutoWriteBody(patch), opts),
+        write('update', 'PATCH', recordPath(remoteId), toTrutoWriteBody(patch, units), opts),
       async delete(remoteId, opts) {
         const { key, options: rest } = idempotency(opts);
         await translated('delete', () =>

@@ -1,5 +1,5 @@
 export { createTrutoAdapter, TRUTO_CAPABILITIES, type TrutoAdapterOptions } from './adapter';
-export { normalizeDirection, toKind } from './map/engagement';
+export { normalizeDirection, type TrutoDurationUnit, toKind } from './map/engagement';
 export { TRUTO_CREATE_KINDS } from './map/input';
 export { type ParseTrutoEngagementOptions, parseTrutoEngagement } from './parse';
 export type {

@@ -1,12 +1,14 @@
 import type { Engagement } from '@engagekit/core';
 import { parseResponse } from '@engagekit/core/adapter';
-import { mapTrutoEngagement, PROVIDER } from './map/engagement';
+import { mapTrutoEngagement, PROVIDER, type TrutoDurationUnit } from './map/engagement';
 import { TrutoEngagementSchema } from './wire/engagement';
 
 /** Options of `parseTrutoEngagement`. */
 export interface ParseTrutoEngagementOptions {
   /** Keep the unified record (with `remote_data`) on `raw`. @default true */
   includeRaw?: boolean;
+  /** How a bare-number `duration` is read (see `TrutoAdapterOptions.durationUnit`). @default 'seconds' */
+  durationUnit?: TrutoDurationUnit;
 }
 
 /**
@@ -22,5 +24,8 @@ export function parseTrutoEngagement(
     provider: PROVIDER,
     what: 'engagement',
   });
-  return mapTrutoEngagement(record, { includeRaw: options.includeRaw ?? true });
+  return mapTrutoEngagement(record, {
+    includeRaw: options.includeRaw ?? true,
+    durationUnit: options.durationUnit ?? 'seconds',
+  });
 }

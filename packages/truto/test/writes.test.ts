@@ -97,7 +97,7 @@ describe('engagements.create', () => {
       start_time: '2026-03-02T10:00:00.000Z',
       end_time: '2026-03-02T11:00:00.000Z',
       duration: '3600',
-      contacts: [{ id: 'c-1' }, { id: 'c-2' }],
+      contact: [{ id: 'c-1' }, { id: 'c-2' }],
       account: { id: 'acc-1' },
       owner: { id: 'u-1' },
       custom_fields: { priority: 1 },

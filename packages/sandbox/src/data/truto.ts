@@ -20,6 +20,7 @@ const TYPES = [
 ] as const;
 const DIRECTIONS = [
   'inbound',
+  'missed',
   'outbound',
   'Inbound',
   'Outbound',
@@ -86,15 +87,17 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
     traitsOf: (r) => {
       const t: TrutoTraits = {
         type: String(r.engagement_type ?? ''),
-        contacts: [
-          ...(Array.isArray(r.contacts) ? r.contacts : []),
-          ...(Array.isArray(r.contact) ? r.contact : []),
-        ]
+        contacts: (Array.isArray(r.contact) ? r.contact : [])
           .filter((c): c is Json => typeof c === 'object' && c !== null)
           .map((c) => String(c.id)),
       };
-      const idOf = (v: unknown) =>
-        typeof v === 'object' && v !== null && 'id' in v ? String((v as Json).id) : undefined;
+      const idOf = (value: unknown) => {
+        // `opportunity` is an array of `{ id }` in Truto's reference; `account`/`owner` objects.
+        const v = Array.isArray(value) ? value[0] : value;
+        return typeof v === 'object' && v !== null && 'id' in v
+          ? String((v as Json).id)
+          : undefined;
+      };
       const account = idOf(r.account);
       const owner = idOf(r.owner);
       const opportunity = idOf(r.opportunity);
@@ -125,10 +128,10 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
         rec.end_time = new Date(start + duration * 1000).toISOString();
         rec.duration = String(duration);
       }
-      rec.contacts = t.contacts.map((id) => ({ id }));
+      rec.contact = t.contacts.map((id) => ({ id }));
       if (t.account) rec.account = { id: t.account };
       if (t.owner) rec.owner = { id: t.owner };
-      if (t.opportunity) rec.opportunity = { id: t.opportunity };
+      if (t.opportunity) rec.opportunity = [{ id: t.opportunity }];
       if (d.chance(0.4)) rec.notes = [{ id: String(30000 + d.int(0, 9999)) }];
       if (d.chance(0.3)) rec.internal_notes = paragraph(d);
       if (t.type === 'call' || t.type === 'SMS') {

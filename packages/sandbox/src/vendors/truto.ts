@@ -23,6 +23,8 @@ export interface TrutoConfig {
 }
 
 const CREATE_TYPES = ['meeting', 'call', 'chat', 'note', 'email'];
+/** Truto's unified `direction` values a write may carry. */
+const WRITE_DIRECTIONS = ['inbound', 'outbound', 'missed'];
 const YEAR = 366 * 86_400_000;
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
@@ -88,22 +90,29 @@ export class TrutoVendor {
       const err = trutoError(429, 'Rate limit exceeded', {
         truto_error_insight: { rate_limit_error: { description: 'Too many requests' } },
       });
-      return json(429, err.body, retryAfterHeader(form ?? 'seconds', seconds));
+      return json(429, err.body, {
+        ...retryAfterHeader(form ?? 'seconds', seconds),
+        ...rateLimitHeaders(this.cfg.perAccountPer10s ?? 50, 0, seconds),
+      });
     }
     const message = status === 503 ? 'The integrated account is blocked.' : `Injected ${status}`;
     return json(status, trutoError(status, message).body);
   }
 
   handle(req: VendorRequest): Reply {
+    const rate: Record<string, string> = {};
     try {
-      return this.dispatch(req);
+      const reply = this.dispatch(req, rate);
+      return Object.keys(rate).length
+        ? { ...reply, headers: { ...reply.headers, ...rate } }
+        : reply;
     } catch (err) {
-      if (err instanceof TrutoError) return json(err.status, err.body, err.headers);
+      if (err instanceof TrutoError) return json(err.status, err.body, { ...err.headers, ...rate });
       throw err;
     }
   }
 
-  private dispatch(req: VendorRequest): Reply {
+  private dispatch(req: VendorRequest, rate: Record<string, string>): Reply {
     const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     if (!auth || auth[1]?.trim() !== this.cfg.token) throw trutoError(401, 'Invalid API token');
     const account = req.query.get('integrated_account_id');
@@ -139,8 +148,19 @@ export class TrutoVendor {
       );
     }
     if (this.limiter) {
-      const w = this.limiter.take(account, Date.now());
-      if (!w.allowed) throw trutoError(429, 'Rate limit exceeded', {}, { 'Retry-After': '10' });
+      const now = Date.now();
+      const w = this.limiter.take(account, now);
+      const resetSeconds = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
+      Object.assign(rate, rateLimitHeaders(this.limiter.limit, w.remaining, resetSeconds));
+      if (!w.allowed) {
+        throw trutoError(
+          429,
+          'Rate limit exceeded',
+          { truto_error_insight: { rate_limit_error: { description: 'Too many requests' } } },
+          // Truto's own limits answer `Retry-After: 10` (the window), whatever is left of it.
+          { 'Retry-After': '10' },
+        );
+      }
     }
     const key = req.headers['idempotency-key'];
     const idemKey =
@@ -216,8 +236,7 @@ export class TrutoVendor {
         );
     }
     const types = queryList(q, 'engagement_type').map((t) => t.toLowerCase());
-    const contact =
-      q.get('contact[id]') ?? q.get('contact') ?? q.get('contacts[id]') ?? q.get('contacts');
+    const contact = q.get('contact[id]') ?? q.get('contact');
     const account = q.get('account[id]') ?? q.get('account');
     const owner = q.get('owner[id]') ?? q.get('owner');
     const opportunity = q.get('opportunity[id]') ?? q.get('opportunity');
@@ -352,6 +371,19 @@ export class TrutoVendor {
       if (body[f] !== undefined && body[f] !== null && typeof body[f] !== 'string')
         failures.push({ path: [f], message: 'Expected string' });
     }
+    if (typeof body.direction === 'string' && !WRITE_DIRECTIONS.includes(body.direction)) {
+      failures.push({
+        path: ['direction'],
+        message: `Must be one of ${WRITE_DIRECTIONS.join(', ')}`,
+      });
+    }
+    // The unified field is `contact`; `contacts` is not part of the model.
+    if (body.contacts !== undefined) {
+      failures.push({ path: ['contacts'], message: 'Unrecognized key; the field is contact' });
+    }
+    if (body.contact !== undefined && !isRefArray(body.contact)) {
+      failures.push({ path: ['contact'], message: 'Expected an array of { id }' });
+    }
     if (failures.length) throw trutoError(400, 'Validation failed', { details: { failures } });
   }
 
@@ -374,6 +406,29 @@ export class TrutoVendor {
     }
     return out;
   }
+}
+
+/**
+ * Truto's normalised rate-limit headers (https://truto.one/docs/api-reference/overview/rate-limits):
+ * lower-case, no `x-` prefix, `ratelimit-reset` in seconds from now (not an epoch).
+ */
+function rateLimitHeaders(
+  limit: number,
+  remaining: number,
+  resetSeconds: number,
+): Record<string, string> {
+  return {
+    'ratelimit-limit': String(limit),
+    'ratelimit-remaining': String(remaining),
+    'ratelimit-reset': String(resetSeconds),
+  };
+}
+
+function isRefArray(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((v) => isRecord(v) && (typeof v.id === 'string' || typeof v.id === 'number'))
+  );
 }
 
 function parseTime(raw: string | null, field: string): number | undefined {

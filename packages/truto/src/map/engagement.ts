@@ -44,18 +44,40 @@ const DIRECTIONS: Record<string, Direction> = {
   internal: 'internal',
 };
 
+const directionKey = (value: string) =>
+  value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
+
 /**
  * Truto's unified `direction` is a free string whose values depend on the CRM (HubSpot `INCOMING`,
- * Close `outbound`, …): any casing and the usual synonyms are read; anything else is `undefined`.
+ * Close `outbound`, …): any casing and the usual synonyms are read; `missed` (a missed call, one
+ * of Truto's `inbound | outbound | missed`) is `'inbound'`; anything else is `undefined`.
  */
 export function normalizeDirection(value: string | null | undefined): Direction | undefined {
   if (!value) return undefined;
-  return DIRECTIONS[
-    value
-      .trim()
-      .toLowerCase()
-      .replace(/[\s_-]+/g, '')
-  ];
+  const key = directionKey(value);
+  return key === 'missed' ? 'inbound' : DIRECTIONS[key];
+}
+
+/**
+ * The unit of Truto's `duration`: Truto's schema says only "string", and the CRMs behind it
+ * differ (HubSpot's `hs_call_duration` counts milliseconds, most others seconds).
+ */
+export type TrutoDurationUnit = 'seconds' | 'milliseconds';
+
+const PLAIN_NUMBER = /^\d+(\.\d+)?$/;
+
+/** `duration` in seconds; a bare number is read in `unit`, clock and ISO 8601 forms as they say. */
+export function durationSecondsOf(
+  value: string | number | null | undefined,
+  unit: TrutoDurationUnit = 'seconds',
+): number | undefined {
+  const seconds = toDurationSeconds(value);
+  if (seconds === undefined || unit === 'seconds') return seconds;
+  const plain = typeof value === 'number' || PLAIN_NUMBER.test(String(value).trim());
+  return plain ? seconds / 1000 : seconds;
 }
 
 function refId(ref: TrutoRef | null | undefined): string | undefined {
@@ -108,6 +130,8 @@ export interface MapOptions {
   includeRaw?: boolean;
   /** Where the record sits in the response, for error paths (e.g. `result`; the index is appended). */
   path?: string;
+  /** How a bare-number `duration` is read. @default 'seconds' */
+  durationUnit?: TrutoDurationUnit;
 }
 
 /**
@@ -168,6 +192,7 @@ export function mapTrutoEngagement(
   if (record.internal_notes) notes.push({ text: record.internal_notes });
 
   const direction = normalizeDirection(record.direction);
+  const missed = record.direction ? directionKey(record.direction) === 'missed' : false;
   let customFields: Record<string, unknown> | undefined;
   if (isPlainObject(record.custom_fields) && hasKeys(record.custom_fields)) {
     customFields = { ...record.custom_fields };
@@ -178,7 +203,12 @@ export function mapTrutoEngagement(
     customFields ??= {};
     customFields.phoneNumbers = phones.filter((p) => p !== null);
   }
-  if (record.direction && !direction && !(customFields && 'nativeDirection' in customFields)) {
+  // `missed` reads as inbound, so the original value is kept too.
+  if (
+    record.direction &&
+    (!direction || missed) &&
+    !(customFields && 'nativeDirection' in customFields)
+  ) {
     customFields ??= {};
     customFields.nativeDirection = record.direction;
   }
@@ -202,10 +232,11 @@ export function mapTrutoEngagement(
   if (typeof record.subject === 'string') engagement.subject = record.subject;
   if (typeof record.content === 'string') engagement.body = record.content;
   if (typeof record.status === 'string') engagement.status = record.status;
+  else if (missed) engagement.status = 'missed';
   if (startTime) engagement.startTime = startTime;
   const endTime = toIsoUtc(record.end_time);
   if (endTime) engagement.endTime = endTime;
-  const durationSeconds = toDurationSeconds(record.duration);
+  const durationSeconds = durationSecondsOf(record.duration, options.durationUnit);
   if (durationSeconds !== undefined) engagement.durationSeconds = durationSeconds;
   if (createdAt) engagement.createdAt = createdAt;
   if (updatedAt) engagement.updatedAt = updatedAt;

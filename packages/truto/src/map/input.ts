@@ -1,4 +1,5 @@
 import {
+  CapabilityError,
   type CreateEngagementInput,
   type EngagementKind,
   type InputIssue,
@@ -7,7 +8,13 @@ import {
   type UpdateEngagementInput,
 } from '@engagekit/core';
 import type { TrutoEngagementWrite } from '../wire/engagement';
-import { PROVIDER } from './engagement';
+import { PROVIDER, type TrutoDurationUnit } from './engagement';
+
+/** Options of {@link toTrutoWriteBody}. */
+export interface TrutoWriteOptions {
+  /** The unit `duration` is written in. @default 'seconds' */
+  durationUnit?: TrutoDurationUnit;
+}
 
 /** Kinds `create()` / `update()` accept: Truto's write enum for `engagement_type`. */
 export const TRUTO_CREATE_KINDS: readonly EngagementKind[] = [
@@ -29,7 +36,16 @@ const iso = (value: Date | string | undefined) =>
  */
 export function toTrutoWriteBody(
   input: CreateEngagementInput | UpdateEngagementInput,
+  options: TrutoWriteOptions = {},
 ): TrutoEngagementWrite {
+  // Truto's direction is inbound | outbound | missed: an internal engagement has no place there.
+  if (input.direction === 'internal') {
+    throw new CapabilityError(
+      'direction:internal',
+      "Truto's unified engagement direction is inbound, outbound or missed; it cannot store internal",
+      { provider: PROVIDER },
+    );
+  }
   const issues: InputIssue[] = [];
   const body: TrutoEngagementWrite = {};
 
@@ -51,10 +67,17 @@ export function toTrutoWriteBody(
   if (start) body.start_time = start;
   const end = iso(input.endTime);
   if (end) body.end_time = end;
-  // Truto's unified `duration` is a string.
-  if (input.durationSeconds !== undefined) body.duration = String(input.durationSeconds);
+  // Truto's unified `duration` is a string, in the unit the connected CRM counts.
+  if (input.durationSeconds !== undefined) {
+    body.duration = String(
+      options.durationUnit === 'milliseconds'
+        ? Math.round(input.durationSeconds * 1000)
+        : input.durationSeconds,
+    );
+  }
+  // Truto's unified field is `contact` (an array of `{ id }`), as in the `contact[id]` list filter.
   if (input.participantIds !== undefined) {
-    body.contacts = input.participantIds.map((id) => ({ id }));
+    body.contact = input.participantIds.map((id) => ({ id }));
   }
   if (input.accountIds !== undefined) {
     const [account, ...more] = input.accountIds;

@@ -120,7 +120,7 @@ export interface TrutoEngagementWrite {
   start_time?: string;
   end_time?: string;
   duration?: string;
-  contacts?: { id: string }[];
+  contact?: { id: string }[];
   account?: { id: string };
   owner?: { id: string };
   [field: string]: unknown;
