@@ -56,6 +56,7 @@ export {
   type EngagementKind,
   EngagementKindSchema,
   EngagementSchema,
+  type KnownProviderId,
   type Note,
   NoteSchema,
   type Participant,

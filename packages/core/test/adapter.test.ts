@@ -80,7 +80,8 @@ describe('normalizeListParams', () => {
     [{ pageSize: 0 }, 'pageSize:too_small'],
     [{ pageSize: 1.5 }, 'pageSize:invalid_type'],
     [{ participantIds: [''] }, 'participantIds.0:too_small'],
-    [{ bogus: 1 }, ':unrecognized_keys'],
+    [{ bogus: 1 }, 'bogus:unknown_key'],
+    [{ kind: ['call'] }, 'kind:unknown_key'],
     [{ cursor: '' }, 'cursor:too_small'],
   ])('%o → InputValidationError naming %s', (params, expected) => {
     const issues = issuesOf(() =>

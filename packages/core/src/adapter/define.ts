@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapabilityError } from '../errors/errors';
+import { CapabilityError, InputValidationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import type { RequestOptions } from '../http/types';
 import {
@@ -56,6 +56,8 @@ const IdSchema = z.string().min(1, 'id must be a non-empty string');
 export interface AdapterDefinition {
   id: string;
   capabilities: AdapterCapabilities;
+  /** Remote ids go into URL paths (`/engagements/{id}`): ids with `/` or `\` are refused. */
+  remoteIdInPath?: boolean | undefined;
   engagements: {
     list(params: NormalizedListParams): PageIterator<Engagement>;
     get?(remoteId: string, options?: RequestOptions): Promise<Engagement>;
@@ -70,10 +72,41 @@ export interface AdapterDefinition {
   };
 }
 
-/** Accepts both `provider:remoteId` and a bare vendor id. */
-export function toRemoteId(provider: string, id: string): string {
+/** How an adapter uses remote ids, so `toRemoteId` can refuse the ones that would misroute. */
+export interface RemoteIdRules {
+  /** The id becomes a URL path segment: `/` and `\` are refused too (ids in a query or body may hold them). */
+  pathSegment?: boolean | undefined;
+}
+
+const hasControlCharacter = (value: string) =>
+  [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/**
+ * The vendor id from a `provider:remoteId` or bare id. Refuses (with `InputValidationError` on
+ * `id`) what would change the request's target instead of naming a record: empty ids, `.` and `..`
+ * (a path resolves them to the parent collection), control characters, and with `pathSegment`
+ * slashes.
+ */
+export function toRemoteId(provider: string, id: unknown, rules: RemoteIdRules = {}): string {
+  const raw = parseInput(IdSchema, id, { provider, prefix: 'id' });
   const prefix = `${provider}:`;
-  return id.startsWith(prefix) ? id.slice(prefix.length) : id;
+  const remoteId = raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
+  const problem =
+    remoteId.trim() === ''
+      ? 'must not be empty'
+      : remoteId === '.' || remoteId === '..'
+        ? `"${remoteId}" is not a record id`
+        : hasControlCharacter(remoteId)
+          ? 'must not contain control characters'
+          : rules.pathSegment && /[/\\]/.test(remoteId)
+            ? 'must not contain "/" or "\\" (it is sent as a URL path segment)'
+            : undefined;
+  if (problem) {
+    throw new InputValidationError([{ path: 'id', rule: 'invalid_id', message: problem }], {
+      provider,
+    });
+  }
+  return remoteId;
 }
 
 /**
@@ -94,11 +127,7 @@ export function defineAdapter<X extends object = {}>(
       }),
     );
   const remote = (value: unknown) =>
-    parseInput(
-      IdSchema,
-      toRemoteId(id, parseInput(IdSchema, value, { provider: id, prefix: 'id' })),
-      { provider: id, prefix: 'id' },
-    );
+    toRemoteId(id, value, { pathSegment: definition.remoteIdInPath });
 
   const engagements: EngagementsResource = {
     list(params?: ListEngagementsParams) {

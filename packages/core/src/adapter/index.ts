@@ -2,9 +2,20 @@ export {
   type AdapterDefinition,
   CreateEngagementInputSchema,
   defineAdapter,
+  type RemoteIdRules,
   toRemoteId,
   UpdateEngagementInputSchema,
 } from './define';
+export {
+  type AdapterOptionsSpec,
+  endpointUrlIssues,
+  isLoopbackHost,
+  MIN_SECRET_LENGTH,
+  missingCredentialIssue,
+  parseAdapterOptions,
+  reservedNativeKey,
+  secretIssues,
+} from './options';
 export {
   ListEngagementsParamsObject,
   ListEngagementsParamsSchema,

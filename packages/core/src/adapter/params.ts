@@ -55,6 +55,7 @@ export const ListEngagementsParamsObject = z
         maxRetries: z.number().int().min(0).max(20).optional(),
         headers: z.record(z.string(), z.string()).optional(),
       })
+      .strict()
       .optional(),
   })
   .strict();

@@ -29,4 +29,5 @@ export {
   type VendorErrorParser,
 } from './factory';
 export { redact, redactString, redactUrl, registerSecret } from './redact';
+export { suggestKey, unknownKeyIssues } from './unknown-keys';
 export { issuePath, parseInput, parseResponse, toInputIssues } from './zod';

@@ -6,19 +6,32 @@ import {
   InputValidationError,
   ResponseValidationError,
 } from './errors';
+import { knownKeysAt, unknownKeyIssues } from './unknown-keys';
 
 /** A dotted issue path from its parts, skipping absent and empty ones (`issuePath('result', 3, 'id')`). */
 export function issuePath(...parts: (string | number | undefined)[]): string {
   return parts.filter((p) => p !== undefined && p !== '').join('.');
 }
 
-/** zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. */
-export function toInputIssues(error: z.ZodError, prefix = ''): InputIssue[] {
-  return error.issues.map((issue) => ({
-    path: issuePath(prefix, ...issue.path.map(String)),
-    rule: issue.code === 'custom' ? String(issue.params?.rule ?? 'custom') : issue.code,
-    message: issue.message,
-  }));
+/**
+ * zod issues as engagekit issues: a dotted path, the rule broken, and zod's message. Given the
+ * schema, each unknown key becomes its own `unknown_key` issue with a did-you-mean suggestion.
+ */
+export function toInputIssues(error: z.ZodError, prefix = '', schema?: z.ZodType): InputIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issuePath(prefix, ...issue.path.map(String));
+    if (issue.code === 'unrecognized_keys' && schema) {
+      const known = knownKeysAt(schema, issue.path);
+      if (known) return unknownKeyIssues(issue.keys, known, path);
+    }
+    return [
+      {
+        path,
+        rule: issue.code === 'custom' ? String(issue.params?.rule ?? 'custom') : issue.code,
+        message: issue.message,
+      },
+    ];
+  });
 }
 
 /** Parses caller input, or throws an `InputValidationError` naming every broken field and rule. */
@@ -29,7 +42,7 @@ export function parseInput<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new InputValidationError(toInputIssues(result.error, options.prefix), options);
+  throw new InputValidationError(toInputIssues(result.error, options.prefix, schema), options);
 }
 
 /**

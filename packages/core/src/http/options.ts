@@ -10,6 +10,7 @@ const hook = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'functi
  */
 export const HttpOptionsSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  allowInsecureHttp: z.boolean().optional(),
   timeoutMs: z.number().int().positive().optional(),
   maxRetries: z.number().int().min(0).max(20).optional(),
   signal: z
@@ -18,14 +19,17 @@ export const HttpOptionsSchema = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   hooks: z
     .object({ onRequest: hook.optional(), onResponse: hook.optional(), onRetry: hook.optional() })
+    .strict()
     .optional(),
   rateLimit: z
     .union([
       z.literal(false),
-      z.object({
-        requestsPerSecond: z.number().positive(),
-        burst: z.number().int().positive().optional(),
-      }),
+      z
+        .object({
+          requestsPerSecond: z.number().positive(),
+          burst: z.number().int().positive().optional(),
+        })
+        .strict(),
     ])
     .optional(),
 });

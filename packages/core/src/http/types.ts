@@ -58,6 +58,12 @@ export interface AuthProvider {
 export interface HttpOptions extends RequestOptions {
   /** The vendor's API root. Each adapter documents its default. */
   baseUrl?: string | undefined;
+  /**
+   * Allows plain-`http:` URLs on hosts other than this machine (credentials then cross the network
+   * unencrypted). Loopback hosts (`localhost`, 127.0.0.0/8, `::1`) never need it.
+   * @default false
+   */
+  allowInsecureHttp?: boolean | undefined;
   hooks?: TransportHooks | undefined;
   /** `false` turns the client-side limiter off; an object replaces the vendor default. */
   rateLimit?: RateLimitOptions | false | undefined;

@@ -63,11 +63,15 @@ export const TagSchema = z.object({
 });
 export type Tag = z.infer<typeof TagSchema>;
 
+/** The ids of the adapters engagekit ships; third-party adapters bring their own. */
+export type KnownProviderId = 'devrev' | 'zoom-contact-center' | 'truto';
+
 /** One engagement from any vendor, in engagekit's unified shape. */
 export const EngagementSchema = z.object({
   /** `${provider}:${remoteId}`: unique across providers. */
   id: z.string().min(1),
-  provider: z.string().min(1),
+  /** One of the `KnownProviderId`s (autocompleted) or a third-party adapter's id. */
+  provider: z.string().min(1) as z.ZodType<KnownProviderId | (string & {}), string>,
   remoteId: z.string().min(1),
   displayId: z.string().optional(),
   kind: EngagementKindSchema,

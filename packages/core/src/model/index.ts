@@ -10,6 +10,7 @@ export {
   EngagementKindSchema,
   EngagementSchema,
   IsoUtcSchema,
+  type KnownProviderId,
   type Note,
   NoteSchema,
   type Participant,
