@@ -19,6 +19,7 @@ const caps: AdapterCapabilities = {
   maxPageSize: 100,
   defaultPageSize: 50,
   backwardsPaging: false,
+  ordering: 'unordered',
 };
 
 function issuesOf(fn: () => unknown) {
