@@ -1,17 +1,15 @@
-import { EngagekitError } from '@engagekit/core';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { createCommand } from './commands/create';
 import { demoCommand } from './commands/demo';
 import { getCommand } from './commands/get';
 import { listCommand } from './commands/list';
 import { sandboxCommand } from './commands/sandbox';
-import { describeError } from './errors';
-import { type CliIO, MissingCredentialsError, UsageError } from './io';
+import { EXIT, report } from './errors';
+import type { CliIO } from './io';
 
 export const VERSION = '0.1.0';
 
-/** Exit codes: 0 ok, 1 an engagekit (or other) error, 2 bad usage or missing credentials. */
-export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+export { EXIT } from './errors';
 
 /** Builds the `engagekit` program; `done` receives each command's exit code. */
 export function buildProgram(io: CliIO, done: (code: number) => void): Command {
@@ -71,31 +69,4 @@ export async function run(args: readonly string[], io: Partial<CliIO> = {}): Pro
   } catch (error) {
     return report(error, full);
   }
-}
-
-function report(error: unknown, io: CliIO): number {
-  if (error instanceof CommanderError) {
-    // Commander has already printed help, the version or the usage error.
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.exitCode === 0
-    ) {
-      return EXIT.ok;
-    }
-    return EXIT.usage;
-  }
-  if (error instanceof MissingCredentialsError) {
-    io.stderr.write(`${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (error instanceof UsageError) {
-    io.stderr.write(`error: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  io.stderr.write(`${describeError(error)}\n`);
-  if (!(error instanceof EngagekitError) && io.env.ENGAGEKIT_DEBUG && error instanceof Error) {
-    io.stderr.write(`${error.stack ?? ''}\n`);
-  }
-  return EXIT.error;
 }

@@ -1,7 +1,7 @@
 import { run } from '../src/index';
 
 /** A fake stream that records what is written. */
-export function capture(columns = 120) {
+export function capture(columns = 120, isTTY = false) {
   let text = '';
   return {
     stream: {
@@ -9,7 +9,7 @@ export function capture(columns = 120) {
         text += chunk;
         return true;
       },
-      isTTY: false,
+      isTTY,
       columns,
     },
     get text() {
@@ -25,9 +25,11 @@ export async function cli(
     env?: Record<string, string | undefined>;
     columns?: number;
     signal?: AbortSignal;
+    /** stdout is a terminal (stderr never is, so no progress display). */
+    tty?: boolean;
   } = {},
 ) {
-  const stdout = capture(options.columns);
+  const stdout = capture(options.columns, options.tty === true);
   const stderr = capture(options.columns);
   const code = await run(args, {
     stdout: stdout.stream,

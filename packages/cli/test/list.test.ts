@@ -40,15 +40,45 @@ describe('engagekit list --sandbox', () => {
     expect(lines).toHaveLength(13);
   });
 
-  it('--format table fits the terminal width', async () => {
-    for (const columns of [80, 160]) {
-      const r = await cli(['list', '--sandbox', '--format', 'table', '--limit', '15'], { columns });
+  it('--format table on a terminal fits its width and never cuts an id', async () => {
+    const ids = ndjson(
+      (await cli(['list', '--sandbox', '--format', 'ndjson', '--limit', '15'])).stdout,
+    ).map((e) => e.id);
+    expect(ids.some((id) => id.length > 40)).toBe(true);
+    for (const columns of [80, 120, 160]) {
+      const r = await cli(['list', '--sandbox', '--format', 'table', '--limit', '15'], {
+        columns,
+        tty: true,
+      });
       expect(r.code).toBe(0);
       const lines = r.stdout.trimEnd().split('\n');
       expect(lines.length).toBeGreaterThan(15);
-      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+      for (const id of ids) expect(r.stdout).toContain(` ${id} `);
+      // Only whole ids can push a line past a narrow terminal; from 120 columns on, all fits.
+      if (columns >= 120) {
+        for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+      }
       expect(r.stdout).toContain('occurredAt');
     }
+  });
+
+  it('--format table off a terminal prints whole tab-separated rows, no header, no borders', async () => {
+    const listed = ndjson(
+      (await cli(['list', '--sandbox', '--format', 'ndjson', '--limit', '15'])).stdout,
+    );
+    const r = await cli(['list', '--sandbox', '--format', 'table', '--limit', '15'], {
+      columns: 40,
+    });
+    expect(r.code).toBe(0);
+    const rows = r.stdout
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(rows).toHaveLength(15);
+    expect(rows.map((cells) => cells.length)).toEqual(Array(15).fill(7));
+    expect(rows.map((cells) => cells[0])).toEqual(listed.map((e) => e.id));
+    expect(rows.map((cells) => cells[4])).toEqual(listed.map((e) => e.occurredAt));
+    expect(r.stdout).not.toMatch(/[│┌─…]/);
   });
 
   it('--provider and --kind filter; --order desc reverses', async () => {

@@ -9,6 +9,13 @@ export {
   parseSandboxArgs,
   type RunSandboxCommandOptions,
   runSandboxCommand,
+  SANDBOX_FLAGS,
+  type SandboxFlag,
+  type SandboxFlagValues,
+  SandboxUsageError,
+  sandboxOptionsFromFlags,
+  sandboxUsage,
+  startSandboxForCommand,
 } from './cli';
 export { FaultController, type FaultDecision } from './faults';
 export { type LogEntry, type LogFilter, RequestLog } from './log';

@@ -2,8 +2,8 @@ import { createEngagementsClient, ENGAGEMENT_KINDS, type EngagementKind } from '
 import { Command, Option } from 'commander';
 import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
 import { parseProviders } from '../credentials';
-import { describeError } from '../errors';
-import { createWriter, FORMATS, parseFormat } from '../format';
+import { describeError, report } from '../errors';
+import { createWriter, FORMATS, parseFormat, type RecordWriter } from '../format';
 import { type CliIO, UsageError } from '../io';
 import { ListingStats } from '../stats';
 
@@ -78,8 +78,32 @@ Examples:
   return cmd;
 }
 
+/** The lines that tell how to pick a listing up again after `count` records. */
+export function resumeHint(reason: string, cursor: string, from: Date, to: Date): string {
+  return (
+    `${reason} To resume, run the same command with:\n` +
+    `  --cursor ${cursor} --from ${from.toISOString()} --to ${to.toISOString()}\n`
+  );
+}
+
 export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
   const format = parseFormat(opts.format);
+  // Created first so that `--format json` leaves a whole JSON document on stdout whatever happens.
+  const writer = createWriter(format, io.stdout);
+  let failed = true;
+  try {
+    const code = await listInto(writer, opts, io);
+    failed = false;
+    return code;
+  } finally {
+    await writer.end({ failed });
+  }
+}
+
+async function listInto(writer: RecordWriter, opts: ListOptions, io: CliIO): Promise<number> {
+  if (opts.raw && (opts.format === 'table' || opts.format === 'csv')) {
+    throw new UsageError(`--raw only applies to --format json or ndjson, not ${opts.format}`);
+  }
   const providers = parseProviders(opts.provider);
   const kinds = parseKinds(opts.kind);
   const limit = opts.limit === undefined ? undefined : parsePositiveInt(opts.limit, '--limit');
@@ -102,7 +126,6 @@ export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
     opts.progress ? io.stderr : undefined,
   );
   let count = 0;
-  let stopped = false;
   try {
     const client = createEngagementsClient({
       adapters: conn.adapters.map((a) => stats.instrument(a)),
@@ -119,7 +142,7 @@ export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
       cursor: opts.cursor,
       includeRaw: opts.raw === true,
     });
-    const writer = createWriter(format, io.stdout);
+    let stopped = false;
     try {
       for await (const e of it) {
         stats.emitted(e);
@@ -130,19 +153,25 @@ export async function runList(opts: ListOptions, io: CliIO): Promise<number> {
           break;
         }
       }
+    } catch (error) {
+      stats.stop();
+      const cursor = count > 0 ? it.cursor : undefined;
+      if (cursor === undefined) throw error;
+      // The records already written stay valid: say how to fetch the rest instead of starting over.
+      await writer.end({ failed: true });
+      const code = report(error, io);
+      io.stderr.write(resumeHint(`Failed after ${count} records.`, cursor, from, to));
+      return code;
     } finally {
       stats.stop();
     }
-    await writer.end();
+    await writer.end({ failed: false });
     for (const f of it.failures) {
       io.stderr.write(`warning: skipped ${f.provider}: ${describeError(f.error)}\n`);
     }
     const cursor = stopped ? it.cursor : undefined;
     if (cursor) {
-      io.stderr.write(
-        `Stopped after ${count} records (--limit). To resume, run the same command with:\n` +
-          `  --cursor ${cursor} --from ${from.toISOString()} --to ${to.toISOString()}\n`,
-      );
+      io.stderr.write(resumeHint(`Stopped after ${count} records (--limit).`, cursor, from, to));
     }
     return 0;
   } finally {

@@ -1,29 +1,50 @@
-import { describeSandbox } from '@engagekit/sandbox';
-import { Command } from 'commander';
-import { parsePositiveInt, startCliSandbox } from '../context';
-import { type CliIO, UsageError } from '../io';
+import {
+  describeSandbox,
+  SANDBOX_FLAGS,
+  type SandboxFlagValues,
+  sandboxOptionsFromFlags,
+  startSandboxForCommand,
+} from '@engagekit/sandbox';
+import { Command, Option } from 'commander';
+import { sandboxNow } from '../context';
+import type { CliIO } from '../io';
+
+/** Commander options built from the sandbox's own flag definitions, with the flag each reads. */
+function sandboxOptions(): Array<{ name: string; option: Option }> {
+  return SANDBOX_FLAGS.map((f) => ({
+    name: f.name,
+    option: new Option(`--${f.name}${f.value ? ` ${f.value}` : ''}`, f.description),
+  }));
+}
 
 export function sandboxCommand(io: CliIO, done: (code: number) => void): Command {
-  const cmd = new Command('sandbox')
-    .description(
-      'Start the DevRev, Zoom Contact Center and Truto emulators; print URLs and credentials; run until Ctrl+C',
-    )
-    .option('--port <n>', 'TCP port (default: ephemeral)')
-    .option('--seed <n>', 'data seed', '42')
-    .option('--count <n>', 'seeded records per vendor', '500')
-    .option('--json', 'print URLs and credentials as one JSON object');
-  cmd.action(async (opts: { port?: string; seed: string; count: string; json?: boolean }) => {
-    const seed = Number(opts.seed);
-    if (!Number.isInteger(seed))
-      throw new UsageError(`--seed must be an integer, got "${opts.seed}"`);
-    const sb = await startCliSandbox({
-      seed,
-      count: parsePositiveInt(opts.count, '--count'),
-      ...(opts.port === undefined ? {} : { port: Number(opts.port) }),
-    });
+  const flags = sandboxOptions();
+  const cmd = new Command('sandbox').description(
+    'Start the DevRev, Zoom Contact Center and Truto emulators; print URLs and credentials; run until Ctrl+C',
+  );
+  for (const f of flags) cmd.addOption(f.option);
+  cmd.addHelpText(
+    'after',
+    `
+The same flags as the engagekit-sandbox command. Without --now the seeded data ends at the start of
+the current UTC day, so separate runs see the same records.
+
+Example:
+  $ engagekit sandbox --port 4010 --latency 50 --fault-rate 0.2 --fault-vendors truto`,
+  );
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const values: Record<string, string | boolean | undefined> = {};
+    for (const { name, option } of flags) {
+      const value = opts[option.attributeName()];
+      // Commander stores `--no-x` as x=false; the shared parser reads the switch by its name.
+      if (option.negate) values[name] = value === false ? true : undefined;
+      else if (typeof value === 'string' || typeof value === 'boolean') values[name] = value;
+    }
+    const { options, json } = sandboxOptionsFromFlags(values as SandboxFlagValues);
+    const sb = await startSandboxForCommand({ seed: 42, now: sandboxNow(), ...options });
     try {
       const c = sb.credentials;
-      if (opts.json) {
+      if (json) {
         io.stdout.write(
           `${JSON.stringify({ urls: sb.urls, credentials: c, origin: sb.origin })}\n`,
         );
