@@ -332,7 +332,7 @@ async function* providerStream(
   yield* sortedListing({
     windows,
     list: ([f, t], signal) => list(f, t, signal),
-    compare: (a, b) => sign * compareKeys(keyOf(a), keyOf(b)),
+    sign,
     maxBuffered: o.maxBuffered,
     windowsInFlight: WINDOWS_IN_FLIGHT,
     spillDir: o.spillDir,

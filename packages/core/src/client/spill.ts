@@ -2,6 +2,7 @@ import { createReadStream, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engagement } from '../model/engagement';
+import { compareKeys, keyOf, type MergeKey } from './merge';
 
 /** How many items the sorter holds in memory right now, and at most so far (for tests and benches). */
 export interface SpillStats {
@@ -18,8 +19,8 @@ export interface SortedListingOptions {
     window: readonly [number | undefined, number | undefined],
     signal: AbortSignal,
   ): AsyncIterable<Engagement>;
-  /** Order of the output: negative when `a` comes first. */
-  compare(a: Engagement, b: Engagement): number;
+  /** Order of the output by (`occurredAt`, `id`): 1 ascending, -1 descending. */
+  sign: 1 | -1;
   /** Items held in memory at once, over every window (read, waiting or being merged). */
   maxBuffered: number;
   /** Windows read at once, ahead of the one being consumed. */
@@ -31,10 +32,15 @@ export interface SortedListingOptions {
   stats?: SpillStats | undefined;
 }
 
+interface Keyed {
+  k: MergeKey;
+  e: Engagement;
+}
+
 interface WindowState {
   read: Promise<void>;
   /** Sorted items kept in memory (the whole window when it fitted). */
-  memory: Engagement[];
+  memory: Keyed[];
   /** Sorted runs on disk. */
   runs: string[];
 }
@@ -89,15 +95,16 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     });
     return dirPromise;
   };
-  const spill = async (chunk: Engagement[]): Promise<string> => {
-    chunk.sort(o.compare);
+  const byKey = (a: Keyed, b: Keyed) => o.sign * compareKeys(a.k, b.k);
+  const spill = async (chunk: Keyed[]): Promise<string> => {
+    chunk.sort(byKey);
     const file = join(await spillDirectory(), `run-${runCount++}.ndjson`);
     const handle = await open(file, 'w');
     try {
       for (let i = 0; i < chunk.length; i += LINES_PER_WRITE) {
         let text = '';
         const end = Math.min(i + LINES_PER_WRITE, chunk.length);
-        for (let j = i; j < end; j++) text += `${JSON.stringify(chunk[j])}\n`;
+        for (let j = i; j < end; j++) text += `${JSON.stringify((chunk[j] as Keyed).e)}\n`;
         await handle.write(text);
       }
     } finally {
@@ -108,11 +115,11 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   };
   const readWindow = async (index: number, state: WindowState): Promise<void> => {
     const window = o.windows[index] as readonly [number | undefined, number | undefined];
-    let chunk: Engagement[] = [];
+    let chunk: Keyed[] = [];
     try {
       for await (const e of o.list(window, controller.signal)) {
         if (controller.signal.aborted) return;
-        chunk.push(e);
+        chunk.push({ k: keyOf(e), e });
         hold(1);
         if (chunk.length >= perWindow) {
           state.runs.push(await spill(chunk));
@@ -120,7 +127,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
           chunk = [];
         }
       }
-      chunk.sort(o.compare);
+      chunk.sort(byKey);
       state.memory = chunk;
       chunk = [];
     } finally {
@@ -147,10 +154,10 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         state.memory = [];
         for (let i = 0; i < items.length; i++) {
           stats.held--;
-          yield items[i] as Engagement;
+          yield (items[i] as Keyed).e;
         }
       } else {
-        yield* mergeRuns(state, o.compare, stats);
+        yield* mergeRuns(state, byKey, stats);
         await Promise.all(state.runs.map((file) => rm(file, { force: true })));
       }
       states[index] = { read: Promise.resolve(), memory: [], runs: [] };
@@ -177,17 +184,17 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
 /** Merges a window's sorted runs (files and the in-memory rest), holding one head per run. */
 async function* mergeRuns(
   state: WindowState,
-  compare: (a: Engagement, b: Engagement) => number,
+  compare: (a: Keyed, b: Keyed) => number,
   stats: SpillStats,
 ): AsyncGenerator<Engagement> {
-  const sources: AsyncIterator<Engagement>[] = state.runs.map((file) =>
+  const sources: AsyncIterator<Keyed>[] = state.runs.map((file) =>
     readRun(file)[Symbol.asyncIterator](),
   );
   const memory = state.memory;
   state.memory = [];
   // The in-memory rest is already counted as held; its items leave the count as they join the heap.
   if (memory.length > 0) sources.push(arraySource(memory, stats));
-  const heap = new MinHeap<{ value: Engagement; source: AsyncIterator<Engagement> }>((a, b) =>
+  const heap = new MinHeap<{ value: Keyed; source: AsyncIterator<Keyed> }>((a, b) =>
     compare(a.value, b.value),
   );
   try {
@@ -198,7 +205,7 @@ async function* mergeRuns(
     stats.held += heap.size;
     if (stats.held > stats.peakHeld) stats.peakHeld = stats.held;
     while (heap.size > 0) {
-      const top = heap.peek() as { value: Engagement; source: AsyncIterator<Engagement> };
+      const top = heap.peek() as { value: Keyed; source: AsyncIterator<Keyed> };
       const value = top.value;
       const r = await top.source.next();
       if (r.done) {
@@ -208,7 +215,7 @@ async function* mergeRuns(
         top.value = r.value;
         heap.replaceTop(top);
       }
-      yield value;
+      yield value.e;
     }
   } finally {
     stats.held -= heap.size;
@@ -217,15 +224,15 @@ async function* mergeRuns(
 }
 
 /** Items of an in-memory run, released from the held count as they are read. */
-async function* arraySource(items: Engagement[], stats: SpillStats): AsyncGenerator<Engagement> {
+async function* arraySource(items: Keyed[], stats: SpillStats): AsyncGenerator<Keyed> {
   for (let i = 0; i < items.length; i++) {
     stats.held--;
-    yield items[i] as Engagement;
+    yield items[i] as Keyed;
   }
 }
 
 /** Reads an ndjson run lazily, a small block at a time. */
-async function* readRun(file: string): AsyncGenerator<Engagement> {
+async function* readRun(file: string): AsyncGenerator<Keyed> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: RUN_READ_BYTES });
   let rest = '';
   try {
@@ -234,7 +241,8 @@ async function* readRun(file: string): AsyncGenerator<Engagement> {
       let start = 0;
       let nl = text.indexOf('\n', start);
       while (nl >= 0) {
-        yield JSON.parse(text.slice(start, nl)) as Engagement;
+        const e = JSON.parse(text.slice(start, nl)) as Engagement;
+        yield { k: keyOf(e), e };
         start = nl + 1;
         nl = text.indexOf('\n', start);
       }

@@ -1,0 +1,195 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SpillStats, sortedListing } from '../src/client/spill';
+import { createEngagementsClient, type Engagement } from '../src/index';
+import { DAY, engagement, expectedIds, fakeProvider, T0 } from './client-fakes';
+
+let spillDir: string;
+beforeEach(async () => {
+  spillDir = await mkdtemp(join(tmpdir(), 'engagekit-spill-test-'));
+});
+afterEach(async () => {
+  await rm(spillDir, { recursive: true, force: true });
+});
+
+/** Files under `dir`, one level of subdirectories deep. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      for (const f of await readdir(join(dir, entry.name))) out.push(join(entry.name, f));
+    } else out.push(entry.name);
+  }
+  return out;
+}
+
+/** `n` timestamps over 10 days, many sharing a millisecond, in no order. */
+const scrambledTimes = (n: number) =>
+  Array.from({ length: n }, (_, i) => T0 + ((i * 7_919) % (n / 4)) * 1_000 * 3_457);
+
+describe('sortedListing (external sort)', () => {
+  const records = scrambledTimes(1_000).map((t, i) => engagement('u', `u-${i}`, t));
+  async function* source(failAt?: number): AsyncGenerator<Engagement> {
+    for (let i = 0; i < records.length; i++) {
+      if (i === failAt) throw new Error('source failed');
+      yield records[i] as Engagement;
+    }
+  }
+
+  it('sorts 1,000 records holding at most maxBuffered items plus one head per run', async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const out: string[] = [];
+    for await (const e of sortedListing({
+      windows: [[undefined, undefined]],
+      list: () => source(),
+      sign: 1,
+      maxBuffered: 50,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    })) {
+      out.push(e.id);
+    }
+    expect(out).toEqual(expectedIds(records));
+    expect(stats.runsWritten).toBe(20);
+    // 50 in the chunk being filled, or 20 run heads while merging.
+    expect(stats.peakHeld).toBe(50);
+    expect(stats.held).toBe(0);
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+
+  it('shares the budget between windows read ahead at once', async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const windows = Array.from({ length: 10 }, (_, w) => [w * 100, (w + 1) * 100] as const);
+    const out: string[] = [];
+    for await (const e of sortedListing({
+      windows,
+      // Each window holds 100 records, in reverse.
+      list: async function* ([from]) {
+        for (let i = 99; i >= 0; i--)
+          yield engagement('w', `w-${(from ?? 0) + i}`, T0 + (from ?? 0) + i);
+      },
+      sign: 1,
+      maxBuffered: 80,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    })) {
+      out.push(e.id);
+    }
+    expect(out).toHaveLength(1_000);
+    expect(out).toEqual([...out].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))));
+    expect(stats.peakHeld).toBeLessThanOrEqual(80);
+    expect(stats.held).toBe(0);
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+
+  it('removes its temporary files when the source fails', async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const listing = sortedListing({
+      windows: [[undefined, undefined]],
+      list: () => source(730),
+      sign: 1,
+      maxBuffered: 100,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    });
+    await expect(listing.next()).rejects.toThrow('source failed');
+    expect(stats.runsWritten).toBe(7);
+    expect(await filesUnder(spillDir)).toEqual([]);
+    expect(stats.held).toBe(0);
+  });
+
+  it('removes its temporary files when abandoned mid-merge', async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const listing = sortedListing({
+      windows: [[undefined, undefined]],
+      list: () => source(),
+      sign: 1,
+      maxBuffered: 100,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    });
+    const first = await listing.next();
+    expect(first.value?.id).toBe(expectedIds(records)[0]);
+    expect((await filesUnder(spillDir)).length).toBe(10);
+    await listing.return(undefined);
+    expect(await filesUnder(spillDir)).toEqual([]);
+    expect(stats.held).toBe(0);
+  });
+});
+
+describe('merged client over a provider that lists in no order', () => {
+  const N = 600;
+  const times = scrambledTimes(N);
+
+  it('spills sorted runs instead of loading the range, and resumes exactly', async () => {
+    const devrevLike = fakeProvider('u', times, { ordering: 'unordered', pageSize: 25 });
+    const ordered = fakeProvider('o', times.slice(0, 50), { ordering: 'asc', serverTime: true });
+    const client = createEngagementsClient({
+      adapters: [devrevLike.adapter, ordered.adapter],
+      maxBufferedPerProvider: 40,
+      spillDir,
+    });
+    const all = [...devrevLike.records, ...ordered.records];
+    const range = { from: new Date(T0), to: new Date(T0 + 20 * DAY), pageSize: 9 };
+    const it = client.engagements.list(range);
+    const seen: string[] = [];
+    for await (const e of it) {
+      if (seen.length === 0) {
+        // Before the first item: every record read, none held beyond the budget — the rest is on disk.
+        expect(devrevLike.served()).toBe(N);
+        expect((await filesUnder(spillDir)).length).toBe(15);
+      }
+      seen.push(e.id);
+      if (seen.length === 250) break;
+    }
+    expect(await filesUnder(spillDir)).toEqual([]);
+    for await (const e of client.engagements.list({ ...range, cursor: it.cursor })) seen.push(e.id);
+    expect(seen).toEqual(expectedIds(all, T0, T0 + 20 * DAY));
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+
+  it('removes the temporary files when the provider fails mid-listing', async () => {
+    const failing = fakeProvider('u', times, {
+      ordering: 'unordered',
+      pageSize: 25,
+      failOnRequest: 20,
+    });
+    const client = createEngagementsClient({
+      adapters: [failing.adapter],
+      maxBufferedPerProvider: 40,
+      spillDir,
+    });
+    await expect(client.engagements.list({ from: new Date(T0) }).toArray()).rejects.toThrow(
+      'u is down',
+    );
+    expect(failing.served()).toBe(19 * 25);
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+
+  it('slices a time-filtered provider into windows and spills only windows that overflow', async () => {
+    const windowed = fakeProvider('w', times, {
+      ordering: 'unordered',
+      serverTime: true,
+      pageSize: 25,
+    });
+    const client = createEngagementsClient({
+      adapters: [windowed.adapter],
+      maxBufferedPerProvider: 40,
+      windowMs: DAY,
+      spillDir,
+    });
+    const from = T0;
+    const to = T0 + 11 * DAY;
+    const desc = await client.engagements
+      .list({ from: new Date(from), to: new Date(to), order: 'desc' })
+      .toArray();
+    expect(desc.map((e) => e.id)).toEqual(expectedIds(windowed.records, from, to, 'desc'));
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+});
