@@ -16,6 +16,16 @@ import {
 } from '../src/pagination';
 
 const EXPECT = { provider: 'acme', fingerprint: 'fp1' };
+/** Every fake vendor throws past this many calls, so a paging loop fails fast instead of growing. */
+const MAX_FAKE_CALLS = 50;
+
+function capped<R>(fetch: (req: FetchPageRequest) => Promise<R>) {
+  let calls = 0;
+  return (req: FetchPageRequest) => {
+    if (++calls > MAX_FAKE_CALLS) throw new Error('fake vendor called too often: a loop');
+    return fetch(req);
+  };
+}
 
 async function reason(fn: () => unknown): Promise<string | undefined> {
   try {
@@ -184,6 +194,7 @@ function scripted(script: Script) {
   const calls: FetchPageRequest[] = [];
   const fetchPage = async (req: FetchPageRequest) => {
     calls.push(req);
+    if (calls.length > MAX_FAKE_CALLS) throw new Error('fake vendor called too often: a loop');
     const entry = script[req.token ?? ''];
     if (!entry) throw new Error(`unexpected token ${req.token}`);
     return typeof entry === 'function' ? entry() : entry;
@@ -276,18 +287,19 @@ describe('paginate', () => {
         if (got.length === k) break;
       }
       const cursor = iterator.cursor;
-      if (k === all.length) {
-        expect(cursor).toBeUndefined();
-        continue;
-      }
-      expect(cursor).toBeDefined();
-      const rest = await paginate({ ...base, fetchPage, cursor }).toArray();
+      expect(cursor).toEqual(expect.any(String));
+      const resumed = scripted(threePages);
+      const rest = await paginate({ ...base, fetchPage: resumed.fetchPage, cursor }).toArray();
       expect([...got, ...rest]).toEqual(all);
+      // After the last item the cursor is terminal: it resumes to nothing without a request.
+      if (k === all.length) expect(resumed.calls).toHaveLength(0);
     }
     const done = paginate({ ...base, fetchPage });
     expect(done.cursor).toBeUndefined();
+    expect(done.done).toBe(false);
     await done.toArray();
-    expect(done.cursor).toBeUndefined();
+    expect(done.done).toBe(true);
+    expect(done.cursor).toEqual(expect.any(String));
   });
 
   it('a cursor from other params or another provider is rejected', async () => {
@@ -307,14 +319,14 @@ describe('paginate', () => {
 
   it('prefetch really overlaps, and a prefetch error surfaces', async () => {
     const log: string[] = [];
-    const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<number>> => {
+    const fetchPage = capped(async (req): Promise<FetchPageResult<number>> => {
       log.push(`fetch:${req.token ?? ''}`);
       await new Promise((r) => setTimeout(r, 1));
       if (req.token === 'b') throw new Error('page b failed');
       return req.token === 'a'
         ? { items: [3, 4], nextToken: 'b' }
         : { items: [1, 2], nextToken: 'a' };
-    };
+    });
     const got: number[] = [];
     const run = async () => {
       for await (const page of paginate({ ...base, fetchPage, prefetch: true }).pages()) {
@@ -333,10 +345,10 @@ describe('paginate', () => {
     const without: string[] = [];
     const plain = paginate({
       ...base,
-      fetchPage: async (req) => {
+      fetchPage: capped(async (req) => {
         without.push(`fetch:${req.token ?? ''}`);
         return req.token ? { items: [2] } : { items: [1], nextToken: 'a' };
-      },
+      }),
     });
     for await (const item of plain) without.push(`item:${item}`);
     expect(without).toEqual(['fetch:', 'item:1', 'fetch:a', 'item:2']);
@@ -345,11 +357,11 @@ describe('paginate', () => {
   it('an AbortSignal stops promptly, even while a fetch hangs', async () => {
     const controller = new AbortController();
     let fetches = 0;
-    const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<number>> => {
+    const fetchPage = capped(async (req): Promise<FetchPageResult<number>> => {
       fetches++;
       if (req.token) return new Promise(() => undefined); // never settles
       return { items: [1], nextToken: 'a' };
-    };
+    });
     const got: number[] = [];
     const started = Date.now();
     setTimeout(() => controller.abort(), 20);
@@ -454,7 +466,7 @@ describe('paginate', () => {
     expect(await paginate({ ...base, fetchPage: empty.fetchPage }).toArray()).toEqual([]);
     const emptyWindowed = paginate({
       ...base,
-      fetchPage: async () => ({ items: [] }),
+      fetchPage: capped(async () => ({ items: [] })),
       range: { from: 0, to: 100, maxWindowMs: 10, timeOf: (n: number) => n },
     });
     expect((await emptyWindowed.firstPage()).items).toEqual([]);
@@ -495,6 +507,8 @@ function fakeVendor(
   let fetches = 0;
   const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<Rec>> => {
     fetches++;
+    // Ranges here span up to a few hundred windows: a loop still fails within a few thousand calls.
+    if (fetches > 40 * MAX_FAKE_CALLS) throw new Error('fake vendor called too often: a loop');
     const w = req.window;
     const matching = w ? sorted.filter((r) => r.t >= w.from && r.t <= w.to) : sorted;
     let offset = 0;
@@ -659,9 +673,9 @@ describe('windowed listing', () => {
     const boom = new Error('vendor down');
     const err = await paginate({
       ...base,
-      fetchPage: async () => {
+      fetchPage: capped(async () => {
         throw boom;
-      },
+      }),
     })
       .toArray()
       .catch((e) => e);

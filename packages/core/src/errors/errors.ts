@@ -150,10 +150,13 @@ export class InputValidationError extends EngagekitError {
 export class ResponseValidationError extends EngagekitError {
   readonly path: string;
   readonly issues: InputIssue[];
-  constructor(issues: InputIssue[], options: EngagekitErrorOptions & { what?: string } = {}) {
+  constructor(
+    issues: InputIssue[],
+    options: EngagekitErrorOptions & { what?: string; hint?: string } = {},
+  ) {
     const first = issues[0];
     super(
-      `${options.provider ?? 'vendor'} ${options.what ?? 'response'} does not match its schema at ${first?.path || '(root)'}: ${first?.message ?? 'invalid'}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}`,
+      `${options.provider ?? 'vendor'} ${options.what ?? 'response'} does not match its schema at ${first?.path || '(root)'}: ${first?.message ?? 'invalid'}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}${options.hint ? `. ${options.hint}` : ''}`,
       options,
     );
     this.path = redactString(first?.path ?? '');
@@ -168,7 +171,10 @@ export type PaginationErrorReason =
   | 'tampered-cursor'
   | 'unsupported-cursor-version'
   | 'foreign-cursor'
-  | 'mismatched-cursor';
+  | 'mismatched-cursor'
+  | 'empty-pages'
+  | 'repeated-page'
+  | 'oversized-token';
 
 /** Paging cannot go on safely: a repeated or expired vendor token, or a cursor that does not fit. */
 export class PaginationError extends EngagekitError {

@@ -1,8 +1,34 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PaginationError } from '../errors/errors';
 
 const PREFIX = 'ek1';
+
+/**
+ * The longest vendor page token a cursor carries, counted as JSON-escaped characters. A longer token
+ * fails the listing with `PaginationError('oversized-token')` when it arrives, before any item of its
+ * page is yielded, so no cursor engagekit hands out is ever too large to resume.
+ */
+export const MAX_VENDOR_TOKEN_LENGTH = 262_144;
+
+/**
+ * The longest cursor `decodeCursor` accepts. Every cursor the engine writes fits: its JSON is the
+ * vendor token (≤ {@link MAX_VENDOR_TOKEN_LENGTH}) plus at most a few hundred characters of
+ * positions and ids, and base64url makes it 4/3 as long, so a cursor stays under 352 KiB
+ * (typically 100–300 characters).
+ */
+export const MAX_CURSOR_LENGTH = 524_288;
+
+/** The shortest `cursorSecret`: an HMAC key much shorter than this is guessable. */
+export const MIN_CURSOR_SECRET_LENGTH = 16;
+
+/** The schema of the `cursorSecret` option of adapter factories and the merged client. */
+export const CursorSecretSchema = z
+  .string()
+  .min(
+    MIN_CURSOR_SECRET_LENGTH,
+    `must be at least ${MIN_CURSOR_SECRET_LENGTH} characters (it keys the HMAC that signs cursors)`,
+  );
 
 /** What an engagekit cursor carries. Short keys keep cursors URL-friendly. */
 export const CursorStateSchema = z.object({
@@ -24,28 +50,58 @@ export const CursorStateSchema = z.object({
   c: z.number().int().nonnegative().optional(),
   /** Adapter- or client-specific state. */
   x: z.unknown().optional(),
+  /** The listing was read to its end: resuming yields nothing and sends no request. */
+  e: z.literal(1).optional(),
 });
 export type CursorState = z.infer<typeof CursorStateSchema>;
 
-function checksum(payload: string): string {
-  return createHash('sha256').update(payload).digest('base64url').slice(0, 12);
+/**
+ * Without a secret: a short SHA-256 checksum, which catches corruption (truncation, typos, a
+ * copy-paste cut) but not a deliberate edit, since anyone can recompute it. With a secret: an
+ * HMAC-SHA256 that no one without the secret can forge.
+ */
+function checksum(payload: string, secret: string | undefined): string {
+  return secret === undefined
+    ? createHash('sha256').update(payload).digest('base64url').slice(0, 12)
+    : createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-/** Encodes a cursor: versioned, URL-safe, with a checksum so edits are caught. */
-export function encodeCursor(state: CursorState): string {
+function sameChecksum(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** How cursors are signed. */
+export interface CursorCodecOptions {
+  /**
+   * Signs cursors with HMAC-SHA256 under this key, so any change to a cursor is rejected
+   * (`PaginationError('tampered-cursor')`). Without it the checksum only detects corruption: a cursor
+   * edited on purpose (and its checksum recomputed) is still bounded by the list params it is resumed
+   * with, but its positions are taken on trust.
+   * @default undefined (checksum only)
+   */
+  secret?: string | undefined;
+}
+
+/**
+ * Encodes a cursor: versioned, URL-safe, with a checksum that catches corruption, or an HMAC that
+ * catches any change when `options.secret` is set.
+ */
+export function encodeCursor(state: CursorState, options: CursorCodecOptions = {}): string {
   const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
-  return `${PREFIX}.${payload}.${checksum(payload)}`;
+  return `${PREFIX}.${payload}.${checksum(payload, options.secret)}`;
 }
 
 /**
  * Decodes and checks a cursor. Throws `PaginationError` saying which rule failed: malformed,
- * tampered, another version, another provider, or other list params.
+ * corrupted or (with a secret) changed at all, another version, another provider, or other list params.
  */
 export function decodeCursor(
   cursor: string,
-  expected: { provider: string; fingerprint: string },
+  expected: { provider: string; fingerprint: string } & CursorCodecOptions,
 ): CursorState {
-  if (typeof cursor !== 'string' || cursor.length > 16_384) {
+  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH) {
     throw new PaginationError('malformed-cursor', 'Cursor is not an engagekit cursor.');
   }
   // Cursors are often copied from logs or URLs: tolerate surrounding whitespace.
@@ -63,10 +119,12 @@ export function decodeCursor(
       `Cursor version "${version}" is not supported by this engagekit (expects "${PREFIX}").`,
     );
   }
-  if (checksum(payload) !== sum) {
+  if (!sameChecksum(checksum(payload, expected.secret), sum ?? '')) {
     throw new PaginationError(
       'tampered-cursor',
-      'Cursor checksum does not match: it was altered or truncated.',
+      expected.secret === undefined
+        ? 'Cursor checksum does not match: it was altered or truncated (or signed with a cursorSecret this listing lacks).'
+        : 'Cursor signature does not match: it was altered, truncated, or not signed with this cursorSecret.',
     );
   }
   let json: unknown;

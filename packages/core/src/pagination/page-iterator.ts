@@ -1,7 +1,13 @@
+import { type InvalidRecord, MAX_KEPT_SKIPPED } from './invalid-record';
+
 /** One page of results. Cursors are engagekit cursors: pass one back as `params.cursor` to resume. */
 export interface Page<T> {
   items: T[];
-  /** Resumes after this page; absent on the last page. */
+  /**
+   * Resumes after this page; absent on the last page, so `while (page.nextCursor)` loops end. To
+   * remember that a listing is finished, keep `iterator.cursor` once `iterator.done` is true: it is a
+   * terminal cursor that resumes to no items without a request.
+   */
   nextCursor?: string | undefined;
   /** Pages backwards from this page, where the vendor supports it. */
   prevCursor?: string | undefined;
@@ -9,11 +15,23 @@ export interface Page<T> {
 
 /** A page as a source produces it: it can also name a cursor that resumes after any of its items. */
 export interface SourcePage<T> extends Page<T> {
-  /** A cursor that resumes right after `items[index]`; `undefined` when nothing follows it. */
+  /**
+   * A cursor that resumes right after `items[index]` (the terminal cursor after the last item of the
+   * last page); `undefined` when the source cannot name one.
+   */
   cursorAfter?(index: number): string | undefined;
 }
 
-export type PageSource<T> = () => AsyncIterator<SourcePage<T>>;
+/** What a source reports to the iterator that reads it, besides pages. */
+export interface ListingSink {
+  /** A record the listing skipped under `onInvalidRecord: 'skip'` or a function. */
+  skipped(record: InvalidRecord): void;
+  /** The listing is exhausted; `cursor` (when the source can write one) resumes to nothing. */
+  finished(cursor: string | undefined): void;
+}
+
+/** Produces a listing's pages; reports skipped records and the end through `sink`. */
+export type PageSource<T> = (sink: ListingSink) => AsyncIterator<SourcePage<T>>;
 
 /**
  * What every `list()` returns, at once and without awaiting: iterate it for items, `.pages()` for
@@ -22,15 +40,50 @@ export type PageSource<T> = () => AsyncIterator<SourcePage<T>>;
 export class PageIterator<T> implements AsyncIterable<T> {
   #lastCursor: (() => string | undefined) | undefined;
   #done = false;
+  #terminalCursor: string | undefined;
+  #skipped: InvalidRecord[] = [];
+  #skippedCount = 0;
+  readonly #sink: ListingSink = {
+    skipped: (record) => {
+      this.#skippedCount++;
+      if (this.#skipped.length < MAX_KEPT_SKIPPED) this.#skipped.push(record);
+    },
+    finished: (cursor) => {
+      this.#done = true;
+      this.#terminalCursor = cursor;
+    },
+  };
 
   constructor(private readonly source: PageSource<T>) {}
 
   /**
    * A cursor that resumes right after the last item the most recent item iteration yielded
-   * (`undefined` before any item, or once the listing is complete).
+   * (`undefined` before any item). Once the listing is `done`, a terminal cursor: resuming from it
+   * yields nothing and sends no request.
    */
   get cursor(): string | undefined {
-    return this.#done ? undefined : this.#lastCursor?.();
+    return this.#done ? this.#terminalCursor : this.#lastCursor?.();
+  }
+
+  /**
+   * `true` once the most recent iteration read the listing to its end (not when it stopped at
+   * `maxPages`, broke early or failed). Each new iteration starts over at `false`.
+   */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Records the most recent iteration skipped (`onInvalidRecord: 'skip'` or a function), in order:
+   * the first {@link MAX_KEPT_SKIPPED}; `skippedCount` counts them all.
+   */
+  get skipped(): readonly InvalidRecord[] {
+    return this.#skipped;
+  }
+
+  /** How many records the most recent iteration skipped. */
+  get skippedCount(): number {
+    return this.#skippedCount;
   }
 
   /** Pages, in order. Empty vendor pages in the middle are skipped, never ending the listing. */
@@ -40,9 +93,18 @@ export class PageIterator<T> implements AsyncIterable<T> {
     }
   }
 
-  /** The raw source pages (with `cursorAfter`), for composing iterators. */
-  async *sourcePages(): AsyncGenerator<SourcePage<T>, void, undefined> {
-    const it = this.source();
+  /**
+   * The raw source pages (with `cursorAfter`), for composing iterators. Skipped records and the end
+   * of the listing are reported to `sink` (by default this iterator's own `skipped`/`done`/`cursor`).
+   */
+  async *sourcePages(sink?: ListingSink): AsyncGenerator<SourcePage<T>, void, undefined> {
+    if (!sink) {
+      this.#done = false;
+      this.#terminalCursor = undefined;
+      this.#skipped = [];
+      this.#skippedCount = 0;
+    }
+    const it = this.source(sink ?? this.#sink);
     try {
       while (true) {
         const next = await it.next();
@@ -55,7 +117,6 @@ export class PageIterator<T> implements AsyncIterable<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    this.#done = false;
     this.#lastCursor = undefined;
     for await (const page of this.sourcePages()) {
       for (let i = 0; i < page.items.length; i++) {
@@ -69,7 +130,6 @@ export class PageIterator<T> implements AsyncIterable<T> {
         yield page.items[i] as T;
       }
     }
-    this.#done = true;
   }
 
   /** The first page (which may be empty when nothing matches). */
@@ -92,8 +152,8 @@ export class PageIterator<T> implements AsyncIterable<T> {
 
   /** A new iterator whose items are `fn(item)`; cursors are unchanged. */
   map<U>(fn: (item: T) => U): PageIterator<U> {
-    return new PageIterator<U>(() => {
-      const pages = this.sourcePages();
+    return new PageIterator<U>((sink) => {
+      const pages = this.sourcePages(sink);
       return {
         async next() {
           const r = await pages.next();

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { AbortError, PaginationError, ResponseValidationError } from '../errors/errors';
+import { issuePath } from '../errors/zod';
 import { raceAbort } from '../http/abort';
-import { type CursorState, decodeCursor, encodeCursor } from './cursor';
-import { PageIterator, type SourcePage } from './page-iterator';
+import { type CursorState, decodeCursor, encodeCursor, MAX_VENDOR_TOKEN_LENGTH } from './cursor';
+import type { InvalidRecord, OnInvalidRecord } from './invalid-record';
+import { type ListingSink, PageIterator, type SourcePage } from './page-iterator';
 import type { InvalidRecordAt } from './read-records';
 import { inWindow, type TimeWindow } from './windows';
 
@@ -40,10 +43,13 @@ export interface PaginateOptions<T> {
   /** `fingerprintParams(...)` of the params that define the listing. */
   fingerprint: string;
   cursor?: string | undefined;
+  /** Signs cursors with HMAC-SHA256 and rejects any changed cursor (see `CursorCodecOptions.secret`). */
+  cursorSecret?: string | undefined;
   fetchPage(request: FetchPageRequest): Promise<FetchPageResult<T>>;
   /**
    * Restrict items to `[from, to)` on `timeOf(item)`; with `maxWindowMs`, also slice the range into
-   * windows the vendor accepts and query them one after another.
+   * windows the vendor accepts and query them one after another. A cursor resumed with these options
+   * must carry a range inside `[from, to)`.
    */
   range?:
     | {
@@ -51,11 +57,28 @@ export interface PaginateOptions<T> {
         to: number;
         maxWindowMs?: number | undefined;
         timeOf(item: T): number | undefined;
+        /**
+         * The range is the adapter's default ending now (the caller set no bound), so it moves between
+         * calls: a cursor may then carry an earlier range, no longer than this one.
+         */
+        slidingDefault?: boolean | undefined;
       }
     | undefined;
   /** Client-side filter; items it rejects are dropped (and never end the listing). */
   filter?: ((item: T) => boolean) | undefined;
   maxPages?: number | undefined;
+  /**
+   * Fail with `PaginationError('empty-pages')` once this many vendor pages in a row came back with
+   * no record yet pointing to a next page. @default 25
+   */
+  maxEmptyPages?: number | undefined;
+  /** What to do with records the adapter reported as unreadable (`FetchPageResult.invalid`). @default 'throw' */
+  onInvalidRecord?: OnInvalidRecord | undefined;
+  /**
+   * A record's identity, for the guard that never yields a record twice. @default the item's `id`
+   * when it is a string
+   */
+  idOf?: ((item: T) => string | undefined) | undefined;
   prefetch?: boolean | undefined;
   signal?: AbortSignal | undefined;
   direction?: 'after' | 'before' | undefined;
@@ -68,6 +91,17 @@ export interface PaginateOptions<T> {
    */
   onExpiredToken?: 'restart' | 'fail' | undefined;
 }
+
+/** `maxEmptyPages` when none is set. */
+export const DEFAULT_MAX_EMPTY_PAGES = 25;
+/**
+ * How many recently yielded record ids a listing remembers to never yield a record twice and to
+ * spot a repeated page. A window of recent ids, not all of them: memory stays bounded (about 1 MB)
+ * on a listing of millions of records, and a vendor that repeats pages repeats recent ones.
+ */
+export const MAX_TRACKED_IDS = 10_000;
+/** How many recent page tokens a listing remembers to spot a token loop (long tokens by digest). */
+export const MAX_TRACKED_TOKENS = 10_000;
 
 const MAX_DATE_MS = 8.64e15;
 
@@ -95,28 +129,83 @@ function untilAborted<R>(
   return raceAbort(promise, signal, () => new AbortError('The listing was aborted.', { provider }));
 }
 
-/**
- * The pagination engine every adapter composes: token paging, optional date-window slicing,
- * client-side filters, engagekit cursors (page- and item-level), guards against repeated tokens,
- * `maxPages`, prefetch, abort, and recovery from expired page tokens.
- */
-export function paginate<T>(options: PaginateOptions<T>): PageIterator<T> {
-  return new PageIterator<T>(() => run(options));
+function defaultIdOf(item: unknown): string | undefined {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
 }
 
-async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, void, undefined> {
+function tokenKey(token: string): string {
+  return token.length <= 64 ? `=${token}` : createHash('sha256').update(token).digest('base64url');
+}
+
+function mismatch(provider: string, what: string): PaginationError {
+  return new PaginationError(
+    'mismatched-cursor',
+    `Cursor does not fit the list parameters it is resumed with: ${what}. A cursor can only resume the listing it came from.`,
+    { provider },
+  );
+}
+
+/** The record (path and issues) as the error `onInvalidRecord: 'throw'` raises. */
+function invalidRecordError(record: InvalidRecord): ResponseValidationError {
+  const issues = record.issues.length
+    ? record.issues
+    : [{ path: issuePath(...record.path), rule: 'invalid', message: 'unreadable record' }];
+  return new ResponseValidationError(issues, {
+    provider: record.provider,
+    what: `record at ${issuePath(...record.path) || '(root)'}`,
+    hint: "Pass onInvalidRecord: 'skip' (or a function) to list past unreadable records",
+  });
+}
+
+/**
+ * The pagination engine every adapter composes: token paging, optional date-window slicing,
+ * client-side filters, engagekit cursors (page- and item-level, terminal once a listing is done),
+ * guards against repeated tokens, repeated pages, runs of empty pages and oversized tokens,
+ * `maxPages`, prefetch, abort, the `onInvalidRecord` policy, and recovery from expired page tokens.
+ */
+export function paginate<T>(options: PaginateOptions<T>): PageIterator<T> {
+  return new PageIterator<T>((sink) => run(options, sink));
+}
+
+async function* run<T>(
+  o: PaginateOptions<T>,
+  sink: ListingSink,
+): AsyncGenerator<SourcePage<T>, void, undefined> {
   const { provider, fingerprint, signal } = o;
+  const secret = o.cursorSecret;
   const state: CursorState | undefined = o.cursor
-    ? decodeCursor(o.cursor, { provider, fingerprint })
+    ? decodeCursor(o.cursor, { provider, fingerprint, secret })
     : undefined;
-  const direction = state?.d ? (state.d === 'b' ? 'before' : 'after') : (o.direction ?? 'after');
+  const listingDirection = o.direction ?? 'after';
+  const direction = state?.d ? (state.d === 'b' ? 'before' : 'after') : listingDirection;
   // Open ends become the limits of `Date`, so cursors (JSON, integers) can carry them.
   const clampMs = (ms: number) => Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, Math.trunc(ms)));
-  const range = state?.r
-    ? { from: state.r[0], to: state.r[1] }
-    : o.range
-      ? { from: clampMs(o.range.from), to: clampMs(o.range.to) }
-      : undefined;
+  const paramsRange = o.range
+    ? { from: clampMs(o.range.from), to: clampMs(o.range.to) }
+    : undefined;
+  if (state) {
+    // The checksum is no integrity check without a secret: whatever a cursor says must lie inside
+    // what the params allow, so an edited cursor can never widen a listing.
+    if (state.r && !paramsRange)
+      throw mismatch(provider, 'it carries a date range, the params none');
+    if (!state.r && paramsRange) throw mismatch(provider, 'the params have a date range, it none');
+    if (state.r && paramsRange) {
+      const [from, to] = state.r;
+      const inside = o.range?.slidingDefault
+        ? to <= paramsRange.to && to - from <= paramsRange.to - paramsRange.from
+        : from >= paramsRange.from && to <= paramsRange.to;
+      if (!(from < to) || !inside) throw mismatch(provider, 'its date range is outside the params');
+    }
+    if (state.w !== undefined && !(state.r && state.w >= state.r[0] && state.w < state.r[1])) {
+      throw mismatch(provider, 'its window is outside its date range');
+    }
+    // Only a prevCursor (which always names the vendor's token) turns a listing around.
+    if (direction !== listingDirection && state.t === undefined) {
+      throw mismatch(provider, `it pages ${direction}, the params ${listingDirection}`);
+    }
+  }
+  const range = state?.r ? { from: state.r[0], to: state.r[1] } : paramsRange;
   const timeOf = o.range?.timeOf;
   const maxWindow = o.range?.maxWindowMs;
   const windowSize =
@@ -126,34 +215,56 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
     const end = Math.min(from + windowSize, range.to);
     return { from, to: end > from ? end : range.to };
   };
+  const idOf = o.idOf ?? defaultIdOf;
+  const maxEmptyPages = o.maxEmptyPages ?? DEFAULT_MAX_EMPTY_PAGES;
+  const policy = o.onInvalidRecord ?? 'throw';
 
+  // Written whenever it differs from the default, so a cursor always resumes the way it was going.
+  const directionFlag = (d: 'after' | 'before'): Partial<CursorState> =>
+    d === 'before' ? { d: 'b' } : o.direction === 'before' ? { d: 'a' } : {};
+  const rangeField = (): Partial<CursorState> =>
+    range ? { r: [range.from, range.to] as [number, number] } : {};
+  const encode = (p: Position, extra: Partial<CursorState> = {}) =>
+    encodeCursor(
+      {
+        p: provider,
+        f: fingerprint,
+        ...rangeField(),
+        ...(p.window ? { w: p.window.from } : {}),
+        ...directionFlag(direction),
+        ...(p.token !== undefined ? { t: p.token } : {}),
+        ...(p.consumed ? { c: p.consumed } : {}),
+        ...extra,
+      },
+      { secret },
+    );
+  const terminalCursor = () =>
+    encodeCursor(
+      { p: provider, f: fingerprint, ...rangeField(), ...directionFlag(direction), e: 1 },
+      { secret },
+    );
+
+  if (state?.e) {
+    sink.finished(terminalCursor());
+    return;
+  }
   let pos: Position = {
     window: range ? windowAt(state?.w ?? range.from) : undefined,
     token: state?.t,
     consumed: state?.c ?? 0,
   };
-  if (range && !pos.window) return;
+  if (range && !pos.window) {
+    sink.finished(terminalCursor());
+    return;
+  }
   let skip = state?.k ?? 0;
   let pages = 0;
-  let seen = new Set<string>();
+  let emptyPagesInARow = 0;
+  let seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
+  const yieldedIds = new RecentSet(MAX_TRACKED_IDS);
   /** Position (raw items into the window) of the last expired-token restart: a restart must progress. */
   let lastRestartAt = -1;
   const maxPages = o.maxPages ?? Number.POSITIVE_INFINITY;
-
-  // Written whenever it differs from the default, so a cursor always resumes the way it was going.
-  const directionFlag = (d: 'after' | 'before'): Partial<CursorState> =>
-    d === 'before' ? { d: 'b' } : o.direction === 'before' ? { d: 'a' } : {};
-  const encode = (p: Position, extra: Partial<CursorState> = {}) =>
-    encodeCursor({
-      p: provider,
-      f: fingerprint,
-      ...(range ? { r: [range.from, range.to] as [number, number] } : {}),
-      ...(p.window ? { w: p.window.from } : {}),
-      ...directionFlag(direction),
-      ...(p.token !== undefined ? { t: p.token } : {}),
-      ...(p.consumed ? { c: p.consumed } : {}),
-      ...extra,
-    });
   const fetchAt = (p: Position) =>
     o.fetchPage({ token: p.token, window: p.window, direction, signal });
 
@@ -192,7 +303,7 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
         lastRestartAt = resumeAt;
         skip = resumeAt;
         pos = { window: pos.window, token: undefined, consumed: 0 };
-        seen = new Set();
+        seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
         continue;
       }
       throw error;
@@ -201,33 +312,85 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
     pages++;
     throwIfAborted(signal, provider);
 
-    const raw = result.items;
-    const unreadable = result.invalid?.[0];
-    if (unreadable) {
-      throw new ResponseValidationError(unreadable.issues, { provider, what: 'record' });
-    }
+    const records = rawRecords(result, provider);
     const continuation = presentToken(direction === 'after' ? result.nextToken : result.prevToken);
     if (continuation !== undefined) {
-      if (continuation === pos.token || seen.has(continuation)) {
+      if (continuation === pos.token || seenTokens.has(tokenKey(continuation))) {
         throw new PaginationError(
           'repeated-token',
           `The vendor returned a page token it had already returned; stopping instead of looping forever.`,
           { provider },
         );
       }
-      seen.add(continuation);
+      checkTokenSize(continuation, provider);
+      seenTokens.add(tokenKey(continuation));
     }
+    const other = presentToken(direction === 'after' ? result.prevToken : result.nextToken);
+    if (other !== undefined) checkTokenSize(other, provider);
 
     let next: Position | undefined;
     if (!result.done) {
       if (continuation !== undefined) {
-        next = { window: pos.window, token: continuation, consumed: pos.consumed + raw.length };
+        next = { window: pos.window, token: continuation, consumed: pos.consumed + records.count };
       } else if (pos.window && direction === 'after') {
         const following = windowAt(pos.window.to);
         if (following) next = { window: following, token: undefined, consumed: 0 };
       }
     }
+    if (records.count > 0) {
+      emptyPagesInARow = 0;
+    } else if (continuation !== undefined && !result.done) {
+      emptyPagesInARow++;
+      if (emptyPagesInARow >= maxEmptyPages) {
+        throw new PaginationError(
+          'empty-pages',
+          `The vendor returned ${emptyPagesInARow} empty pages in a row, each pointing to another (maxEmptyPages: ${maxEmptyPages}); stopping instead of paging on without end.`,
+          { provider },
+        );
+      }
+    }
     const stopHere = pages >= maxPages;
+
+    const start = Math.min(skip, records.count);
+    skip -= start;
+    const kept: T[] = [];
+    const rawIndex: number[] = [];
+    const keptIds: string[] = [];
+    let repeats = 0;
+    for (let i = start; i < records.count; i++) {
+      const entry = records.at(i);
+      if (entry.invalid) {
+        if (policy === 'throw') throw invalidRecordError(entry.invalid);
+        if (typeof policy === 'function') policy(entry.invalid);
+        sink.skipped(entry.invalid);
+        continue;
+      }
+      const item = entry.item;
+      if (pos.window && timeOf) {
+        const t = timeOf(item);
+        if (t === undefined || !inWindow(t, pos.window)) continue;
+      }
+      if (o.filter && !o.filter(item)) continue;
+      const id = idOf(item);
+      if (id !== undefined) {
+        if (yieldedIds.has(id) || keptIds.includes(id)) {
+          repeats++;
+          continue;
+        }
+        keptIds.push(id);
+      }
+      kept.push(item);
+      rawIndex.push(i);
+    }
+    if (repeats > 0 && kept.length === 0) {
+      throw new PaginationError(
+        'repeated-page',
+        `The vendor returned a page whose ${repeats} records this listing had already yielded, under another token; stopping instead of yielding them twice or looping.`,
+        { provider },
+      );
+    }
+    for (const id of keptIds) yieldedIds.add(id);
+
     if (o.prefetch && next && !stopHere) {
       pending = fetchAt(next);
       pending.catch(() => undefined);
@@ -236,36 +399,25 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
-    const start = Math.min(skip, raw.length);
-    skip -= start;
-    const kept: T[] = [];
-    const rawIndex: number[] = [];
-    for (let i = start; i < raw.length; i++) {
-      const item = raw[i] as T;
-      if (pos.window && timeOf) {
-        const t = timeOf(item);
-        if (t === undefined || !inWindow(t, pos.window)) continue;
-      }
-      if (o.filter && !o.filter(item)) continue;
-      kept.push(item);
-      rawIndex.push(i);
-    }
-
     const nextCursor = next ? encode(next) : undefined;
-    const other = presentToken(direction === 'after' ? result.prevToken : result.nextToken);
+    const endCursor = next ? nextCursor : terminalCursor();
     const prevCursor =
       other !== undefined
-        ? encodeCursor({
-            p: provider,
-            f: fingerprint,
-            ...(range ? { r: [range.from, range.to] as [number, number] } : {}),
-            ...(pos.window ? { w: pos.window.from } : {}),
-            d: direction === 'after' ? ('b' as const) : ('a' as const),
-            t: other,
-          })
+        ? encodeCursor(
+            {
+              p: provider,
+              f: fingerprint,
+              ...rangeField(),
+              ...(pos.window ? { w: pos.window.from } : {}),
+              d: direction === 'after' ? ('b' as const) : ('a' as const),
+              t: other,
+            },
+            { secret },
+          )
         : undefined;
     const here = pos;
     if (kept.length > 0 || stopHere || (!next && pages === 1)) {
+      const lastKept = kept.length - 1;
       yield {
         items: kept,
         nextCursor,
@@ -273,17 +425,80 @@ async function* run<T>(o: PaginateOptions<T>): AsyncGenerator<SourcePage<T>, voi
         cursorAfter(index: number) {
           const r = rawIndex[index];
           if (r === undefined) return undefined;
-          if (r === raw.length - 1) return nextCursor;
+          // What follows the last item on this page was dropped or skipped already: resume after it.
+          if (index === lastKept) return endCursor;
           return encode(here, { k: r + 1 });
         },
       };
     }
-    if (!next || stopHere) return;
+    if (!next) {
+      sink.finished(terminalCursor());
+      return;
+    }
+    if (stopHere) return;
     // Vendors may reuse token values in another window (e.g. offsets): only repeats within one count.
     if (next.window !== pos.window) {
-      seen = new Set();
+      seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
       lastRestartAt = -1;
     }
     pos = next;
+  }
+}
+
+function checkTokenSize(token: string, provider: string): void {
+  if (
+    token.length > MAX_VENDOR_TOKEN_LENGTH ||
+    JSON.stringify(token).length - 2 > MAX_VENDOR_TOKEN_LENGTH
+  ) {
+    throw new PaginationError(
+      'oversized-token',
+      `The vendor returned a page token of ${token.length} characters, over the ${MAX_VENDOR_TOKEN_LENGTH} a resumable cursor can carry.`,
+      { provider },
+    );
+  }
+}
+
+type RawEntry<T> = { item: T; invalid?: undefined } | { item?: undefined; invalid: InvalidRecord };
+
+/** A page's raw records in vendor order: the readable items with the unreadable ones at their index. */
+function rawRecords<T>(
+  result: FetchPageResult<T>,
+  provider: string,
+): { count: number; at(index: number): RawEntry<T> } {
+  const items = result.items;
+  const invalid = result.invalid ?? [];
+  if (invalid.length === 0) {
+    return { count: items.length, at: (i) => ({ item: items[i] as T }) };
+  }
+  const count = items.length + invalid.length;
+  const entries: RawEntry<T>[] = new Array(count);
+  for (const { index, ...record } of invalid) {
+    if (!Number.isInteger(index) || index < 0 || index >= count || entries[index]) {
+      throw new RangeError(
+        `${provider} adapter bug: an unreadable record at position ${index} does not fit its page of ${count} records.`,
+      );
+    }
+    entries[index] = { invalid: record };
+  }
+  let next = 0;
+  for (let i = 0; i < count; i++) {
+    if (!entries[i]) entries[i] = { item: items[next++] as T };
+  }
+  return { count, at: (i) => entries[i] as RawEntry<T> };
+}
+
+/** A set that forgets its oldest keys beyond `capacity` (Set iterates in insertion order). */
+class RecentSet {
+  readonly #keys = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+  add(key: string): void {
+    this.#keys.add(key);
+    if (this.#keys.size > this.capacity) {
+      const oldest = this.#keys.values().next().value;
+      if (oldest !== undefined) this.#keys.delete(oldest);
+    }
   }
 }
