@@ -12,11 +12,14 @@ import {
   createTransport,
   defineAdapter,
   HttpOptionsSchema,
+  issuePath,
   type NormalizedListParams,
   paginate,
   parseInput,
+  parseResponse,
   type QueryValue,
   type RequestOptions,
+  readRecords,
 } from '@engagekit/core/adapter';
 import { z } from 'zod';
 import { createErrorParser, isRetryable, translated } from './errors';
@@ -31,7 +34,7 @@ import { checkNativeListParams, flattenQuery } from './query';
 import {
   TrutoDeleteResponseSchema,
   type TrutoEngagement,
-  TrutoEngagementListSchema,
+  TrutoEngagementListEnvelopeSchema,
   TrutoEngagementSchema,
 } from './wire/engagement';
 
@@ -107,6 +110,13 @@ const OptionsSchema = HttpOptionsSchema.extend({
   integratedAccountId: z.string().min(1, 'the integrated account id is required'),
   durationUnit: z.enum(['seconds', 'milliseconds']).optional(),
 }).loose();
+
+/** The id of a raw Truto record, when it is one a listing could report (exact). */
+function trutoIdOf(raw: unknown): string | undefined {
+  const id = (raw as { id?: unknown } | null)?.id;
+  if (typeof id === 'string') return id;
+  return Number.isSafeInteger(id) ? String(id) : undefined;
+}
 
 /** The caller's `Idempotency-Key` header (any casing) or a fresh one, reused by every retry. */
 function idempotency(options: RequestOptions | undefined): {
@@ -244,15 +254,28 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
             method: 'GET',
             path: PATH,
             query: q,
-            schema: TrutoEngagementListSchema,
+            schema: TrutoEngagementListEnvelopeSchema,
             operation: 'engagements.list',
             options: { ...p.request, signal },
           }),
         );
-        return {
-          items: data.result.map((r, i) => mapTrutoEngagement(r, mapOptions, i)),
-          nextToken: data.next_cursor,
-        };
+        // Record by record: one unreadable record is reported to the engine, not the whole page.
+        const { items, invalid } = readRecords(data.result, {
+          provider: PROVIDER,
+          path: ['result'],
+          read: (raw, i) =>
+            mapTrutoEngagement(
+              parseResponse(TrutoEngagementSchema, raw, {
+                provider: PROVIDER,
+                what: 'engagements.list record',
+                prefix: issuePath('result', i),
+              }),
+              mapOptions,
+              i,
+            ),
+          remoteIdOf: trutoIdOf,
+        });
+        return { items, invalid, nextToken: data.next_cursor };
       },
     });
   }

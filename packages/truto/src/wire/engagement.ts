@@ -81,6 +81,14 @@ export const TrutoEngagementListSchema = z.looseObject({
 });
 export type TrutoEngagementList = z.infer<typeof TrutoEngagementListSchema>;
 
+/**
+ * The list page with its records left unread: the listing checks each record on its own against
+ * `TrutoEngagementSchema`, so one broken record is reported (`onInvalidRecord`), not the page.
+ */
+export const TrutoEngagementListEnvelopeSchema = TrutoEngagementListSchema.extend({
+  result: z.array(z.unknown()),
+});
+
 /** `DELETE /unified/crm/engagements/{id}` answers `{ id }`. */
 export const TrutoDeleteResponseSchema = z.looseObject({ id: IdValue.nullish() });
 
