@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `pnpm mutation [package…]`: StrykerJS on the parts whose tests must catch one-line mistakes, one
+// package at a time with that package's vitest project. Incremental (a rerun tests only mutants in
+// code or tests that changed), an HTML report under reports/ (not committed), and the scores in
+// bench/results/mutation.json. Not part of .ci/run: a full run takes long on two cores.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Stryker } from '@stryker-mutator/core';
+
+/** What each package mutates, grouped as the targets in docs/testing.md are stated. */
+const TARGETS = {
+  core: {
+    target: 0.9,
+    groups: {
+      pagination: 'packages/core/src/pagination/**/*.ts',
+      http: 'packages/core/src/http/**/*.ts',
+      errors: 'packages/core/src/errors/**/*.ts',
+      client: 'packages/core/src/client/**/*.ts',
+    },
+  },
+  devrev: {
+    target: 0.8,
+    groups: { map: 'packages/devrev/src/map/**/*.ts', query: 'packages/devrev/src/query.ts' },
+  },
+  'zoom-contact-center': {
+    target: 0.8,
+    groups: {
+      map: 'packages/zoom-contact-center/src/map/**/*.ts',
+      query: 'packages/zoom-contact-center/src/query.ts',
+    },
+  },
+  truto: {
+    target: 0.8,
+    groups: { map: 'packages/truto/src/map/**/*.ts', query: 'packages/truto/src/query.ts' },
+  },
+};
+
+const RESULTS = 'bench/results/mutation.json';
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = requested.filter((p) => !(p in TARGETS));
+if (unknown.length > 0) {
+  console.error(
+    `unknown package: ${unknown.join(', ')} (one of: ${Object.keys(TARGETS).join(', ')})`,
+  );
+  process.exit(2);
+}
+const packages = requested.length > 0 ? requested : Object.keys(TARGETS);
+
+const globToRegExp = (glob) =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*\//g, '(?:.*/)?')
+      .replace(/\*/g, '[^/]*')}$`,
+  );
+
+let previous = {};
+try {
+  previous = JSON.parse(readFileSync(RESULTS, 'utf8'));
+} catch {}
+const results = { ...previous };
+let failed = false;
+
+for (const pkg of packages) {
+  const { target, groups } = TARGETS[pkg];
+  const stryker = new Stryker({
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: `packages/${pkg}/vitest.config.ts`, dir: `packages/${pkg}`, related: false },
+    mutate: [...Object.values(groups), '!**/index.ts'],
+    coverageAnalysis: 'perTest',
+    incremental: true,
+    incrementalFile: `reports/mutation/${pkg}/incremental.json`,
+    reporters: ['html', 'clear-text', 'progress'],
+    htmlReporter: { fileName: `reports/mutation/${pkg}/index.html` },
+    concurrency: 2,
+    timeoutMS: 20_000,
+    ignoreStatic: true,
+    tempDirName: `.stryker-tmp/${pkg}`,
+    cleanTempDir: 'always',
+  });
+  const mutants = await stryker.runMutationTest();
+  const byGroup = {};
+  for (const [name, glob] of Object.entries(groups)) {
+    const re = globToRegExp(glob);
+    const counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, excluded: 0 };
+    for (const m of mutants.filter((m) =>
+      re.test(m.fileName.replaceAll('\\', '/').replace(`${process.cwd()}/`, '')),
+    )) {
+      if (m.status === 'Killed') counts.killed++;
+      else if (m.status === 'Timeout') counts.timeout++;
+      else if (m.status === 'Survived') counts.survived++;
+      else if (m.status === 'NoCoverage') counts.noCoverage++;
+      else counts.excluded++;
+    }
+    const detected = counts.killed + counts.timeout;
+    const valid = detected + counts.survived + counts.noCoverage;
+    const score = valid === 0 ? null : Math.round((detected / valid) * 1000) / 10;
+    byGroup[name] = { ...counts, score, target: target * 100 };
+    if (score !== null && score < target * 100) failed = true;
+  }
+  results[pkg] = { date: new Date().toISOString(), groups: byGroup };
+  console.log(`\n${pkg}:`, JSON.stringify(byGroup, null, 2));
+}
+
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`scores written to ${RESULTS}; HTML reports under reports/mutation/`);
+process.exit(failed ? 1 : 0);
