@@ -1,12 +1,14 @@
+import type { Sandbox } from '@engagekit/sandbox';
 import { run } from '../src/index';
 
 /** A fake stream that records what is written. */
-export function capture(columns = 120, isTTY = false) {
+export function capture(columns = 120, isTTY = false, onWrite?: (chunk: string) => void) {
   let text = '';
   return {
     stream: {
       write: (chunk: string) => {
         text += chunk;
+        onWrite?.(chunk);
         return true;
       },
       isTTY,
@@ -27,9 +29,11 @@ export async function cli(
     signal?: AbortSignal;
     /** stdout is a terminal (stderr never is, so no progress display). */
     tty?: boolean;
+    /** Sees each chunk written to stdout, as it is written. */
+    onStdout?: (chunk: string) => void;
   } = {},
 ) {
-  const stdout = capture(options.columns, options.tty === true);
+  const stdout = capture(options.columns, options.tty === true, options.onStdout);
   const stderr = capture(options.columns);
   const code = await run(args, {
     stdout: stdout.stream,
@@ -55,4 +59,21 @@ export function resumeHint(stderr: string): string[] {
   const m = /--cursor (\S+) --from (\S+) --to (\S+)/.exec(stderr);
   if (!m) throw new Error(`no resume hint in: ${stderr}`);
   return ['--cursor', m[1] as string, '--from', m[2] as string, '--to', m[3] as string];
+}
+
+/** Environment variables that point every provider at a running sandbox. */
+export function sandboxEnv(sb: Sandbox): Record<string, string> {
+  const c = sb.credentials;
+  return {
+    DEVREV_TOKEN: c.devrev.token,
+    DEVREV_BASE_URL: sb.urls.devrev,
+    ZOOM_ACCOUNT_ID: c.zoom.accountId,
+    ZOOM_CLIENT_ID: c.zoom.clientId,
+    ZOOM_CLIENT_SECRET: c.zoom.clientSecret,
+    ZOOM_BASE_URL: sb.urls.zoom,
+    ZOOM_OAUTH_URL: sb.urls.zoomOAuth,
+    TRUTO_TOKEN: c.truto.token,
+    TRUTO_INTEGRATED_ACCOUNT_ID: c.truto.integratedAccountId,
+    TRUTO_BASE_URL: sb.urls.truto,
+  };
 }
