@@ -10,6 +10,7 @@ import {
 } from '../model/engagement';
 import { toIsoUtc } from '../model/time';
 import { fingerprintParams } from '../pagination/cursor';
+import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
 import type { AdapterCapabilities, FilterName, ListEngagementsParams } from './types';
 
 // `z.instanceof(Date)`, not `z.date()`: an Invalid Date must reach the check below and be reported as
@@ -48,6 +49,17 @@ export const ListEngagementsParamsObject = z
       .optional(),
     maxPages: z.number().int().positive().optional(),
     prefetch: z.boolean().optional(),
+    maxEmptyPages: z.number().int().positive().optional(),
+    onInvalidRecord: z
+      .union([
+        z.literal('throw'),
+        z.literal('skip'),
+        z.custom<(record: InvalidRecord) => void>(
+          (v) => typeof v === 'function',
+          "expected 'throw', 'skip' or a function",
+        ),
+      ])
+      .optional(),
     native: z.record(z.string(), z.unknown()).optional(),
     request: z
       .object({
@@ -93,6 +105,10 @@ export interface NormalizedListParams {
   signal: AbortSignal | undefined;
   maxPages: number | undefined;
   prefetch: boolean;
+  /** `undefined` → the engine's default (25). */
+  maxEmptyPages?: number | undefined;
+  /** `undefined` → `'throw'`. */
+  onInvalidRecord?: OnInvalidRecord | undefined;
   native: Record<string, unknown>;
   request: ListEngagementsParams['request'];
   /** Hash of the params that define the listing; cursors carry it. */
@@ -161,6 +177,8 @@ export function normalizeListParams(
     signal: p.signal,
     maxPages: p.maxPages,
     prefetch: p.prefetch ?? false,
+    maxEmptyPages: p.maxEmptyPages,
+    onInvalidRecord: p.onInvalidRecord,
     native: p.native ?? {},
     request: p.request,
     fingerprint: fingerprintParams({

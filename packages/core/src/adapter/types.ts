@@ -1,5 +1,6 @@
 import type { RequestOptions } from '../http/types';
 import type { Direction, Engagement, EngagementKind, Tag } from '../model/engagement';
+import type { OnInvalidRecord } from '../pagination/invalid-record';
 import type { PageIterator } from '../pagination/page-iterator';
 
 /** The unified filters, by name. */
@@ -65,6 +66,17 @@ export interface ListEngagementsParams {
   maxPages?: number | undefined;
   /** Fetch the next page while the caller works on the current one. @default false */
   prefetch?: boolean | undefined;
+  /**
+   * Fail with `PaginationError('empty-pages')` once this many vendor pages in a row came back empty
+   * while pointing to another page: no listing pages on without end. @default 25
+   */
+  maxEmptyPages?: number | undefined;
+  /**
+   * What to do with a vendor record that cannot be read: `'throw'` fails the listing with
+   * `ResponseValidationError`; `'skip'` goes on and keeps it on `iterator.skipped`; a function is
+   * called with it, then it is skipped likewise. @default 'throw'
+   */
+  onInvalidRecord?: OnInvalidRecord | undefined;
   /** Vendor parameters passed through untouched. */
   native?: Record<string, unknown> | undefined;
   /** Per-call HTTP options. */
