@@ -25,20 +25,20 @@ export class WindowLimiter {
   }
 }
 
-/**
- * Token bucket for Zoom's QPS limit. Capacity is twice the rate so a client pacing itself at the
- * published rate never trips it through network jitter.
- */
+/** Token bucket for Zoom's QPS limit, refilled at the rate, holding at most `capacity` requests. */
 export class TokenBucket {
   private tokens: number;
   private last = 0;
 
-  constructor(readonly ratePerSecond: number) {
-    this.tokens = ratePerSecond * 2;
+  constructor(
+    readonly ratePerSecond: number,
+    readonly capacity = ratePerSecond * 2,
+  ) {
+    this.tokens = capacity;
   }
 
   take(now: number): { allowed: boolean; remaining: number } {
-    const capacity = this.ratePerSecond * 2;
+    const capacity = this.capacity;
     if (this.last === 0) this.last = now;
     this.tokens = Math.min(capacity, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
     this.last = now;
@@ -48,7 +48,7 @@ export class TokenBucket {
   }
 
   reset(): void {
-    this.tokens = this.ratePerSecond * 2;
+    this.tokens = this.capacity;
     this.last = 0;
   }
 }

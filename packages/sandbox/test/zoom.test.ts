@@ -137,7 +137,7 @@ describe('Zoom Contact Center emulator (validated against the Zoom spec)', () =>
     expect(voice.length).toBeGreaterThan(0);
     for (const e of voice) expect(e.direction).toBe('outbound');
     const sms = await listAll(
-      'from=2025-05-01&to=2025-05-31&channel_sources=sms,whatsapp&page_size=100',
+      'from=2025-05-01&to=2025-05-31&channel_sources=sms&channel_sources=whatsapp&page_size=100',
     );
     expect(sms.length).toBeGreaterThan(0);
     for (const e of sms) {

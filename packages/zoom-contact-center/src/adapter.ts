@@ -10,17 +10,19 @@ import {
   defineAdapter,
   type FetchPageRequest,
   type FetchPageResult,
+  issuePath,
   paginate,
-  parseInput,
+  parseResponse,
   type QueryValue,
   type RequestOptions,
+  readRecords,
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER } from './map/engagement';
-import { type ZoomContactCenterAdapterOptions, ZoomContactCenterOptionsSchema } from './options';
+import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
-import { ZoomEngagementSchema, ZoomListEngagementsResponseSchema } from './wire/engagement';
+import { ZoomEngagementSchema, ZoomListEngagementsEnvelopeSchema } from './wire/engagement';
 
 const DEFAULT_BASE_URL = 'https://api.zoom.us/v2';
 const DEFAULT_OAUTH_URL = 'https://zoom.us/oauth/token';
@@ -37,6 +39,8 @@ const capabilities: AdapterCapabilities = {
     kinds: 'client',
     // A single id is also sent as `user_id` (agents); consumers and several ids are matched client-side.
     participantIds: 'client',
+    // One of inbound/outbound is sent as `direction`; every record's direction is checked too.
+    directions: 'server',
   },
   maxPageSize: 100,
   defaultPageSize: 100,
@@ -44,6 +48,19 @@ const capabilities: AdapterCapabilities = {
   backwardsPaging: false,
   ordering: 'unordered',
 };
+
+function bothFilters(
+  a: ((e: Engagement) => boolean) | undefined,
+  b: ((e: Engagement) => boolean) | undefined,
+): ((e: Engagement) => boolean) | undefined {
+  return a && b ? (e) => a(e) && b(e) : (a ?? b);
+}
+
+/** The `engagement_id` of a raw Zoom record, when it has one. */
+function zoomIdOf(raw: unknown): string | undefined {
+  const id = (raw as { engagement_id?: unknown } | null)?.engagement_id;
+  return typeof id === 'string' ? id : undefined;
+}
 
 /**
  * The Zoom Contact Center adapter (`'zoom-contact-center'`): lists engagements over ranges of any
@@ -54,12 +71,14 @@ const capabilities: AdapterCapabilities = {
  * const zoom = createZoomContactCenterAdapter({ accountId, clientId, clientSecret });
  * for await (const e of zoom.engagements.list({ from: '2025-01-01', to: '2026-01-01' })) {}
  * ```
- * Throws `InputValidationError` (naming the field) for invalid options; never touches the network.
+ * Options left out are read from `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`,
+ * `ZOOM_BASE_URL` and `ZOOM_OAUTH_URL`. Throws `InputValidationError` (naming the field) for
+ * invalid options; never touches the network.
  */
 export function createZoomContactCenterAdapter(
-  options: ZoomContactCenterAdapterOptions,
+  options: ZoomContactCenterAdapterOptions = {},
 ): EngagementAdapter {
-  const o = parseInput(ZoomContactCenterOptionsSchema, options, { provider: PROVIDER });
+  const o = parseZoomOptions(options);
   const http = {
     hooks: options.hooks,
     timeoutMs: o.timeoutMs,
@@ -93,6 +112,7 @@ export function createZoomContactCenterAdapter(
   return defineAdapter({
     id: PROVIDER,
     capabilities,
+    remoteIdInPath: true,
     engagements: {
       list(params) {
         const plan = planListQuery(params);
@@ -103,7 +123,7 @@ export function createZoomContactCenterAdapter(
             method: 'GET',
             path: '/contact_center/engagements',
             query,
-            schema: ZoomListEngagementsResponseSchema,
+            schema: ZoomListEngagementsEnvelopeSchema,
             operation: 'engagements.list',
             options: opts,
           });
@@ -112,6 +132,7 @@ export function createZoomContactCenterAdapter(
         let sendUserId = plan.userIdFromParticipants;
 
         const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<Engagement>> => {
+          if (plan.matchesNothing) return { items: [], nextToken: undefined };
           const window = req.window ?? range;
           const query: Record<string, QueryValue> = {
             ...plan.base,
@@ -137,10 +158,23 @@ export function createZoomContactCenterAdapter(
             path: 'engagements',
             what: 'engagements.list response',
           };
-          const items = (res.data.engagements ?? []).map((record, i) =>
-            mapZoomEngagement(record, mapOptions, i),
-          );
-          return { items, nextToken: res.data.next_page_token };
+          // Record by record: one unreadable record is reported to the engine, not the whole page.
+          const { items, invalid } = readRecords(res.data.engagements ?? [], {
+            provider: PROVIDER,
+            path: ['engagements'],
+            read: (raw, i) =>
+              mapZoomEngagement(
+                parseResponse(ZoomEngagementSchema, raw, {
+                  provider: PROVIDER,
+                  what: 'engagements.list record',
+                  prefix: issuePath('engagements', i),
+                }),
+                mapOptions,
+                i,
+              ),
+            remoteIdOf: zoomIdOf,
+          });
+          return { items, invalid, nextToken: res.data.next_page_token };
         };
         return paginate<Engagement>({
           provider: PROVIDER,
@@ -152,7 +186,7 @@ export function createZoomContactCenterAdapter(
             maxWindowMs: WINDOW_MS,
             timeOf: (e) => Date.parse(e.occurredAt),
           },
-          filter: params.clientFilter,
+          filter: bothFilters(params.clientFilter, plan.keepDirection),
           maxPages: params.maxPages,
           prefetch: params.prefetch,
           signal: params.signal,

@@ -1,5 +1,10 @@
-import { InputValidationError } from '@engagekit/core';
-import type { NormalizedListParams, QueryValue, TimeWindow } from '@engagekit/core/adapter';
+import { type Engagement, InputValidationError } from '@engagekit/core';
+import {
+  type NormalizedListParams,
+  type QueryValue,
+  reservedNativeKey,
+  type TimeWindow,
+} from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 import { channelForKinds } from './map/kind';
 
@@ -65,16 +70,27 @@ export interface ListQueryPlan {
   timeZone: string;
   /** Whether the query names `user_id` because of a single `participantIds` entry. */
   userIdFromParticipants: boolean;
+  /**
+   * The `directions` check the adapter applies to every mapped record (Zoom takes one `direction`
+   * and omits it on some records); `undefined` without the filter.
+   */
+  keepDirection: ((engagement: Engagement) => boolean) | undefined;
+  /** No Zoom engagement can match (only `internal` asked for): no request is needed. */
+  matchesNothing: boolean;
 }
 
 /** Builds the fixed part of the list query from the unified and native params. */
 export function planListQuery(params: NormalizedListParams): ListQueryPlan {
   const native = params.native;
-  const issues = MANAGED.filter((k) => native[k] !== undefined).map((k) => ({
-    path: `native.${k}`,
-    rule: 'managed_param',
-    message: `"${k}" is set by engagekit (use ${k === 'from' || k === 'to' ? `the unified "${k}"` : k === 'page_size' ? '"pageSize"' : '"cursor"'})`,
-  }));
+  const issues = Object.keys(native).flatMap((key) => {
+    const k = reservedNativeKey(key, MANAGED);
+    if (k === undefined || native[key] === undefined) return [];
+    return {
+      path: `native.${key}`,
+      rule: 'managed_param',
+      message: `"${k}" is set by engagekit (use ${k === 'from' || k === 'to' ? `the unified "${k}"` : k === 'page_size' ? '"pageSize"' : '"cursor"'})`,
+    };
+  });
   const timeZone = native.timezone ?? 'UTC';
   if (typeof timeZone !== 'string' || !validZone(timeZone)) {
     issues.push({
@@ -101,13 +117,27 @@ export function planListQuery(params: NormalizedListParams): ListQueryPlan {
     const narrowed = channelForKinds(params.kinds);
     if (narrowed) {
       base.channel = narrowed.channel;
-      if (narrowed.channel_sources) base.channel_sources = narrowed.channel_sources.join(',');
+      if (narrowed.channel_sources) base.channel_sources = narrowed.channel_sources;
     }
+  }
+  const directions = params.directions;
+  // Zoom's `direction` is one of `inbound` | `outbound` (spec `listEngagements`); it has no internal.
+  const zoomDirections = directions?.filter((d) => d === 'inbound' || d === 'outbound') ?? [];
+  if (zoomDirections.length === 1 && native.direction === undefined) {
+    base.direction = zoomDirections[0];
   }
   const userIdFromParticipants =
     params.participantIds?.length === 1 && native.user_id === undefined;
   if (userIdFromParticipants) base.user_id = params.participantIds![0]!;
-  return { base, timeZone: timeZone as string, userIdFromParticipants };
+  return {
+    base,
+    timeZone: timeZone as string,
+    userIdFromParticipants,
+    keepDirection: directions
+      ? (e) => e.direction !== undefined && directions.includes(e.direction)
+      : undefined,
+    matchesNothing: directions !== undefined && zoomDirections.length === 0,
+  };
 }
 
 /** The query for one window: floored `from`, ceiled `to` (Zoom has second precision, both inclusive). */
@@ -129,10 +159,15 @@ export function validZone(timeZone: string): boolean {
   }
 }
 
-/** Native values as query values: arrays comma-joined, as Zoom's spec examples show (`web_chat,in_app_chat`). */
+/**
+ * Native values as query values. Arrays stay arrays, which the transport sends as a repeated key
+ * (`channel_sources=web_chat&channel_sources=in_app_chat`): Zoom's spec declares them with the
+ * OpenAPI default (`style: form`, `explode: true`) and its Postman collection repeats the key;
+ * a validating server (Prism) rejects the comma-joined form as an unknown enum value.
+ */
 function toQueryValue(value: unknown): QueryValue | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String).join(',');
+  if (Array.isArray(value)) return value.map(String);
   if (value instanceof Date) return formatZoomTime(value.getTime());
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     return value;

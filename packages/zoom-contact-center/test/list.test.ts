@@ -123,7 +123,9 @@ describe('engagements.list query', () => {
     }
   });
 
-  it('passes native filters through untouched (arrays comma-joined)', async () => {
+  // Arrays repeat the key: Zoom's spec (channel_sources: OpenAPI default form/explode) and its
+  // Postman collection (`channel_types=in_app_video&channel_types=video`).
+  it('passes native filters through untouched (arrays as repeated keys)', async () => {
     const server = zoomServer([]);
     await adapter()
       .engagements.list({
@@ -145,8 +147,8 @@ describe('engagements.list query', () => {
       user_id: 'u1',
       consumer_number: '+12059300920',
       channel: 'messaging',
-      channel_sources: 'web_chat,in_app_chat',
     });
+    expect(server.queries[0]!.getAll('channel_sources')).toEqual(['web_chat', 'in_app_chat']);
   });
 
   it('honours a native time zone: wall-clock from/to with DST padding, times back in UTC', async () => {
@@ -212,7 +214,7 @@ describe('date windows', () => {
       const [from, to] = windows[i]!;
       expect(to - from).toBeLessThanOrEqual(27 * DAY);
       if (i > 0) expect(from).toBe(windows[i - 1]![1]);
-      expect(new Date(from).toISOString()).toBeTruthy();
+      expect(new Date(from).toISOString()).toBe(new Date(T0 + i * 27 * DAY).toISOString());
     }
     for (const q of server.queries) {
       expect(q.get('from')).toMatch(ZOOM_TIME);

@@ -37,7 +37,10 @@ describe('channel → kind', () => {
     ],
     [{ channel: 'email', channel_source: 'email_address' }, 'email', 'email/email_address'],
     [{ channel: 'email' }, 'email', 'email'],
-    [{ channel: 'work_item', channel_source: 'API' }, 'other', 'work_item/API'],
+    // Work items are "back-office tasks such as tickets, cases, or follow-ups" (Zoom library, "Unifying
+    // Live and Asynchronous Work with Work Items"); the Start body sends this exact channel pair.
+    [{ channel: 'work_item', channel_source: 'API' }, 'task', 'work_item/API'],
+    [{ channel: 'work_item' }, 'task', 'work_item'],
   ])('channels %j → %s', (channel, kind, nativeType) => {
     const e = map({ channels: [channel] });
     expect(e.kind).toBe(kind);

@@ -9,6 +9,11 @@ export interface ServedRecord {
 export interface ZoomServerOptions {
   /** Answer a token request with Zoom's "expired" error when this returns true. */
   expire?: (token: string, request: number) => boolean;
+  /**
+   * How `from`/`to` select records. Zoom's docs do not say: `'start'` (the default) keeps records
+   * that start inside; `'overlap'` keeps every record whose `[start_time, end_time]` meets the range.
+   */
+  match?: 'start' | 'overlap';
 }
 
 /** Zoom's list semantics over `records`: inclusive `from`/`to` on `start_time`, sorted, paged by offset. */
@@ -19,6 +24,27 @@ export function inclusiveWindow(records: ServedRecord[], from: string, to: strin
     .filter((r) => {
       const t = Date.parse(r.start_time);
       return t >= fromMs && t <= toMs;
+    })
+    .sort(
+      (a, b) =>
+        Date.parse(a.start_time) - Date.parse(b.start_time) ||
+        a.engagement_id.localeCompare(b.engagement_id),
+    );
+}
+
+/** The other reading of `from`/`to`: records that overlap the inclusive range, by start time. */
+export function overlappingWindow(
+  records: ServedRecord[],
+  from: string,
+  to: string,
+): ServedRecord[] {
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  return records
+    .filter((r) => {
+      const start = Date.parse(r.start_time);
+      const end = typeof r.end_time === 'string' ? Date.parse(r.end_time) : start;
+      return start <= toMs && end >= fromMs;
     })
     .sort(
       (a, b) =>
@@ -72,7 +98,10 @@ export function zoomServer(records: ServedRecord[], options: ZoomServerOptions =
         return [400, { code: 300, message: 'The date range should be within one month.' }];
       }
       const size = Number(q.get('page_size') ?? 10);
-      const matching = inclusiveWindow(records, from, to);
+      const matching =
+        options.match === 'overlap'
+          ? overlappingWindow(records, from, to)
+          : inclusiveWindow(records, from, to);
       const page = matching.slice(offset, offset + size);
       let next = '';
       if (offset + size < matching.length) {

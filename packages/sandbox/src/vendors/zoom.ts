@@ -14,7 +14,7 @@ import {
   zoomEngagementSpec,
   zoomQueues,
 } from '../data/zoom';
-import { isRecord, json, queryList, type Reply, type VendorRequest } from '../http';
+import { isRecord, json, type Reply, type VendorRequest } from '../http';
 import { TokenBucket } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
 import { retryAfterHeader } from './common';
@@ -86,8 +86,11 @@ export class ZoomVendor {
     this.queueIds = new Set(zoomQueues(cfg.seed).map((q) => q.cc_queue_id));
     this.userIds = new Set(zoomAgents(cfg.seed).map((a) => a.user_id));
     if (cfg.rateLimitPerSecond) {
-      this.buckets.medium = new TokenBucket(cfg.rateLimitPerSecond);
-      this.buckets.light = new TokenBucket(cfg.rateLimitPerSecond * 2);
+      // Zoom publishes per-second limits (MEDIUM 10/s, LIGHT 20/s on Pro) and no burst above them,
+      // so a bucket holds one second's worth.
+      const medium = cfg.rateLimitPerSecond;
+      this.buckets.medium = new TokenBucket(medium, medium);
+      this.buckets.light = new TokenBucket(medium * 2, medium * 2);
     }
   }
 
@@ -330,11 +333,11 @@ export class ZoomVendor {
     const channel = q.get('channel') || undefined;
     if (channel && !(ZOOM_CHANNELS as readonly string[]).includes(channel))
       throw validation(`Invalid channel: ${channel}.`, 'channel');
-    const sources = queryList(q, 'channel_sources');
+    const sources = repeatedList(q, 'channel_sources');
     for (const s of sources)
       if (!ALL_SOURCES.includes(s))
         throw validation(`Invalid channel_sources: ${s}.`, 'channel_sources');
-    const types = channel ? [] : queryList(q, 'channel_types').map((t) => t.toLowerCase());
+    const types = channel ? [] : repeatedList(q, 'channel_types').map((t) => t.toLowerCase());
     for (const t of types)
       if (!LEGACY_TYPES.includes(t))
         throw validation(`Invalid channel_types: ${t}.`, 'channel_types');
@@ -408,11 +411,20 @@ export class ZoomVendor {
       out.x_sandbox_drift = { note: 'field unknown to the spec' };
       out.channels = [
         ...((out.channels as Json[] | undefined) ?? []),
-        { channel: 'work_item', channel_source: 'api' },
+        { channel: 'work_item', channel_source: 'API' },
       ];
     }
     return out;
   }
+}
+
+/**
+ * An array query parameter as Zoom declares them (OpenAPI default `style: form, explode: true`; the
+ * Postman collection repeats the key): one value per occurrence. A comma-joined value is one value
+ * that matches no enum entry, so it is rejected, as a spec-validating server does.
+ */
+function repeatedList(query: URLSearchParams, name: string): string[] {
+  return query.getAll(name).filter((v) => v !== '');
 }
 
 function addMonth(wall: number): number {

@@ -26,6 +26,10 @@ export function kindOfChannel(
       return !source || VIDEO_SOURCES.has(source) ? 'video' : undefined;
     case 'email':
       return 'email';
+    // "Back-office tasks such as tickets, cases, or follow-ups" routed like calls (Zoom library,
+    // "Unifying Live and Asynchronous Work with Work Items"); started with channel `work_item`.
+    case 'work_item':
+      return 'task';
     case 'messaging':
       if (source === 'sms') return 'sms';
       // Messaging without a source is still a chat; an unknown source is not guessed.
