@@ -32,6 +32,7 @@ export {
   type PaginationErrorReason,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   ServerError,
   TimeoutError,

@@ -47,7 +47,7 @@ export function serverToServerAuth(
   return cachedTokenAuth({
     refreshBeforeMs: 60_000,
     secrets: [credentials.clientSecret, basic],
-    async fetchToken() {
+    async fetchToken(signal) {
       try {
         const res = await transport.request({
           method: 'POST',
@@ -59,6 +59,8 @@ export function serverToServerAuth(
           schema: ZoomTokenResponseSchema,
           operation: 'oauth.token',
           idempotent: true,
+          // Every request waiting for this token gave up: stop the fetch, the next one starts anew.
+          options: { signal },
         });
         registerSecret(res.data.access_token);
         return { token: res.data.access_token, expiresInMs: res.data.expires_in * 1000 };

@@ -1,6 +1,41 @@
 import { inspect } from 'node:util';
 import { redact, redactString } from './redact';
 
+/** How much of a vendor error body an error keeps. */
+export const MAX_ERROR_BODY_CHARS = 8 * 1024;
+/** How much of a vendor's message (or detail) goes into `error.message`. */
+export const MAX_VENDOR_MESSAGE_CHARS = 1024;
+/** Ids, codes and types are short; anything longer is cut to this. */
+const MAX_TOKEN_CHARS = 256;
+
+/** `text` cut to `max` characters, with a marker saying how long it was. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… [truncated, ${text.length} chars in total]`;
+}
+
+function keepString(value: string | undefined, max = MAX_TOKEN_CHARS): string | undefined {
+  return value === undefined ? undefined : truncateText(redactString(String(value)), max);
+}
+
+/**
+ * An error body as kept on an error: a body whose JSON exceeds the bound is kept as its first
+ * `MAX_ERROR_BODY_CHARS` characters with a marker, never whole.
+ */
+function boundBody(body: unknown): unknown {
+  if (body === undefined || body === null) return body;
+  if (typeof body === 'string') return truncateText(redactString(body), MAX_ERROR_BODY_CHARS);
+  const clean = redact(body);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(clean);
+  } catch {
+    return '[unserialisable body]';
+  }
+  if (text === undefined || text.length <= MAX_ERROR_BODY_CHARS) return clean;
+  return truncateText(text, MAX_ERROR_BODY_CHARS);
+}
+
 /** The request an error belongs to, with credentials already removed. */
 export interface ErrorRequestInfo {
   method: string;
@@ -91,11 +126,11 @@ export class ApiError extends EngagekitError {
   constructor(message: string, options: ApiErrorOptions) {
     super(message, options);
     this.status = options.status;
-    this.code = options.code;
-    this.type = options.type;
-    this.detail = options.detail === undefined ? undefined : redactString(options.detail);
-    this.requestId = options.requestId;
-    this.body = redact(options.body);
+    this.code = typeof options.code === 'string' ? keepString(options.code) : options.code;
+    this.type = keepString(options.type);
+    this.detail = keepString(options.detail, MAX_VENDOR_MESSAGE_CHARS);
+    this.requestId = keepString(options.requestId);
+    this.body = boundBody(options.body);
     this.headers = options.headers ? redact(options.headers) : undefined;
     this.retryAfterMs = options.retryAfterMs;
   }
@@ -124,6 +159,22 @@ export class ConnectionError extends EngagekitError {}
 export class TimeoutError extends ConnectionError {}
 /** The caller's `AbortSignal` fired. */
 export class AbortError extends EngagekitError {}
+
+/**
+ * A response body grew past `maxResponseBytes` (counted after decompression); the download was
+ * stopped there. Not retried: the same request would get the same body.
+ */
+export class ResponseTooLargeError extends EngagekitError {
+  /** The bound that was exceeded, in bytes. */
+  readonly maxResponseBytes: number;
+  constructor(maxResponseBytes: number, options: EngagekitErrorOptions = {}) {
+    super(
+      `${options.provider ?? 'vendor'}: the response body exceeded maxResponseBytes (${maxResponseBytes} bytes after decompression)${options.request ? ` (${options.request.method} ${options.request.url})` : ''}; raise the maxResponseBytes option if this response is expected`,
+      options,
+    );
+    this.maxResponseBytes = maxResponseBytes;
+  }
+}
 
 /** One broken rule in caller input. */
 export interface InputIssue {
@@ -191,6 +242,6 @@ export class CapabilityError extends EngagekitError {
   readonly capability: string;
   constructor(capability: string, message: string, options: EngagekitErrorOptions = {}) {
     super(message, options);
-    this.capability = capability;
+    this.capability = redactString(capability);
   }
 }

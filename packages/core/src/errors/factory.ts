@@ -5,12 +5,15 @@ import {
   BadRequestError,
   ConflictError,
   type ErrorRequestInfo,
+  MAX_VENDOR_MESSAGE_CHARS,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
   ServerError,
+  truncateText,
   UnprocessableEntityError,
 } from './errors';
+import { redactString } from './redact';
 
 /** What an adapter reads out of a vendor error body. Every field is optional. */
 export interface VendorErrorInfo {
@@ -55,8 +58,16 @@ const BY_STATUS: Record<number, ApiErrorClass> = {
 export function createApiError(input: CreateApiErrorInput): ApiError {
   const { status, provider, info = {} } = input;
   const Class = BY_STATUS[status] ?? (status >= 500 ? ServerError : ApiError);
-  const vendorBits = [info.type, info.code].filter((x) => x !== undefined && x !== '').join('/');
-  const message = `${provider} ${status}${vendorBits ? ` [${vendorBits}]` : ''}: ${info.message ?? defaultMessage(status)}${input.request ? ` (${input.request.method} ${input.request.url})` : ''}`;
+  const vendorBits = truncateText(
+    redactString([info.type, info.code].filter((x) => x !== undefined && x !== '').join('/')),
+    200,
+  );
+  // A vendor message can be megabytes long; the error message keeps its start.
+  const vendorMessage =
+    typeof info.message === 'string'
+      ? truncateText(redactString(info.message), MAX_VENDOR_MESSAGE_CHARS)
+      : undefined;
+  const message = `${provider} ${status}${vendorBits ? ` [${vendorBits}]` : ''}: ${vendorMessage ?? defaultMessage(status)}${input.request ? ` (${input.request.method} ${input.request.url})` : ''}`;
   return new Class(message, {
     status,
     provider,

@@ -17,6 +17,7 @@ export {
   type PaginationErrorReason,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   ServerError,
   TimeoutError,

@@ -3,6 +3,9 @@ const REDACTED = '[REDACTED]';
 const SENSITIVE_KEY =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|x-auth-token|session[-_]?token|security[-_]?token|x-amz-security-token|client[-_]?secret|token|password|passwd|secret|private[-_]?key|assertion|code[-_]?verifier)$/i;
 const BEARER = /\b(Bearer|bearer|BEARER|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+/** Header names that carry credentials, whatever the vendor calls them (`X-Custom-Token`, `Cookie`…). */
+export const SENSITIVE_HEADER =
+  /authorization|cookie|key|token|secret|passw(or)?d|session|credential|signature/i;
 
 /** Strings that must never appear in an error, log line or hook payload. Registered by transports. */
 const knownSecrets = new Set<string>();
@@ -27,6 +30,45 @@ export function registerSecret(secret: string | undefined): void {
   const value = secret.trim();
   if (value.length < 6) return;
   for (const form of encodings(value)) knownSecrets.add(form);
+}
+
+/**
+ * Registers a credential as sent in a header: the whole value, the part after an auth scheme
+ * (`Bearer x`, `Basic x`), and for Basic both the base64 form and the decoded `user:password` and
+ * password, so an echo of any of them is redacted.
+ */
+export function registerCredential(value: string): void {
+  registerSecret(value);
+  const scheme = /^\s*([A-Za-z][\w-]*)\s+(\S+)\s*$/.exec(value);
+  if (!scheme?.[2]) return;
+  registerSecret(scheme[2]);
+  if (scheme[1]?.toLowerCase() !== 'basic') return;
+  const decoded = Buffer.from(scheme[2], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return;
+  registerSecret(decoded);
+  registerSecret(decoded.slice(colon + 1));
+}
+
+/** Headers as hooks and errors show them: credential-named headers replaced, secrets cut out. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    setOwn(out, name, SENSITIVE_HEADER.test(name) ? REDACTED : redactString(String(value)));
+  }
+  return out;
+}
+
+/** `target[key] = value` that makes `__proto__` an own key instead of replacing the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else target[key] = value;
 }
 
 /** Removes credentials from a string: registered secrets and `Bearer …`/`Basic …` values. */
@@ -76,7 +118,7 @@ export function redact<T>(value: T, depth = 0, seen: WeakSet<object> = new WeakS
       return `[${value.constructor.name} ${value.byteLength} bytes]` as T;
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(v, depth + 1, seen);
+      setOwn(out, key, SENSITIVE_KEY.test(key) ? REDACTED : redact(v, depth + 1, seen));
     }
     return out as T;
   } finally {

@@ -1,10 +1,8 @@
-import type { AbortError } from '../errors/errors';
-
-/** Rejects with an `AbortError` as soon as `signal` fires, whatever `promise` is doing. */
+/** Rejects with `make()` (an `AbortError`, say) as soon as `signal` fires, whatever `promise` is doing. */
 export function raceAbort<T>(
   promise: Promise<T>,
   signal: AbortSignal | undefined,
-  make: () => AbortError,
+  make: () => Error,
 ): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(make());

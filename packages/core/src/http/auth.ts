@@ -10,8 +10,11 @@ export function bearerAuth(token: string): AuthProvider {
 }
 
 export interface CachedTokenProviderOptions {
-  /** Fetches a new token; `expiresInMs` from now. */
-  fetchToken(): Promise<{ token: string; expiresInMs: number }>;
+  /**
+   * Fetches a new token; `expiresInMs` from now. `signal` fires when every request waiting for
+   * this token has given up: the fetch is then abandoned and the next request starts a fresh one.
+   */
+  fetchToken(signal: AbortSignal): Promise<{ token: string; expiresInMs: number }>;
   /** Refresh this long before expiry. @default 60000 */
   refreshBeforeMs?: number;
   now?: () => number;
@@ -19,13 +22,22 @@ export interface CachedTokenProviderOptions {
   secrets?: string[];
 }
 
+interface TokenFlight {
+  promise: Promise<string>;
+  controller: AbortController;
+  /** Requests still waiting; a waiter without a signal can never give up. */
+  waiting: number;
+  pinned: boolean;
+}
+
 /**
  * An OAuth-style token cache: one fetch at a time however many requests wait (single flight),
  * refreshed `refreshBeforeMs` before expiry, and refreshed once when the vendor answers 401.
+ * A fetch every waiter has abandoned is aborted and forgotten, so the next request never waits on it.
  */
 export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvider & {
-  /** The current token, fetching one when needed. */
-  token(): Promise<string>;
+  /** The current token, fetching one when needed; `signal` lets this caller stop waiting. */
+  token(signal?: AbortSignal): Promise<string>;
   /** Forgets the cached token. */
   invalidate(): void;
 } {
@@ -33,34 +45,79 @@ export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvid
   const refreshBefore = options.refreshBeforeMs ?? 60_000;
   for (const s of options.secrets ?? []) registerSecret(s);
   let cached: { token: string; refreshAt: number } | undefined;
-  let inflight: Promise<string> | undefined;
+  let inflight: TokenFlight | undefined;
 
-  const token = (): Promise<string> => {
-    if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
-    if (!inflight) {
-      inflight = options
-        .fetchToken()
+  const startFlight = (): TokenFlight => {
+    const controller = new AbortController();
+    const flight: TokenFlight = {
+      controller,
+      waiting: 0,
+      pinned: false,
+      promise: Promise.resolve()
+        .then(() => options.fetchToken(controller.signal))
         .then(({ token: value, expiresInMs }) => {
           registerSecret(value);
           // A token that lives shorter than the refresh margin is refreshed at half its life,
           // not fetched again for every request.
           const margin = Math.min(refreshBefore, Math.max(0, expiresInMs) / 2);
-          cached = { token: value, refreshAt: now() + expiresInMs - margin };
+          if (!controller.signal.aborted) {
+            cached = { token: value, refreshAt: now() + expiresInMs - margin };
+          }
           return value;
         })
         .finally(() => {
-          inflight = undefined;
-        });
+          if (inflight === flight) inflight = undefined;
+        }),
+    };
+    return flight;
+  };
+
+  const token = (signal?: AbortSignal): Promise<string> => {
+    if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    inflight ??= startFlight();
+    const flight = inflight;
+    if (!signal) {
+      flight.pinned = true;
+      return flight.promise;
     }
-    return inflight;
+    flight.waiting++;
+    return new Promise<string>((resolve, reject) => {
+      let left = false;
+      const leave = () => {
+        if (left) return;
+        left = true;
+        flight.waiting--;
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        leave();
+        reject(signal.reason);
+        if (flight.waiting === 0 && !flight.pinned) {
+          if (inflight === flight) inflight = undefined;
+          flight.controller.abort(signal.reason);
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (value) => {
+          leave();
+          resolve(value);
+        },
+        (error: unknown) => {
+          leave();
+          reject(error);
+        },
+      );
+    });
   };
   return {
     token,
     invalidate: () => {
       cached = undefined;
     },
-    async headers() {
-      return { authorization: `Bearer ${await token()}` };
+    async headers(signal?: AbortSignal) {
+      return { authorization: `Bearer ${await token(signal)}` };
     },
     async onUnauthorized() {
       cached = undefined;

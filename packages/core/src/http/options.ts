@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TIMER_MS } from './timers';
 
 const hook = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
   message: 'expected a function',
@@ -11,8 +12,10 @@ const hook = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'functi
 export const HttpOptionsSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   allowInsecureHttp: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().optional(),
+  timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).optional(),
   maxRetries: z.number().int().min(0).max(20).optional(),
+  maxRetryWaitMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
+  maxResponseBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   signal: z
     .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
     .optional(),

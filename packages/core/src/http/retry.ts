@@ -85,3 +85,98 @@ export function parseRetryAfter(
   }
   return undefined;
 }
+
+/** What a response says about the vendor's rate-limit window. */
+export interface RateLimitState {
+  /** Requests left in the window (the smallest over all policies), when the vendor said. */
+  remaining: number | undefined;
+  /** Milliseconds until the window resets, when the vendor said. */
+  resetInMs: number | undefined;
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const direct = headers[name];
+  if (direct !== undefined) return direct.trim();
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) return headers[key]?.trim();
+  }
+  return undefined;
+}
+
+function readNumber(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A reset value: epoch milliseconds, epoch seconds or seconds from now, as ms from `now`. */
+function resetToMs(n: number, now: number): number {
+  const at = n > 1e12 ? n : n > 1e9 ? n * 1000 : now + n * 1000;
+  return Math.max(0, Math.round(at - now));
+}
+
+/** `"default";r=0;t=30, "daily";r=5;t=3600` (or draft-07 `limit=10, remaining=0, reset=5`) as items. */
+function structuredItems(text: string): { name: string; params: Record<string, string> }[] {
+  const items: { name: string; params: Record<string, string> }[] = [];
+  for (const raw of text.split(',').slice(0, 32)) {
+    const parts = raw.split(';').map((p) => p.trim());
+    const first = parts.shift() ?? '';
+    const params: Record<string, string> = Object.create(null);
+    let name = first.replace(/^"|"$/g, '');
+    if (first.includes('=') && !first.startsWith('"')) {
+      parts.unshift(first);
+      name = '';
+    }
+    for (const part of parts) {
+      const eq = part.indexOf('=');
+      if (eq > 0) params[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim();
+    }
+    items.push({ name, params });
+  }
+  return items;
+}
+
+/**
+ * Reads the rate-limit headers vendors send, case-insensitively: `X-RateLimit-Remaining`/`-Reset`,
+ * the IETF draft's unprefixed `RateLimit-Remaining`/`-Reset` (seconds from now), and the newer
+ * structured `RateLimit: "policy";r=0;t=30` with `RateLimit-Policy: "policy";q=100;w=60` (the
+ * window stands in for a missing `t`).
+ */
+export function parseRateLimitHeaders(
+  headers: Record<string, string>,
+  now: number,
+): RateLimitState {
+  const seen: { remaining: number | undefined; resetMs: number | undefined }[] = [];
+  const consider = (remaining: number | undefined, resetMs: number | undefined) => {
+    if (remaining !== undefined || resetMs !== undefined) seen.push({ remaining, resetMs });
+  };
+  for (const prefix of ['x-ratelimit-', 'ratelimit-']) {
+    const r = readNumber(header(headers, `${prefix}remaining`));
+    const reset = readNumber(header(headers, `${prefix}reset`));
+    consider(r, reset === undefined ? undefined : resetToMs(reset, now));
+  }
+  const structured = header(headers, 'ratelimit');
+  if (structured) {
+    const windows = new Map<string, number>();
+    const policy = header(headers, 'ratelimit-policy');
+    for (const item of policy ? structuredItems(policy) : []) {
+      const w = readNumber(item.params.w);
+      if (w !== undefined) windows.set(item.name, w);
+    }
+    for (const item of structuredItems(structured)) {
+      const r = readNumber(item.params.r ?? item.params.remaining);
+      const t = readNumber(item.params.t ?? item.params.reset) ?? windows.get(item.name);
+      // The structured field's reset is always seconds from now.
+      consider(r, t === undefined ? undefined : Math.round(t * 1000));
+    }
+  }
+  // The scarcest policy decides; its reset (the latest, when several are as scarce) is the wait.
+  const counts = seen.flatMap((s) => (s.remaining === undefined ? [] : [s.remaining]));
+  const remaining = counts.length > 0 ? Math.min(...counts) : undefined;
+  const resets = seen
+    .filter((s) => s.remaining === remaining && s.resetMs !== undefined)
+    .map((s) => s.resetMs as number);
+  const anyResets = seen.flatMap((s) => (s.resetMs === undefined ? [] : [s.resetMs]));
+  const pick = resets.length > 0 ? resets : anyResets;
+  return { remaining, resetInMs: pick.length > 0 ? Math.max(...pick) : undefined };
+}

@@ -5,15 +5,24 @@ import {
   ConnectionError,
   EngagekitError,
   type ErrorRequestInfo,
+  RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
 } from '../errors/errors';
 import { createApiError, type VendorErrorInfo } from '../errors/factory';
-import { redact, redactUrl, registerSecret } from '../errors/redact';
+import {
+  redactHeaders,
+  redactUrl,
+  registerCredential,
+  registerSecret,
+  SENSITIVE_HEADER,
+} from '../errors/redact';
 import { parseResponse } from '../errors/zod';
 import { raceAbort } from './abort';
-import { TokenBucket } from './rate-limiter';
-import { parseRetryAfter, retryDelay, shouldRetry } from './retry';
+import { LimiterPausedError, TokenBucket } from './rate-limiter';
+import { parseRateLimitHeaders, parseRetryAfter, retryDelay, shouldRetry } from './retry';
+import { setSafeTimeout, sleepFor } from './timers';
 import type {
   QueryValue,
   Transport,
@@ -24,37 +33,62 @@ import type {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** Total time one request may spend waiting between retries: the budget a retry storm cannot exceed. */
 const RETRY_WAIT_BUDGET_MS = 180_000;
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError('The request was aborted.'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError('The request was aborted.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepFor(ms, signal, () => new AbortError('The request was aborted.'));
 }
 
-/** One signal that fires when any of `signals` fires (call-level and transport-level). */
-function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length <= 1) return present[0];
-  const controller = new AbortController();
-  for (const s of present) {
-    if (s.aborted) {
-      controller.abort(s.reason);
-      break;
+/**
+ * Per-call signals joined to the adapter-wide one through a single listener on it, so any number
+ * of calls (concurrent or not) leave no listener behind and never trip MaxListenersExceededWarning.
+ */
+function signalLinker(shared: AbortSignal | undefined) {
+  const live = new Set<AbortController>();
+  shared?.addEventListener(
+    'abort',
+    () => {
+      for (const controller of live) controller.abort(shared.reason);
+    },
+    { once: true },
+  );
+  return (own: AbortSignal | undefined): { signal: AbortSignal; release(): void } => {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(own?.reason);
+    if (shared?.aborted) controller.abort(shared.reason);
+    else if (own?.aborted) controller.abort(own.reason);
+    else {
+      if (shared) live.add(controller);
+      own?.addEventListener('abort', onAbort, { once: true });
     }
-    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-  }
-  return controller.signal;
+    return {
+      signal: controller.signal,
+      release() {
+        live.delete(controller);
+        own?.removeEventListener('abort', onAbort);
+      },
+    };
+  };
+}
+
+/** True when an `https:` request was answered in the clear: a proxy refused the CONNECT tunnel. */
+function answeredByProxy(url: string, response: AxiosResponse): boolean {
+  if (!/^https:/i.test(url)) return false;
+  const socket = (response.request as { socket?: { encrypted?: unknown } | null } | undefined)
+    ?.socket;
+  return socket !== undefined && socket !== null && socket.encrypted !== true;
+}
+
+function isTooLarge(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === 'ERR_BAD_RESPONSE' &&
+    typeof message === 'string' &&
+    message.startsWith('maxContentLength size of')
+  );
 }
 
 /**
@@ -144,15 +178,31 @@ export function createTransport(
   const limiter =
     config.rateLimit === false || config.rateLimit === undefined
       ? undefined
-      : new TokenBucket(config.rateLimit, now, (ms) => sleep(ms));
+      : new TokenBucket(config.rateLimit, now, (ms, signal) => sleep(ms, signal));
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const link = signalLinker(config.signal);
 
   async function request(req: TransportRequest): Promise<TransportResponse<unknown>> {
+    // Either signal stops the call: the caller's per-call one and the adapter-wide one.
+    const linked = link(req.options?.signal);
+    try {
+      return await attempts(req, linked.signal);
+    } finally {
+      linked.release();
+    }
+  }
+
+  async function attempts(
+    req: TransportRequest,
+    signal: AbortSignal,
+  ): Promise<TransportResponse<unknown>> {
     const opts = req.options ?? {};
     const timeoutMs = opts.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxRetries = opts.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES;
-    // Either signal stops the call: the caller's per-call one and the adapter-wide one.
-    const signal = anySignal([opts.signal, config.signal]);
+    const maxRetryWaitMs =
+      opts.maxRetryWaitMs ?? config.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+    const maxResponseBytes =
+      opts.maxResponseBytes ?? config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const path = /^https?:\/\//i.test(req.path)
       ? req.path
       : `${baseUrl}${req.path.startsWith('/') || req.path === '' ? '' : '/'}${req.path}`;
@@ -166,17 +216,56 @@ export function createTransport(
     let waited = 0;
 
     const aborted = () => new AbortError('The request was aborted.', { provider, request: info });
+    const pausedError = (pausedForMs: number) =>
+      new RateLimitError(
+        `${provider} 429: rate limited for another ${pausedForMs} ms, longer than maxRetryWaitMs (${maxRetryWaitMs} ms) (${info.method} ${info.url})`,
+        { status: 429, provider, request: info, retryAfterMs: pausedForMs },
+      );
+    const timeoutError = (where: string, cause?: unknown) =>
+      new TimeoutError(
+        `${provider}: request timed out after ${timeoutMs} ms ${where}(${info.method} ${info.url})`,
+        { provider, request: info, cause },
+      );
 
     for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw aborted();
-      if (limiter) await raceAbort(limiter.acquire(), signal, aborted);
+      if (signal.aborted) throw aborted();
+      // axios' own `timeout` only watches socket inactivity; this deadline covers the whole attempt,
+      // from the limiter queue and the token fetch to the last byte of the body.
+      const attemptController = new AbortController();
+      let timedOut = false;
+      const deadline = setSafeTimeout(() => {
+        timedOut = true;
+        attemptController.abort();
+      }, timeoutMs);
+      const forwardAbort = () => attemptController.abort(signal.reason);
+      signal.addEventListener('abort', forwardAbort, { once: true });
+      const releaseAttempt = () => {
+        clearTimeout(deadline);
+        signal.removeEventListener('abort', forwardAbort);
+      };
       let authHeaders: Record<string, string> = {};
-      if (config.auth) {
-        try {
-          authHeaders = await raceAbort(Promise.resolve(config.auth.headers()), signal, aborted);
-        } catch (error) {
-          throw authFailure(error, provider, info);
+      try {
+        if (limiter) {
+          await limiter.acquire(attemptController.signal, maxRetryWaitMs).catch((error) => {
+            if (error instanceof LimiterPausedError) throw pausedError(error.pausedForMs);
+            throw timedOut ? timeoutError('waiting for the rate limiter ') : aborted();
+          });
         }
+        if (config.auth) {
+          const auth = config.auth;
+          try {
+            authHeaders = await raceAbort(
+              Promise.resolve(auth.headers(attemptController.signal)),
+              attemptController.signal,
+              () => (timedOut ? timeoutError('waiting for credentials ') : aborted()),
+            );
+          } catch (error) {
+            throw authFailure(error, provider, info);
+          }
+        }
+      } catch (error) {
+        releaseAttempt();
+        throw error;
       }
       const headers: Record<string, string> = {
         accept: 'application/json',
@@ -186,13 +275,16 @@ export function createTransport(
         ...req.headers,
         ...opts.headers,
       };
+      for (const [name, value] of Object.entries(headers)) {
+        if (SENSITIVE_HEADER.test(name)) registerCredential(value);
+      }
       // Built only when a hook is there to see it: redaction is not free on the hot path.
       const hookBase = () => ({
         provider,
         operation: req.operation,
         method: req.method,
         url: info.url,
-        headers: redact(headers),
+        headers: redactHeaders(headers),
         attempt: attempt + 1,
       });
       config.hooks?.onRequest?.(hookBase());
@@ -200,16 +292,6 @@ export function createTransport(
       let response: AxiosResponse<string> | undefined;
       let failure: EngagekitError | undefined;
       let errorCode: string | undefined;
-      // axios' own `timeout` only watches socket inactivity; this deadline covers the whole attempt.
-      const attemptController = new AbortController();
-      let timedOut = false;
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        attemptController.abort();
-      }, timeoutMs);
-      const forwardAbort = () => attemptController.abort(signal?.reason);
-      if (signal?.aborted) forwardAbort();
-      else signal?.addEventListener('abort', forwardAbort, { once: true });
       try {
         response = await http.request<string>({
           url,
@@ -222,11 +304,19 @@ export function createTransport(
           transformResponse: (d: string) => d,
           validateStatus: () => true,
           maxRedirects: 0,
+          maxContentLength: maxResponseBytes,
         });
       } catch (error) {
         const code = (error as { code?: string }).code;
         errorCode = timedOut ? 'ETIMEDOUT' : code;
-        if (signal?.aborted || (code === 'ERR_CANCELED' && !timedOut)) {
+        if (isTooLarge(error)) {
+          throw new ResponseTooLargeError(maxResponseBytes, {
+            provider,
+            request: info,
+            cause: error,
+          });
+        }
+        if (signal.aborted || (code === 'ERR_CANCELED' && !timedOut)) {
           throw new AbortError('The request was aborted.', {
             provider,
             request: info,
@@ -235,26 +325,25 @@ export function createTransport(
         }
         failure =
           timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT'
-            ? new TimeoutError(
-                `${provider}: request timed out after ${timeoutMs} ms (${info.method} ${info.url})`,
-                {
-                  provider,
-                  request: info,
-                  cause: error,
-                },
-              )
+            ? timeoutError('', error)
             : new ConnectionError(
                 `${provider}: connection failed${code ? ` (${code})` : ''} (${info.method} ${info.url})`,
                 { provider, request: info, cause: error },
               );
       } finally {
-        clearTimeout(deadline);
-        signal?.removeEventListener('abort', forwardAbort);
+        releaseAttempt();
       }
 
       let retryAfterMs: number | undefined;
       let status: number | undefined;
       let body: unknown;
+      if (response && answeredByProxy(url, response)) {
+        // The CONNECT tunnel was refused: the status is the proxy's, not the vendor's.
+        throw new ConnectionError(
+          `${provider}: the HTTPS proxy refused the tunnel (CONNECT answered ${response.status}); check HTTPS_PROXY / the proxy's rules (${info.method} ${info.url})`,
+          { provider, request: info },
+        );
+      }
       if (response) {
         status = response.status;
         const resHeaders = lowerHeaders(response.headers);
@@ -262,15 +351,11 @@ export function createTransport(
           ...hookBase(),
           status,
           durationMs: now() - started,
-          headers: redact(resHeaders),
+          headers: redactHeaders(resHeaders),
         });
-        const remaining = resHeaders['x-ratelimit-remaining'];
-        if (limiter && remaining === '0') {
-          const resetIn = parseRetryAfter(
-            { 'x-ratelimit-reset': resHeaders['x-ratelimit-reset'] ?? '' },
-            now(),
-          );
-          if (resetIn !== undefined) limiter.pauseUntil(now() + resetIn);
+        const window = parseRateLimitHeaders(resHeaders, now());
+        if (limiter && window.remaining === 0 && window.resetInMs !== undefined) {
+          limiter.pauseUntil(now() + window.resetInMs);
         }
         const parsed = parseBody(response.data);
         if (status >= 200 && status < 300) {
@@ -319,7 +404,8 @@ export function createTransport(
         // them on every response, and a 500 must not wait for the window).
         retryAfterMs =
           vendor.retryAfterMs ??
-          parseRetryAfter(resHeaders, now(), status === 429 ? undefined : []);
+          parseRetryAfter(resHeaders, now(), []) ??
+          (status === 429 ? window.resetInMs : undefined);
         failure = createApiError({
           status,
           provider,
@@ -352,13 +438,17 @@ export function createTransport(
           vetoed: status !== undefined && config.isRetryable?.(status, body) === false,
         });
       if (!retry || !failure) throw failure;
-      const delayMs = retryDelay({
-        attempt: attempt + 1,
-        retryAfterMs:
-          status === 429 && retryAfterMs === undefined ? 1000 + random() * 250 : retryAfterMs,
-        random: random(),
-      });
-      if (waited + delayMs > RETRY_WAIT_BUDGET_MS) throw failure;
+      // A vendor asking for a longer wait than the caller allows gets a fast error, not a stall.
+      if (retryAfterMs !== undefined && retryAfterMs > maxRetryWaitMs) throw failure;
+      const delayMs =
+        retryAfterMs ??
+        retryDelay({
+          attempt: attempt + 1,
+          retryAfterMs: status === 429 ? Math.round(1000 + random() * 250) : undefined,
+          maxMs: Math.min(30_000, maxRetryWaitMs),
+          random: random(),
+        });
+      if (waited + delayMs > Math.max(RETRY_WAIT_BUDGET_MS, maxRetryWaitMs)) throw failure;
       waited += delayMs;
       config.hooks?.onRetry?.({
         ...hookBase(),

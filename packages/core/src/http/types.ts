@@ -10,6 +10,19 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Extra headers for this call. */
   headers?: Record<string, string> | undefined;
+  /**
+   * The longest wait the vendor may impose (`Retry-After`, a rate-limit reset, a limiter pause).
+   * A longer one fails the call at once with a `RateLimitError` whose `retryAfterMs` is the vendor's
+   * value, and later calls fail the same way until the pause ends. At most 2^31-1.
+   * @default 60000
+   */
+  maxRetryWaitMs?: number | undefined;
+  /**
+   * The largest response body read, counted after decompression and enforced while it streams.
+   * A larger one fails with `ResponseTooLargeError` (not retried).
+   * @default 33554432 (32 MiB)
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /** What a hook sees of a request: credentials already removed. */
@@ -47,7 +60,8 @@ export interface RateLimitOptions {
 
 /** Supplies auth headers; asked on every attempt so refreshed tokens are picked up. */
 export interface AuthProvider {
-  headers(): Promise<Record<string, string>> | Record<string, string>;
+  /** `signal` fires when the request asking gives up (abort, timeout). */
+  headers(signal?: AbortSignal): Promise<Record<string, string>> | Record<string, string>;
   /** Called once on a 401; return true when new credentials were obtained and a retry makes sense. */
   onUnauthorized?(): Promise<boolean> | boolean;
   /** Secret strings to redact from every error and hook payload. */
