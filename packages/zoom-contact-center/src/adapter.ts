@@ -10,19 +10,17 @@ import {
   defineAdapter,
   type FetchPageRequest,
   type FetchPageResult,
-  issuePath,
   paginate,
-  parseResponse,
+  parseInput,
   type QueryValue,
   type RequestOptions,
-  readRecords,
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER } from './map/engagement';
-import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
+import { type ZoomContactCenterAdapterOptions, ZoomContactCenterOptionsSchema } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
-import { ZoomEngagementSchema, ZoomListEngagementsEnvelopeSchema } from './wire/engagement';
+import { ZoomEngagementSchema, ZoomListEngagementsResponseSchema } from './wire/engagement';
 
 const DEFAULT_BASE_URL = 'https://api.zoom.us/v2';
 const DEFAULT_OAUTH_URL = 'https://zoom.us/oauth/token';
@@ -56,12 +54,6 @@ function bothFilters(
   return a && b ? (e) => a(e) && b(e) : (a ?? b);
 }
 
-/** The `engagement_id` of a raw Zoom record, when it has one. */
-function zoomIdOf(raw: unknown): string | undefined {
-  const id = (raw as { engagement_id?: unknown } | null)?.engagement_id;
-  return typeof id === 'string' ? id : undefined;
-}
-
 /**
  * The Zoom Contact Center adapter (`'zoom-contact-center'`): lists engagements over ranges of any
  * length (sliced into windows Zoom accepts), resumes from cursors even after Zoom's 15-minute page
@@ -71,14 +63,12 @@ function zoomIdOf(raw: unknown): string | undefined {
  * const zoom = createZoomContactCenterAdapter({ accountId, clientId, clientSecret });
  * for await (const e of zoom.engagements.list({ from: '2025-01-01', to: '2026-01-01' })) {}
  * ```
- * Options left out are read from `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`,
- * `ZOOM_BASE_URL` and `ZOOM_OAUTH_URL`. Throws `InputValidationError` (naming the field) for
- * invalid options; never touches the network.
+ * Throws `InputValidationError` (naming the field) for invalid options; never touches the network.
  */
 export function createZoomContactCenterAdapter(
-  options: ZoomContactCenterAdapterOptions = {},
+  options: ZoomContactCenterAdapterOptions,
 ): EngagementAdapter {
-  const o = parseZoomOptions(options);
+  const o = parseInput(ZoomContactCenterOptionsSchema, options, { provider: PROVIDER });
   const http = {
     hooks: options.hooks,
     timeoutMs: o.timeoutMs,
@@ -112,7 +102,6 @@ export function createZoomContactCenterAdapter(
   return defineAdapter({
     id: PROVIDER,
     capabilities,
-    remoteIdInPath: true,
     engagements: {
       list(params) {
         const plan = planListQuery(params);
@@ -123,7 +112,7 @@ export function createZoomContactCenterAdapter(
             method: 'GET',
             path: '/contact_center/engagements',
             query,
-            schema: ZoomListEngagementsEnvelopeSchema,
+            schema: ZoomListEngagementsResponseSchema,
             operation: 'engagements.list',
             options: opts,
           });
@@ -158,23 +147,10 @@ export function createZoomContactCenterAdapter(
             path: 'engagements',
             what: 'engagements.list response',
           };
-          // Record by record: one unreadable record is reported to the engine, not the whole page.
-          const { items, invalid } = readRecords(res.data.engagements ?? [], {
-            provider: PROVIDER,
-            path: ['engagements'],
-            read: (raw, i) =>
-              mapZoomEngagement(
-                parseResponse(ZoomEngagementSchema, raw, {
-                  provider: PROVIDER,
-                  what: 'engagements.list record',
-                  prefix: issuePath('engagements', i),
-                }),
-                mapOptions,
-                i,
-              ),
-            remoteIdOf: zoomIdOf,
-          });
-          return { items, invalid, nextToken: res.data.next_page_token };
+          const items = (res.data.engagements ?? []).map((record, i) =>
+            mapZoomEngagement(record, mapOptions, i),
+          );
+          return { items, nextToken: res.data.next_page_token };
         };
         return paginate<Engagement>({
           provider: PROVIDER,
