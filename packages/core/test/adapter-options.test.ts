@@ -185,17 +185,18 @@ describe('toRemoteId', () => {
     expect(issues[0]?.path).toBe('id');
   });
 
-  it('refuses slashes only where the id is a path segment', () => {
+  it('keeps slashes, but refuses dot segments where the id is a path segment', () => {
     expect(toRemoteId('acme', 'acme:don:core:devo/1:engagement/2')).toBe(
       'don:core:devo/1:engagement/2',
     );
-    expect(issuesOf(() => toRemoteId('acme', 'a/b', { pathSegment: true }))[0]?.rule).toBe(
-      'invalid_id',
-    );
-    expect(issuesOf(() => toRemoteId('acme', 'a\\b', { pathSegment: true }))[0]?.rule).toBe(
-      'invalid_id',
-    );
+    expect(toRemoteId('acme', 'a/b==', { pathSegment: true })).toBe('a/b==');
     expect(toRemoteId('acme', 'acme:abc.def', { pathSegment: true })).toBe('abc.def');
+    for (const id of ['a/..', '../x', 'a\\.', 'a/./b']) {
+      expect(issuesOf(() => toRemoteId('acme', id, { pathSegment: true }))[0]?.rule).toBe(
+        'invalid_id',
+      );
+    }
+    expect(toRemoteId('acme', 'a/..')).toBe('a/..');
   });
 });
 

@@ -11,14 +11,13 @@ import {
   type FetchPageRequest,
   type FetchPageResult,
   paginate,
-  parseInput,
   type QueryValue,
   type RequestOptions,
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER } from './map/engagement';
-import { type ZoomContactCenterAdapterOptions, ZoomContactCenterOptionsSchema } from './options';
+import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
 import { ZoomEngagementSchema, ZoomListEngagementsResponseSchema } from './wire/engagement';
 
@@ -63,12 +62,14 @@ function bothFilters(
  * const zoom = createZoomContactCenterAdapter({ accountId, clientId, clientSecret });
  * for await (const e of zoom.engagements.list({ from: '2025-01-01', to: '2026-01-01' })) {}
  * ```
- * Throws `InputValidationError` (naming the field) for invalid options; never touches the network.
+ * Options left out are read from `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET`,
+ * `ZOOM_BASE_URL` and `ZOOM_OAUTH_URL`. Throws `InputValidationError` (naming the field) for
+ * invalid options; never touches the network.
  */
 export function createZoomContactCenterAdapter(
-  options: ZoomContactCenterAdapterOptions,
+  options: ZoomContactCenterAdapterOptions = {},
 ): EngagementAdapter {
-  const o = parseInput(ZoomContactCenterOptionsSchema, options, { provider: PROVIDER });
+  const o = parseZoomOptions(options);
   const http = {
     hooks: options.hooks,
     timeoutMs: o.timeoutMs,
@@ -102,6 +103,7 @@ export function createZoomContactCenterAdapter(
   return defineAdapter({
     id: PROVIDER,
     capabilities,
+    remoteIdInPath: true,
     engagements: {
       list(params) {
         const plan = planListQuery(params);

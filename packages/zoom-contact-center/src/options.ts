@@ -1,11 +1,18 @@
 import type { HttpOptions } from '@engagekit/core';
-import { HttpOptionsSchema } from '@engagekit/core/adapter';
+import { HttpOptionsSchema, parseAdapterOptions } from '@engagekit/core/adapter';
 import { z } from 'zod';
+import { PROVIDER } from './map/engagement';
 
 interface ZoomContactCenterCommonOptions extends HttpOptions {
-  /** The REST API root. @default 'https://api.zoom.us/v2' */
+  /**
+   * The REST API root: `https:`, or plain `http:` only on loopback hosts (or with `allowInsecureHttp`).
+   * @default process.env.ZOOM_BASE_URL, else 'https://api.zoom.us/v2'
+   */
   baseUrl?: string | undefined;
-  /** The server-to-server OAuth token endpoint. @default 'https://zoom.us/oauth/token' */
+  /**
+   * The server-to-server OAuth token endpoint (same URL rules as `baseUrl`).
+   * @default process.env.ZOOM_OAUTH_URL, else 'https://zoom.us/oauth/token'
+   */
   oauthUrl?: string | undefined;
   /**
    * The client-side rate limit. Zoom's `listEngagements` is labelled MEDIUM: 10 requests/s on Pro,
@@ -22,16 +29,23 @@ interface ZoomContactCenterCommonOptions extends HttpOptions {
   onExpiredPageToken?: 'restart' | 'fail' | undefined;
 }
 
-/** Server-to-server OAuth app credentials (Zoom Marketplace → "Server-to-Server OAuth" app). */
+/**
+ * Server-to-server OAuth app credentials (Zoom Marketplace → "Server-to-Server OAuth" app). Each
+ * one left out is read from the environment, as the `engagekit` CLI does; none may be missing.
+ */
 export interface ZoomServerToServerOptions extends ZoomContactCenterCommonOptions {
-  accountId: string;
-  clientId: string;
-  clientSecret: string;
+  /** @default process.env.ZOOM_ACCOUNT_ID */
+  accountId?: string | undefined;
+  /** @default process.env.ZOOM_CLIENT_ID */
+  clientId?: string | undefined;
+  /** At least 8 characters. @default process.env.ZOOM_CLIENT_SECRET */
+  clientSecret?: string | undefined;
   accessToken?: undefined;
 }
 
-/** An access token the caller obtains and renews itself. */
+/** An access token the caller obtains and renews itself (the environment is then not read for credentials). */
 export interface ZoomAccessTokenOptions extends ZoomContactCenterCommonOptions {
+  /** At least 8 characters. */
   accessToken: string;
   accountId?: undefined;
   clientId?: undefined;
@@ -42,6 +56,7 @@ export interface ZoomAccessTokenOptions extends ZoomContactCenterCommonOptions {
 export type ZoomContactCenterAdapterOptions = ZoomServerToServerOptions | ZoomAccessTokenOptions;
 
 const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
+const S2S_KEYS = ['accountId', 'clientId', 'clientSecret'] as const;
 
 export const ZoomContactCenterOptionsSchema = HttpOptionsSchema.extend({
   accountId: nonEmpty.optional(),
@@ -50,9 +65,11 @@ export const ZoomContactCenterOptionsSchema = HttpOptionsSchema.extend({
   accessToken: nonEmpty.optional(),
   oauthUrl: HttpOptionsSchema.shape.baseUrl,
   onExpiredPageToken: z.enum(['restart', 'fail']).optional(),
-}).superRefine((o, ctx) => {
-  if (o.accessToken !== undefined) {
-    for (const key of ['accountId', 'clientId', 'clientSecret'] as const) {
+})
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.accessToken === undefined) return;
+    for (const key of S2S_KEYS) {
       if (o[key] !== undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -62,16 +79,33 @@ export const ZoomContactCenterOptionsSchema = HttpOptionsSchema.extend({
         });
       }
     }
-    return;
-  }
-  for (const key of ['accountId', 'clientId', 'clientSecret'] as const) {
-    if (o[key] === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `${key} is required (server-to-server OAuth), unless accessToken is given`,
-        params: { rule: 'required' },
-      });
-    }
-  }
-});
+  });
+
+const URL_ENV = { baseUrl: 'ZOOM_BASE_URL', oauthUrl: 'ZOOM_OAUTH_URL' } as const;
+const S2S_ENV = {
+  accountId: 'ZOOM_ACCOUNT_ID',
+  clientId: 'ZOOM_CLIENT_ID',
+  clientSecret: 'ZOOM_CLIENT_SECRET',
+} as const;
+
+/**
+ * Validates the factory's options (throws `InputValidationError`): unknown keys, the environment
+ * fallback (the S2S trio only when no `accessToken` is given), credentials and URLs.
+ */
+export function parseZoomOptions(
+  options: unknown,
+  environment?: Readonly<Record<string, string | undefined>>,
+): z.output<typeof ZoomContactCenterOptionsSchema> {
+  const withToken =
+    typeof options === 'object' &&
+    options !== null &&
+    (options as { accessToken?: unknown }).accessToken !== undefined;
+  return parseAdapterOptions(ZoomContactCenterOptionsSchema, options, {
+    provider: PROVIDER,
+    env: withToken ? URL_ENV : { ...URL_ENV, ...S2S_ENV },
+    required: (o) => (o.accessToken !== undefined || withToken ? [] : S2S_KEYS),
+    secrets: ['clientSecret', 'accessToken'],
+    urls: ['baseUrl', 'oauthUrl'],
+    environment,
+  });
+}

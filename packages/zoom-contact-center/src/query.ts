@@ -1,5 +1,10 @@
 import { type Engagement, InputValidationError } from '@engagekit/core';
-import type { NormalizedListParams, QueryValue, TimeWindow } from '@engagekit/core/adapter';
+import {
+  type NormalizedListParams,
+  type QueryValue,
+  reservedNativeKey,
+  type TimeWindow,
+} from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 import { channelForKinds } from './map/kind';
 
@@ -77,11 +82,15 @@ export interface ListQueryPlan {
 /** Builds the fixed part of the list query from the unified and native params. */
 export function planListQuery(params: NormalizedListParams): ListQueryPlan {
   const native = params.native;
-  const issues = MANAGED.filter((k) => native[k] !== undefined).map((k) => ({
-    path: `native.${k}`,
-    rule: 'managed_param',
-    message: `"${k}" is set by engagekit (use ${k === 'from' || k === 'to' ? `the unified "${k}"` : k === 'page_size' ? '"pageSize"' : '"cursor"'})`,
-  }));
+  const issues = Object.keys(native).flatMap((key) => {
+    const k = reservedNativeKey(key, MANAGED);
+    if (k === undefined || native[key] === undefined) return [];
+    return {
+      path: `native.${key}`,
+      rule: 'managed_param',
+      message: `"${k}" is set by engagekit (use ${k === 'from' || k === 'to' ? `the unified "${k}"` : k === 'page_size' ? '"pageSize"' : '"cursor"'})`,
+    };
+  });
   const timeZone = native.timezone ?? 'UTC';
   if (typeof timeZone !== 'string' || !validZone(timeZone)) {
     issues.push({

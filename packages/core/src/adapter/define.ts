@@ -56,7 +56,7 @@ const IdSchema = z.string().min(1, 'id must be a non-empty string');
 export interface AdapterDefinition {
   id: string;
   capabilities: AdapterCapabilities;
-  /** Remote ids go into URL paths (`/engagements/{id}`): ids with `/` or `\` are refused. */
+  /** Remote ids go into URL paths (`/engagements/{id}`): ids with `.`/`..` segments are refused. */
   remoteIdInPath?: boolean | undefined;
   engagements: {
     list(params: NormalizedListParams): PageIterator<Engagement>;
@@ -74,7 +74,11 @@ export interface AdapterDefinition {
 
 /** How an adapter uses remote ids, so `toRemoteId` can refuse the ones that would misroute. */
 export interface RemoteIdRules {
-  /** The id becomes a URL path segment: `/` and `\` are refused too (ids in a query or body may hold them). */
+  /**
+   * The id becomes a URL path segment: `a/..` is refused too, since a server that decodes `%2F`
+   * before resolving dot segments would read it as the parent. Slashes alone are kept (Zoom's
+   * base64 ids hold them).
+   */
   pathSegment?: boolean | undefined;
 }
 
@@ -85,7 +89,7 @@ const hasControlCharacter = (value: string) =>
  * The vendor id from a `provider:remoteId` or bare id. Refuses (with `InputValidationError` on
  * `id`) what would change the request's target instead of naming a record: empty ids, `.` and `..`
  * (a path resolves them to the parent collection), control characters, and with `pathSegment`
- * slashes.
+ * any `.`/`..` segment between slashes.
  */
 export function toRemoteId(provider: string, id: unknown, rules: RemoteIdRules = {}): string {
   const raw = parseInput(IdSchema, id, { provider, prefix: 'id' });
@@ -98,8 +102,8 @@ export function toRemoteId(provider: string, id: unknown, rules: RemoteIdRules =
         ? `"${remoteId}" is not a record id`
         : hasControlCharacter(remoteId)
           ? 'must not contain control characters'
-          : rules.pathSegment && /[/\\]/.test(remoteId)
-            ? 'must not contain "/" or "\\" (it is sent as a URL path segment)'
+          : rules.pathSegment && remoteId.split(/[/\\]/).some((s) => s === '.' || s === '..')
+            ? 'must not contain "." or ".." segments (it is sent in a URL path)'
             : undefined;
   if (problem) {
     throw new InputValidationError([{ path: 'id', rule: 'invalid_id', message: problem }], {
