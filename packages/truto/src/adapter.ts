@@ -71,6 +71,8 @@ export const TRUTO_CAPABILITIES: AdapterCapabilities = {
     from: 'server',
     to: 'server',
     kinds: 'server',
+    // Truto has no direction filter; `missed` reads as inbound (docs/unified-model.md).
+    directions: 'client',
     participantIds: 'server',
     accountIds: 'server',
     ownerIds: 'server',
@@ -235,6 +237,9 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
       maxPages: p.maxPages,
       prefetch: p.prefetch,
       signal: p.signal,
+      cursorSecret: options.cursorSecret,
+      onInvalidRecord: p.onInvalidRecord,
+      maxEmptyPages: p.maxEmptyPages,
       async fetchPage({ token: nextCursor, window, direction, signal }) {
         const mapOptions = { includeRaw: p.includeRaw, path: 'result', ...units };
         if (impossible) return { items: [], done: true };

@@ -134,3 +134,35 @@ describe('durationUnit', () => {
     expect(() => adapter({ durationUnit: 'minutes' as never })).toThrow(InputValidationError);
   });
 });
+
+describe('directions filter', () => {
+  // Reference: https://truto.one/docs/api-reference/unified-crm-api/engagements/list — no
+  // `direction` query parameter, so engagekit filters client-side and sends nothing for it.
+  it('is declared client-side and keeps only the asked directions (missed counts as inbound)', async () => {
+    const { TRUTO_CAPABILITIES } = await import('../src/index');
+    expect(TRUTO_CAPABILITIES.filters.directions).toBe('client');
+    const queries: Record<string, string>[] = [];
+    nock(BASE)
+      .get(PATH)
+      .query((q) => {
+        queries.push(q as Record<string, string>);
+        return true;
+      })
+      .reply(200, {
+        result: [
+          trutoRecord({ id: '1', direction: 'INCOMING' }),
+          trutoRecord({ id: '2', direction: 'outbound' }),
+          trutoRecord({ id: '3', direction: 'missed' }),
+          trutoRecord({ id: '4', direction: null }),
+        ],
+        next_cursor: null,
+        prev_cursor: null,
+        result_count: 4,
+      });
+    const items = await adapter()
+      .engagements.list({ directions: ['inbound'] })
+      .toArray();
+    expect(items.map((e) => e.remoteId)).toEqual(['1', '3']);
+    expect(Object.keys(queries[0] ?? {}).some((k) => k.includes('direction'))).toBe(false);
+  });
+});
