@@ -29,7 +29,8 @@ export interface FakeProviderOptions {
   failOnRequest?: number;
   /** More requests than this fail the test fast instead of looping. @default 1000 */
   maxRequests?: number;
-  signal?: AbortSignal;
+  /** Every record whose index is a multiple of this (from 1) breaks its schema and is reported invalid. */
+  invalidEvery?: number;
 }
 
 export interface FakeProvider {
@@ -80,6 +81,7 @@ export function fakeProvider(id: string, times: number[], o: FakeProviderOptions
           filter: params.clientFilter,
           signal: params.signal,
           prefetch: params.prefetch,
+          onInvalidRecord: params.onInvalidRecord,
           range:
             serverTime && params.from && params.to
               ? {
@@ -99,9 +101,32 @@ export function fakeProvider(id: string, times: number[], o: FakeProviderOptions
             });
             const start = Number(token ?? 0);
             const next = start + params.pageSize;
-            const items = matching.slice(start, next);
+            const raw = matching.slice(start, next);
+            const broken = (e: Engagement) =>
+              o.invalidEvery !== undefined &&
+              Number(e.remoteId.split('-')[1]) > 0 &&
+              Number(e.remoteId.split('-')[1]) % o.invalidEvery === 0;
+            const items = raw.filter((e) => !broken(e));
+            const invalid = raw.flatMap((e, index) =>
+              broken(e)
+                ? [
+                    {
+                      provider: id,
+                      remoteId: e.remoteId,
+                      path: ['data', index],
+                      issues: [],
+                      raw: e,
+                      index,
+                    },
+                  ]
+                : [],
+            );
             served += items.length;
-            return { items, nextToken: next < matching.length ? String(next) : undefined };
+            return {
+              items,
+              invalid,
+              nextToken: next < matching.length ? String(next) : undefined,
+            };
           },
         }),
       get: async (unifiedId) => {

@@ -6,12 +6,19 @@ import type {
   EngagementAdapter,
   ListEngagementsParams,
 } from '../adapter/types';
-import { CapabilityError, InputValidationError } from '../errors/errors';
+import { CapabilityError, InputValidationError, PaginationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import type { RequestOptions } from '../http/types';
 import type { Engagement } from '../model/engagement';
-import { decodeCursor, encodeCursor, fingerprintParams } from '../pagination/cursor';
-import { PageIterator, type SourcePage } from '../pagination/page-iterator';
+import {
+  CursorSecretSchema,
+  type CursorState,
+  decodeCursor,
+  encodeCursor,
+  fingerprintParams,
+} from '../pagination/cursor';
+import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
+import { type ListingSink, PageIterator, type SourcePage } from '../pagination/page-iterator';
 import { compareKeys, keyOf, limiter, type MergeKey } from './merge';
 import { sortedListing } from './spill';
 
@@ -47,17 +54,41 @@ export interface EngagementsClientOptions {
    * abandoned). @default os.tmpdir()
    */
   spillDir?: string | undefined;
+  /**
+   * Signs composite cursors with HMAC-SHA256 under this key (at least 16 characters), so a cursor
+   * changed in any way is rejected with `PaginationError('tampered-cursor')`. Give each adapter the
+   * same option to sign the cursors it hands out on its own.
+   * @default undefined (a checksum that catches corruption only)
+   */
+  cursorSecret?: string | undefined;
+  /**
+   * What every provider does with a record it cannot read, unless a `list()` call says otherwise:
+   * `'throw'` fails the listing, `'skip'` (or a function, called first) skips it and keeps it on the
+   * merged iterator's `skipped`.
+   * @default 'throw'
+   */
+  onInvalidRecord?: OnInvalidRecord | undefined;
 }
 
 /** `list()` params of the multi-provider client. */
 export interface MergedListParams extends Omit<ListEngagementsParams, 'maxPages'> {
   /** @default 'asc' */
   order?: 'asc' | 'desc' | undefined;
-  /** Only these provider ids. @default every adapter */
+  /** Only these providers (ids or aliases). @default every adapter */
   providers?: readonly string[] | undefined;
+  /**
+   * What each provider does with a record it cannot read (see `InvalidRecord`).
+   * @default the client's `onInvalidRecord`, else 'throw'
+   */
+  onInvalidRecord?: OnInvalidRecord | undefined;
 }
 
-/** The merged listing: a `PageIterator` that also reports which providers failed (with `'skip'`). */
+/**
+ * The merged listing: a `PageIterator` that also reports which providers failed (with `'skip'`).
+ * `skipped`/`skippedCount` gather the records every provider skipped. `done` becomes `true` once every
+ * provider was read to its end (not when one was skipped after failing): `cursor` is then a terminal
+ * cursor that resumes to nothing.
+ */
 export class MergedPageIterator extends PageIterator<Engagement> {
   /** Providers that failed and were skipped during the latest iteration. */
   readonly failures: ProviderFailure[] = [];
@@ -72,6 +103,15 @@ const MergedParamsSchema = ListEngagementsParamsObject.omit({ maxPages: true })
   .extend({
     order: z.enum(['asc', 'desc']).optional(),
     providers: z.array(z.string().min(1)).min(1).optional(),
+    onInvalidRecord: z
+      .union([
+        z.literal('throw'),
+        z.literal('skip'),
+        z.custom<(record: InvalidRecord) => void>((v) => typeof v === 'function', {
+          message: "expected 'throw', 'skip' or a function",
+        }),
+      ])
+      .optional(),
   })
   .superRefine(refineRange);
 
@@ -81,6 +121,12 @@ const MergedParamsSchema = ListEngagementsParamsObject.omit({ maxPages: true })
  */
 export function createEngagementsClient(options: EngagementsClientOptions) {
   const adapters = [...options.adapters];
+  const cursorSecret =
+    options.cursorSecret === undefined
+      ? undefined
+      : parseInput(z.object({ cursorSecret: CursorSecretSchema }), {
+          cursorSecret: options.cursorSecret,
+        }).cursorSecret;
   const ids = new Set<string>();
   for (const a of adapters) {
     if (ids.has(a.id)) {
@@ -110,7 +156,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
 
   function list(params: MergedListParams = {}): MergedPageIterator {
     let iterator: MergedPageIterator;
-    const source = () => mergedPages(params, iterator);
+    const source = (sink: ListingSink) => mergedPages(params, iterator, sink);
     iterator = new MergedPageIterator(source);
     return iterator;
   }
@@ -118,6 +164,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
   async function* mergedPages(
     raw: MergedListParams,
     iterator: MergedPageIterator,
+    sink: ListingSink,
   ): AsyncGenerator<SourcePage<Engagement>> {
     iterator.failures.length = 0;
     const params = parseInput(MergedParamsSchema, raw);
@@ -135,11 +182,36 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
       order,
       providers: selected.map((a) => a.id).sort(),
     });
+    const from = params.from?.getTime();
+    const to = params.to?.getTime();
+    // Stored in every cursor: resuming checks it lies within the params, so no cursor widens a listing.
+    const range: Pick<CursorState, 'r'> =
+      from !== undefined && to !== undefined ? { r: [from, to] } : {};
+    const encode = (state: Omit<CursorState, 'p' | 'f' | 'r'>) =>
+      encodeCursor({ p: MERGE, f: fingerprint, ...range, ...state }, { secret: cursorSecret });
     let after: MergeKey | undefined;
     if (params.cursor) {
-      const state = decodeCursor(params.cursor, { provider: MERGE, fingerprint });
-      const x = z.object({ t: z.number(), i: z.string() }).safeParse(state.x);
-      if (x.success) after = { t: x.data.t, id: x.data.i };
+      const state = decodeCursor(params.cursor, {
+        provider: MERGE,
+        fingerprint,
+        secret: cursorSecret,
+      });
+      checkCursorRange(state, from, to);
+      if (state.e === 1) {
+        sink.finished(encode({ e: 1 }));
+        return;
+      }
+      const x = z.object({ t: z.number().int(), i: z.string() }).safeParse(state.x);
+      if (!x.success) {
+        throw new PaginationError('malformed-cursor', 'Cursor has no merge position.');
+      }
+      after = { t: x.data.t, id: x.data.i };
+      if ((from !== undefined && after.t < from) || (to !== undefined && after.t >= to)) {
+        throw new PaginationError(
+          'mismatched-cursor',
+          'Cursor does not fit these list params: its position is outside their date range.',
+        );
+      }
     }
     const pageSize = params.pageSize ?? 100;
     const sign = order === 'asc' ? 1 : -1;
@@ -160,6 +232,8 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
         maxBuffered: options.maxBufferedPerProvider ?? 10_000,
         spillDir: options.spillDir ?? tmpdir(),
         signal: controller.signal,
+        onInvalidRecord: params.onInvalidRecord ?? options.onInvalidRecord,
+        sink,
       })[Symbol.asyncIterator](),
       head: undefined as { e: Engagement; k: MergeKey } | undefined,
       done: false,
@@ -208,6 +282,8 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
         await pull(best);
       }
       if (page.length > 0) yield makePage(page, false);
+      // A provider skipped after failing was not read to its end: resuming must not claim it was.
+      if (iterator.failures.length === 0) sink.finished(encode({ e: 1 }));
     } finally {
       callerSignal?.removeEventListener('abort', stop);
       await Promise.allSettled(streams.map((s) => s.it.return?.(undefined)));
@@ -215,7 +291,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
 
     function cursorAfter(e: Engagement): string {
       const k = keyOf(e);
-      return encodeCursor({ p: MERGE, f: fingerprint, x: { t: k.t, i: k.id } });
+      return encode({ x: { t: k.t, i: k.id } });
     }
     function makePage(items: Engagement[], more: boolean): SourcePage<Engagement> {
       const last = items[items.length - 1] as Engagement;
@@ -276,6 +352,23 @@ interface ProviderStreamOptions {
   maxBuffered: number;
   spillDir: string;
   signal: AbortSignal;
+  onInvalidRecord: OnInvalidRecord | undefined;
+  /** Where the provider's skipped records go (the merged iterator's `skipped`). */
+  sink: ListingSink;
+}
+
+/** Rejects a cursor whose stored range is not the params' (an edited cursor would widen the listing). */
+function checkCursorRange(state: CursorState, from: number | undefined, to: number | undefined) {
+  const fits =
+    state.r === undefined
+      ? from === undefined || to === undefined
+      : from !== undefined && to !== undefined && state.r[0] >= from && state.r[1] <= to;
+  if (!fits) {
+    throw new PaginationError(
+      'mismatched-cursor',
+      'Cursor does not fit these list params: its date range is not theirs.',
+    );
+  }
 }
 
 /**
@@ -291,7 +384,7 @@ async function* providerStream(
   after: MergeKey | undefined,
   o: ProviderStreamOptions,
 ): AsyncGenerator<Engagement> {
-  const { order: _o, providers: _p, cursor: _c, signal: _s, ...base } = params;
+  const { order: _o, providers: _p, cursor: _c, signal: _s, onInvalidRecord: _i, ...base } = params;
   let from = params.from?.getTime();
   let to = params.to?.getTime();
   // Inclusive of `after.t` in both directions: records that share its millisecond are sorted by id
@@ -300,8 +393,10 @@ async function* providerStream(
     if (order === 'asc') from = Math.max(from ?? after.t, after.t);
     else to = Math.min(to ?? after.t + 1, after.t + 1);
   }
-  const list = (f: number | undefined, t: number | undefined, signal: AbortSignal) =>
-    adapter.engagements.list({
+  // Skipped records go to the merged iterator; each provider's own end is not the listing's.
+  const forward: ListingSink = { skipped: (record) => o.sink.skipped(record), finished: () => {} };
+  async function* list(f: number | undefined, t: number | undefined, signal: AbortSignal) {
+    const listParams: ListEngagementsParams = {
       ...base,
       // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
       pageSize:
@@ -312,7 +407,12 @@ async function* providerStream(
       to: t === undefined ? undefined : new Date(t),
       signal,
       prefetch: true,
-    });
+      ...(o.onInvalidRecord === undefined ? {} : { onInvalidRecord: o.onInvalidRecord }),
+    };
+    for await (const page of adapter.engagements.list(listParams).sourcePages(forward)) {
+      yield* page.items;
+    }
+  }
 
   if (order === 'asc' && adapter.capabilities.ordering === 'asc') {
     yield* list(from, to, o.signal);
