@@ -53,8 +53,9 @@ export async function connect(
 }
 
 /**
- * Parses `--from`/`--to`: an ISO-8601 date (without an offset: UTC, like everywhere in engagekit),
- * `now`, or an age like `90d`, `12h`, `2w`, `30m`.
+ * Parses a date flag (`--from`, `--to`, `--occurred-at`): an ISO-8601 date or date-time, `now`, or
+ * an age like `90d`, `12h`, `2w`, `30m`. One rule for every flag: a date-time without an offset
+ * (`2026-11-01T09:00`) is UTC, like a bare date (`2026-11-01`), whatever the machine's time zone.
  */
 export function parseWhen(value: string, flag: string, now: number = Date.now()): Date {
   const v = value.trim();
@@ -69,7 +70,7 @@ export function parseWhen(value: string, flag: string, now: number = Date.now())
   const iso = toIsoUtc(v);
   if (iso === undefined) {
     throw new UsageError(
-      `${flag} must be an ISO-8601 date, "now" or an age like 90d, got "${value}"`,
+      `${flag} must be an ISO-8601 date (without an offset it is UTC), "now" or an age like 90d, got "${value}"`,
     );
   }
   return new Date(iso);

@@ -83,7 +83,7 @@ describe('get and create', () => {
     expect(bad.code).toBe(2);
   });
 
-  it('create --provider devrev writes and prints the engagement; invalid input is exit 1', async () => {
+  it('create --provider devrev writes and prints the engagement; invalid input is exit 2 in flag terms', async () => {
     const member = 'don:identity:dvrv-us-1:devo/7Sx0sb:revu/17';
     const r = await cli([
       'create',
@@ -107,8 +107,10 @@ describe('get and create', () => {
     expect(created.occurredAt).toBe('2026-01-05T10:00:00.000Z');
 
     const invalid = await cli(['create', '--sandbox', '--provider', 'devrev', '--subject', 'x']);
-    expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toMatch(/^InputValidationError: .*participantIds/);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^error: invalid input: --participant: /);
+    expect(invalid.stderr).not.toContain('participantIds');
+    expect(invalid.stdout).toBe('');
   });
 });
 

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Sandbox } from '@engagekit/sandbox';
 import { run } from '../src/index';
 
@@ -76,4 +78,31 @@ export function sandboxEnv(sb: Sandbox): Record<string, string> {
     TRUTO_INTEGRATED_ACCOUNT_ID: c.truto.integratedAccountId,
     TRUTO_BASE_URL: sb.urls.truto,
   };
+}
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * Runs the CLI from source in a child process (node + tsx; the repo's tsconfig paths map the
+ * workspace packages to their sources), for what only a fresh process shows: TZ, argv, exit codes.
+ */
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', 'packages/cli/src/bin.ts', ...args],
+      { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (error as { code?: unknown }).code : 0;
+        if (typeof code !== 'number') return reject(error);
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
 }

@@ -47,11 +47,11 @@ export function listCommand(io: CliIO, done: (code: number) => void): Command {
     )
     .option(
       '--from <when>',
-      'occurredAt lower bound (ISO-8601, or an age like 90d, 12h, 2w; default 30d)',
+      'occurredAt lower bound: ISO-8601 (no offset = UTC), or an age like 90d, 12h, 2w (default 30d)',
     )
     .option(
       '--to <when>',
-      'occurredAt upper bound, exclusive (ISO-8601, "now", or an age; default now)',
+      'occurredAt upper bound, exclusive: ISO-8601 (no offset = UTC), "now", or an age (default now)',
     )
     .option('-k, --kind <kinds>', `comma-separated kinds (${ENGAGEMENT_KINDS.join(', ')})`)
     .option('-n, --limit <n>', 'stop after n records and print a resume cursor on stderr')
