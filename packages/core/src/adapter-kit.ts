@@ -19,6 +19,7 @@ export {
   toRemoteId,
   UpdateEngagementInputSchema,
 } from './adapter/index';
+export { assertSecretRedactable } from './errors/assert-secret';
 export {
   type ApiErrorOptions,
   type CreateApiErrorInput,
@@ -62,6 +63,7 @@ export {
   type TransportResponse,
 } from './http/index';
 export {
+  hasOnlyFiniteNumbers,
   IsoUtcSchema,
   toDurationSeconds,
   toIsoUtcStrict,

@@ -3,7 +3,9 @@ export { bearerAuth, type CachedTokenProviderOptions, cachedTokenAuth } from './
 export { HttpOptionsSchema } from './options';
 export { TokenBucket } from './rate-limiter';
 export {
+  parseRateLimitHeaders,
   parseRetryAfter,
+  type RateLimitState,
   type RetryContext,
   type RetryDelayInput,
   retryDelay,

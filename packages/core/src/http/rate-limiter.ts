@@ -132,7 +132,8 @@ export class TokenBucket {
     if (!(untilMs > t)) return;
     this.#refill();
     this.#pausedUntil = Math.max(this.#pausedUntil, untilMs);
-    this.#tokens = Math.min(this.#tokens, 1);
+    // Exactly one request may start when the pause ends; the rest are paced from there.
+    this.#tokens = 1;
     const paused = this.pausedForMs();
     for (const waiter of [...this.#waiters]) {
       if (waiter.maxWaitMs >= paused) continue;

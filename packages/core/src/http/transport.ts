@@ -22,7 +22,7 @@ import { parseResponse } from '../errors/zod';
 import { raceAbort } from './abort';
 import { LimiterPausedError, TokenBucket } from './rate-limiter';
 import { parseRateLimitHeaders, parseRetryAfter, retryDelay, shouldRetry } from './retry';
-import { setSafeTimeout, sleepFor } from './timers';
+import { MAX_TIMER_MS, setSafeTimeout, sleepFor } from './timers';
 import type {
   QueryValue,
   Transport,
@@ -298,7 +298,7 @@ export function createTransport(
           method: req.method,
           headers,
           data: req.body === undefined ? undefined : JSON.stringify(req.body),
-          timeout: timeoutMs,
+          timeout: Math.min(timeoutMs, MAX_TIMER_MS),
           signal: attemptController.signal,
           responseType: 'text',
           transformResponse: (d: string) => d,
