@@ -63,7 +63,6 @@ export {
   type TransportResponse,
 } from './http/index';
 export {
-  hasOnlyFiniteNumbers,
   IsoUtcSchema,
   toDurationSeconds,
   toIsoUtcStrict,
