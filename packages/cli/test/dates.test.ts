@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from './helpers';
+import { cli, spawnCli } from './helpers';
 
 const DAY = 86_400_000;
 const dateOnly = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -59,7 +59,7 @@ describe('one rule for dates in flags: a date-time without an offset is UTC', {
 
   it('the rule is in the --help texts', async () => {
     for (const c of ['list', 'create']) {
-      const r = await spawnCli([c, '--help']);
+      const r = await cli([c, '--help'], { columns: 200 });
       expect(r.stdout.replace(/\s+/g, ' ')).toContain('(no offset = UTC)');
     }
   });
