@@ -38,7 +38,9 @@ export function missingCredentialIssue(
 
 /** Issues for a secret too short to be redacted safely from errors and logs (none if it is fine). */
 export function secretIssues(option: string, value: unknown): InputIssue[] {
-  if (typeof value !== 'string' || value.trim().length >= MIN_SECRET_LENGTH) return [];
+  // `Bearer abc` is a three-character secret.
+  const secret = typeof value === 'string' ? value.trim().replace(/^bearer\s+/i, '') : undefined;
+  if (secret === undefined || secret.length >= MIN_SECRET_LENGTH) return [];
   return [
     {
       path: option,
