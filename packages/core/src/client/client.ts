@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ListEngagementsParamsObject, refineRange } from '../adapter/params';
@@ -20,7 +21,7 @@ import {
 import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
 import { type ListingSink, PageIterator, type SourcePage } from '../pagination/page-iterator';
 import { compareKeys, keyOf, limiter, type MergeKey } from './merge';
-import { sortedListing } from './spill';
+import { LISTENERS_PER_READER, sortedListing } from './spill';
 
 /** A provider that failed during a merged listing. */
 export interface ProviderFailure {
@@ -220,6 +221,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
     // One listener on the caller's signal for the whole listing, whatever the providers and windows
     // in flight do with theirs; removed when the listing ends.
     const controller = new AbortController();
+    setMaxListeners(Math.max(10, selected.length * LISTENERS_PER_READER), controller.signal);
     const callerSignal = params.signal;
     const stop = () => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) stop();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createReadStream, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ interface WindowState {
 /** Lines per `write()` when spilling a run: large enough to be fast, small enough not to copy a run. */
 const LINES_PER_WRITE = 256;
 const RUN_READ_BYTES = 16 * 1024;
+/** Abort listeners one listing may hold at once: engine and transport, for a page and its prefetch. */
+export const LISTENERS_PER_READER = 6;
 
 /** Directories of sorted listings in progress, removed on process exit if their listing never ended. */
 const liveDirs = new Set<string>();
@@ -75,6 +78,8 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   const slots = Math.max(1, Math.min(o.windows.length, o.windowsInFlight + 1));
   const perWindow = Math.max(1, Math.floor(o.maxBuffered / slots));
   const controller = new AbortController();
+  // Each window read at once has a page request and a prefetched one, each listening for aborts.
+  setMaxListeners(Math.max(10, slots * LISTENERS_PER_READER), controller.signal);
   const stop = () => controller.abort(o.signal?.reason);
   if (o.signal?.aborted) stop();
   o.signal?.addEventListener('abort', stop, { once: true });
