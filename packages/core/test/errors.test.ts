@@ -148,9 +148,17 @@ describe('redaction helpers', () => {
     let deep: Record<string, unknown> = { note: 'DEEP-s3cr3t+/=value' };
     for (let i = 0; i < 20; i++) deep = { d: deep };
     expect(JSON.stringify(redact(deep))).not.toContain('s3cr3t');
-    const cyclic: Record<string, unknown> = { token: 'x' };
+    const cyclic: Record<string, unknown> = { token: 'tok-cyclic', note: 'has s3cr3t+/=value' };
     cyclic.self = cyclic;
-    expect(() => JSON.stringify(redact(cyclic))).not.toThrow();
+    cyclic.list = [cyclic, { password: 'pw-cyclic' }];
+    const text = JSON.stringify(redact(cyclic));
+    expect(text).not.toMatch(/tok-cyclic|pw-cyclic|s3cr3t/);
+    expect(redact(cyclic)).toEqual({
+      token: '[REDACTED]',
+      note: 'has [REDACTED]',
+      self: '[Circular]',
+      list: ['[Circular]', { password: '[REDACTED]' }],
+    });
   });
 });
 

@@ -168,7 +168,12 @@ describe('TokenBucket', () => {
     await bucket.acquire();
     expect(clock.now()).toBeGreaterThanOrEqual(resumeAt);
     expect(clock.now()).toBeLessThan(resumeAt + 200);
+    // A pause that already ended changes nothing: the next caller waits only for its token.
     bucket.pauseUntil(clock.now() - 1000);
+    expect(bucket.pausedForMs()).toBe(0);
+    const sleepsBefore = clock.sleeps.length;
+    await bucket.acquire();
+    expect(clock.sleeps.slice(sleepsBefore)).toEqual([100]);
   });
 
   it('rejects a non-positive rate', () => {
