@@ -1,5 +1,5 @@
 import { InputValidationError } from '@engagekit/core';
-import type { QueryValue } from '@engagekit/core/adapter';
+import { type QueryValue, reservedNativeKey } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 
 /**
@@ -58,26 +58,27 @@ function invalid(key: string, message: string): InputValidationError {
  */
 export function checkNativeListParams(native: Record<string, unknown>): void {
   const issues = [];
-  for (const key of ['integrated_account_id', 'next_cursor', 'truto_key_by']) {
-    if (native[key] !== undefined) {
-      issues.push({
-        path: `native.${key}`,
-        rule: 'reserved',
-        message:
-          key === 'next_cursor'
-            ? 'paging is engagekit’s: pass `cursor` instead'
-            : key === 'truto_key_by'
-              ? 'truto_key_by turns `result` into an object engagekit cannot page'
-              : 'set by the adapter (createTrutoAdapter({ integratedAccountId }))',
-      });
-    }
-  }
-  const format = native.truto_response_format;
-  if (format !== undefined && format !== 'unified') {
+  for (const [nativeKey, value] of Object.entries(native)) {
+    if (value === undefined) continue;
+    // Matched like Truto reads them: `INTEGRATED_ACCOUNT_ID` and `integrated_account_id[]` count.
+    const key = reservedNativeKey(nativeKey, [
+      'integrated_account_id',
+      'next_cursor',
+      'truto_key_by',
+      'truto_response_format',
+    ]);
+    if (key === undefined || (key === 'truto_response_format' && value === 'unified')) continue;
     issues.push({
-      path: 'native.truto_response_format',
+      path: `native.${nativeKey}`,
       rule: 'reserved',
-      message: 'only the unified response format can be mapped to engagements',
+      message:
+        key === 'next_cursor'
+          ? 'paging is engagekit’s: pass `cursor` instead'
+          : key === 'truto_key_by'
+            ? 'truto_key_by turns `result` into an object engagekit cannot page'
+            : key === 'truto_response_format'
+              ? 'only the unified response format can be mapped to engagements'
+              : 'set by the adapter (createTrutoAdapter({ integratedAccountId }))',
     });
   }
   if (issues.length > 0) throw new InputValidationError(issues, { provider: PROVIDER });
