@@ -53,8 +53,8 @@ export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvid
       controller,
       waiting: 0,
       pinned: false,
-      promise: Promise.resolve()
-        .then(() => options.fetchToken(controller.signal))
+      // Started at once (an async wrapper only turns a synchronous throw into a rejection).
+      promise: (async () => options.fetchToken(controller.signal))()
         .then(({ token: value, expiresInMs }) => {
           registerSecret(value);
           // A token that lives shorter than the refresh margin is refreshed at half its life,
