@@ -2,18 +2,21 @@ import type { EngagementAdapter, HttpOptions } from '@engagekit/core';
 import { createDevRevAdapter } from '@engagekit/devrev';
 import type { Sandbox } from '@engagekit/sandbox';
 import { createTrutoAdapter } from '@engagekit/truto';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
+import {
+  createZoomContactCenterAdapter,
+  ZOOM_CONTACT_CENTER_ALIASES,
+} from '@engagekit/zoom-contact-center';
 import { MissingCredentialsError, UsageError } from './io';
 
 /** The providers the CLI knows, in display order. */
 export const PROVIDER_IDS = ['devrev', 'zoom-contact-center', 'truto'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
+// Each id, and the aliases its adapter package declares (the client accepts the same ones).
 const ALIASES: Record<string, ProviderId> = {
   devrev: 'devrev',
   'zoom-contact-center': 'zoom-contact-center',
-  zoom: 'zoom-contact-center',
-  zcc: 'zoom-contact-center',
+  ...Object.fromEntries(ZOOM_CONTACT_CENTER_ALIASES.map((alias) => [alias, 'zoom-contact-center'])),
   truto: 'truto',
 };
 

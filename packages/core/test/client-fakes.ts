@@ -129,9 +129,9 @@ export function fakeProvider(id: string, times: number[], o: FakeProviderOptions
             };
           },
         }),
-      get: async (unifiedId) => {
-        const found = records.find((e) => e.id === unifiedId);
-        if (!found) throw new Error(`${unifiedId} not found`);
+      get: async (remoteId) => {
+        const found = records.find((e) => e.remoteId === remoteId);
+        if (!found) throw new Error(`${remoteId} not found`);
         return found;
       },
     },

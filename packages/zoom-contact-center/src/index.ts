@@ -1,5 +1,9 @@
 export { createZoomContactCenterAdapter } from './adapter';
-export { type MapOptions, mapZoomEngagement } from './map/engagement';
+export {
+  type MapOptions,
+  mapZoomEngagement,
+  ZOOM_CONTACT_CENTER_ALIASES,
+} from './map/engagement';
 export type {
   ZoomAccessTokenOptions,
   ZoomContactCenterAdapterOptions,

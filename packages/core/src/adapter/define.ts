@@ -55,6 +55,8 @@ const IdSchema = z.string().min(1, 'id must be a non-empty string');
 /** What an adapter implements; `defineAdapter` adds validation and the unsupported-operation errors. */
 export interface AdapterDefinition {
   id: string;
+  /** Other names of the provider (see `EngagementAdapter.aliases`). */
+  aliases?: readonly string[] | undefined;
   capabilities: AdapterCapabilities;
   /** Remote ids go into URL paths (`/engagements/{id}`): ids with `.`/`..` segments are refused. */
   remoteIdInPath?: boolean | undefined;
@@ -173,5 +175,9 @@ export function defineAdapter<X extends object = {}>(
       return impl.count(normalizeListParams(id, capabilities, params));
     },
   };
-  return Object.assign({ id, capabilities, engagements }, extensions) as EngagementAdapter & X;
+  const aliases = definition.aliases ? { aliases: [...definition.aliases] } : {};
+  return Object.assign(
+    { id, ...aliases, capabilities, engagements },
+    extensions,
+  ) as EngagementAdapter & X;
 }

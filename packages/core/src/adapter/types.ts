@@ -124,6 +124,11 @@ export interface EngagementsResource {
 export interface EngagementAdapter {
   /** Stable provider id, the prefix of every `Engagement.id`. */
   readonly id: string;
+  /**
+   * Other names callers may use for this provider, e.g. `'zoom'` for `'zoom-contact-center'`: the
+   * multi-provider client accepts them in unified ids (`'zoom:<remoteId>'`), `providers` and `create`.
+   */
+  readonly aliases?: readonly string[] | undefined;
   readonly capabilities: AdapterCapabilities;
   readonly engagements: EngagementsResource;
 }

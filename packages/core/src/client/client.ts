@@ -128,23 +128,31 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
       : parseInput(z.object({ cursorSecret: CursorSecretSchema }), {
           cursorSecret: options.cursorSecret,
         }).cursorSecret;
-  const ids = new Set<string>();
+  // Every id and alias names one adapter.
+  const byName = new Map<string, EngagementAdapter>();
   for (const a of adapters) {
-    if (ids.has(a.id)) {
-      throw new InputValidationError([
-        { path: 'adapters', rule: 'unique', message: `two adapters share the id "${a.id}"` },
-      ]);
+    for (const name of [a.id, ...(a.aliases ?? [])]) {
+      const other = byName.get(name);
+      if (other && other !== a) {
+        throw new InputValidationError([
+          {
+            path: 'adapters',
+            rule: 'unique',
+            message: `"${name}" names two adapters ("${other.id}" and "${a.id}")`,
+          },
+        ]);
+      }
+      byName.set(name, a);
     }
-    ids.add(a.id);
   }
   const byId = (provider: string): EngagementAdapter => {
-    const adapter = adapters.find((a) => a.id === provider);
+    const adapter = byName.get(provider);
     if (!adapter) {
       throw new InputValidationError([
         {
           path: 'provider',
           rule: 'known_provider',
-          message: `no adapter "${provider}" (have: ${adapters.map((a) => a.id).join(', ')})`,
+          message: `no adapter "${provider}" (have: ${[...byName.keys()].join(', ')})`,
         },
       ]);
     }
@@ -170,7 +178,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
     iterator.failures.length = 0;
     const params = parseInput(MergedParamsSchema, raw);
     const order = params.order ?? 'asc';
-    const selected = params.providers ? params.providers.map(byId) : adapters;
+    const selected = params.providers ? [...new Set(params.providers.map(byId))] : adapters;
     const fingerprint = fingerprintParams({
       from: params.from,
       to: params.to,
@@ -312,9 +320,13 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
     adapters: adapters as readonly EngagementAdapter[],
     engagements: {
       list,
-      /** Gets one engagement by its unified id (`provider:remoteId`). */
+      /**
+       * Gets one engagement by its unified id, `provider:remoteId`, where `provider` is an adapter's
+       * id or one of its aliases (`'zoom:…'` for `'zoom-contact-center:…'`).
+       */
       async get(id: string, requestOptions?: RequestOptions): Promise<Engagement> {
-        const provider = adapters.find((a) => id.startsWith(`${a.id}:`));
+        const colon = typeof id === 'string' ? id.indexOf(':') : -1;
+        const provider = colon > 0 ? byName.get(id.slice(0, colon)) : undefined;
         if (!provider) {
           throw new InputValidationError([
             {
@@ -324,9 +336,9 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
             },
           ]);
         }
-        return provider.engagements.get(id, requestOptions);
+        return provider.engagements.get(`${provider.id}${id.slice(colon)}`, requestOptions);
       },
-      /** Creates an engagement with one provider. */
+      /** Creates an engagement with one provider (its id or an alias). */
       async create(
         provider: string,
         input: CreateEngagementInput,
@@ -336,8 +348,8 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
         if (!adapter.capabilities.operations.create) {
           throw new CapabilityError(
             'create',
-            `${provider} does not support creating engagements.`,
-            { provider },
+            `${adapter.id} does not support creating engagements.`,
+            { provider: adapter.id },
           );
         }
         return adapter.engagements.create(input, requestOptions);

@@ -12,6 +12,8 @@ import type { ZoomEngagement } from '../wire/engagement';
 import { channelInfo } from './kind';
 
 export const PROVIDER = 'zoom-contact-center';
+/** Shorter names for the provider, accepted by the multi-provider client and the CLI. */
+export const ZOOM_CONTACT_CENTER_ALIASES = ['zoom', 'zcc'] as const;
 
 export interface MapOptions {
   /** Keep the vendor record on `raw`. @default true */
