@@ -22,11 +22,9 @@ import {
   type NormalizedListParams,
   normalizeListParams,
   paginate,
-  parseAdapterOptions,
   parseInput,
   type QueryValue,
   type RequestOptions,
-  reservedNativeKey,
   toInputIssues,
   toIsoUtcStrict,
 } from '@engagekit/core/adapter';
@@ -50,14 +48,13 @@ import {
 /** Options of `createDevRevAdapter`. */
 export interface DevRevAdapterOptions extends HttpOptions {
   /**
-   * A DevRev token (personal access token, AAT, …), at least 8 characters. Sent as
-   * `Authorization: Bearer <token>`; a value that already starts with `Bearer ` is sent as is.
-   * @default process.env.DEVREV_TOKEN
+   * A DevRev token (personal access token, AAT, …). Sent as `Authorization: Bearer <token>`; a
+   * value that already starts with `Bearer ` is sent as is.
    */
-  token?: string | undefined;
+  token: string;
   /**
-   * The DevRev API root: `https:`, or plain `http:` only on loopback hosts (or with `allowInsecureHttp`).
-   * @default process.env.DEVREV_BASE_URL, else 'https://api.devrev.ai'
+   * The DevRev API root.
+   * @default 'https://api.devrev.ai'
    */
   baseUrl?: string | undefined;
   /**
@@ -125,8 +122,8 @@ const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
 };
 
 const OptionsSchema = HttpOptionsSchema.extend({
-  token: z.string().trim().optional(),
-}).strict();
+  token: z.string('a DevRev token is required').trim().min(1, 'a DevRev token is required'),
+}).loose();
 
 const issue = (path: string, rule: string, message: string): InputIssue => ({
   path,
@@ -167,24 +164,19 @@ function readNative(
   const issues: InputIssue[] = [];
   const entries: [string, unknown][] = [];
   let direction: 'after' | 'before' = 'after';
-  const takenKeys = Object.keys(taken).filter((k) => taken[k]);
   for (const [key, value] of Object.entries(native)) {
-    // `CURSOR` or `limit[]` must not slip past the checks for `cursor` and `limit`.
-    const reserved = reservedNativeKey(key, ['cursor', 'limit', 'mode']);
-    if (reserved === 'cursor' || reserved === 'limit') {
+    if (key === 'cursor' || key === 'limit') {
       issues.push(
         issue(
           `native.${key}`,
           'reserved',
-          `use ${reserved === 'cursor' ? 'cursor' : 'pageSize'} instead`,
+          `use ${key === 'cursor' ? 'cursor' : 'pageSize'} instead`,
         ),
       );
-    } else if (reservedNativeKey(key, takenKeys)) {
+    } else if (taken[key]) {
       issues.push(
         issue(`native.${key}`, 'conflict', 'also set through a unified parameter; use one of them'),
       );
-    } else if (reserved === 'mode' && key !== 'mode') {
-      issues.push(issue(`native.${key}`, 'reserved', 'write it as `mode`'));
     } else if (key === 'mode') {
       if (value === 'after' || value === 'before') direction = value;
       else if (value !== undefined)
@@ -215,19 +207,13 @@ function splitNative(
  * Creates the DevRev adapter (`id: 'devrev'`): engagements (beta API) and conversations.
  *
  * ```ts
- * const devrev = createDevRevAdapter(); // token from DEVREV_TOKEN
+ * const devrev = createDevRevAdapter({ token: process.env.DEVREV_TOKEN! });
  * for await (const e of devrev.engagements.list({ from: '2026-01-01' })) console.log(e.subject);
  * ```
- * Throws `InputValidationError` for invalid options (unknown keys name the option meant).
  */
-export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevAdapter {
-  const { token = '', baseUrl } = parseAdapterOptions(OptionsSchema, options, {
-    provider: PROVIDER,
-    env: { token: 'DEVREV_TOKEN', baseUrl: 'DEVREV_BASE_URL' },
-    required: () => ['token'],
-    secrets: ['token'],
-  });
-  const { rateLimit, headers, hooks, timeoutMs, maxRetries, signal } = options;
+export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapter {
+  parseInput(OptionsSchema, options, { provider: PROVIDER });
+  const { token, baseUrl, rateLimit, headers, hooks, timeoutMs, maxRetries, signal } = options;
   const userHeaders = Object.fromEntries(
     Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== 'x-devrev-scope'),
   );
@@ -277,6 +263,9 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       maxPages: params.maxPages,
       prefetch: params.prefetch,
       signal: params.signal,
+      cursorSecret: options.cursorSecret,
+      onInvalidRecord: params.onInvalidRecord,
+      maxEmptyPages: params.maxEmptyPages,
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
         // Only kinds DevRev has no type for (e.g. 'sms'): nothing can match, so ask nothing.
         if (types !== undefined && types.length === 0) return { items: [], done: true };
@@ -510,6 +499,9 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       maxPages: p.maxPages,
       prefetch: p.prefetch,
       signal: p.signal,
+      cursorSecret: options.cursorSecret,
+      onInvalidRecord: p.onInvalidRecord,
+      maxEmptyPages: p.maxEmptyPages,
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
         if (onlyOtherKinds) return { items: [], done: true };
         const { data } = await transport.request({

@@ -15,7 +15,7 @@ import {
   issuePath,
   type NormalizedListParams,
   paginate,
-  parseAdapterOptions,
+  parseInput,
   parseResponse,
   type QueryValue,
   type RequestOptions,
@@ -71,8 +71,6 @@ export const TRUTO_CAPABILITIES: AdapterCapabilities = {
     from: 'server',
     to: 'server',
     kinds: 'server',
-    // Truto has no direction filter; `missed` reads as inbound (docs/unified-model.md).
-    directions: 'client',
     participantIds: 'server',
     accountIds: 'server',
     ownerIds: 'server',
@@ -87,21 +85,11 @@ export const TRUTO_CAPABILITIES: AdapterCapabilities = {
 
 /** Options of {@link createTrutoAdapter}. */
 export interface TrutoAdapterOptions extends HttpOptions {
-  /**
-   * A Truto API token (environment-scoped, backend only), at least 8 characters; sent as
-   * `Authorization: Bearer …`.
-   * @default process.env.TRUTO_TOKEN
-   */
-  token?: string | undefined;
-  /**
-   * The integrated account (the end user's connected CRM) every call goes to.
-   * @default process.env.TRUTO_INTEGRATED_ACCOUNT_ID
-   */
-  integratedAccountId?: string | undefined;
-  /**
-   * The API root: `https:`, or plain `http:` only on loopback hosts (or with `allowInsecureHttp`).
-   * @default process.env.TRUTO_BASE_URL, else 'https://api.truto.one'
-   */
+  /** A Truto API token (environment-scoped, backend only); sent as `Authorization: Bearer …`. */
+  token: string;
+  /** The integrated account (the end user's connected CRM) every call goes to. */
+  integratedAccountId: string;
+  /** @default 'https://api.truto.one' */
   baseUrl?: string | undefined;
   /**
    * Client-side limiter, per adapter (so per integrated account); `false` turns it off.
@@ -118,10 +106,10 @@ export interface TrutoAdapterOptions extends HttpOptions {
 }
 
 const OptionsSchema = HttpOptionsSchema.extend({
-  token: z.string().trim().optional(),
-  integratedAccountId: z.string().trim().optional(),
+  token: z.string().min(1, 'a Truto API token is required'),
+  integratedAccountId: z.string().min(1, 'the integrated account id is required'),
   durationUnit: z.enum(['seconds', 'milliseconds']).optional(),
-}).strict();
+}).loose();
 
 /** The id of a raw Truto record, when it is one a listing could report (exact). */
 function trutoIdOf(raw: unknown): string | undefined {
@@ -156,29 +144,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * const truto = createTrutoAdapter({ token: process.env.TRUTO_TOKEN!, integratedAccountId });
  * for await (const e of truto.engagements.list({ kinds: ['call'], from: '2026-01-01' })) {}
  */
-export function createTrutoAdapter(options: TrutoAdapterOptions = {}): EngagementAdapter {
-  const {
-    token = '',
-    integratedAccountId = '',
-    baseUrl,
-  } = parseAdapterOptions(OptionsSchema, options, {
-    provider: PROVIDER,
-    env: {
-      token: 'TRUTO_TOKEN',
-      integratedAccountId: 'TRUTO_INTEGRATED_ACCOUNT_ID',
-      baseUrl: 'TRUTO_BASE_URL',
-    },
-    required: () => ['token', 'integratedAccountId'],
-    secrets: ['token'],
-  });
-  const {
-    token: _token,
-    integratedAccountId: _integratedAccountId,
-    baseUrl: _baseUrl,
-    rateLimit,
-    durationUnit,
-    ...http
-  } = options;
+export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdapter {
+  parseInput(OptionsSchema, options, { provider: PROVIDER });
+  const { token, integratedAccountId, baseUrl, rateLimit, durationUnit, ...http } = options;
   const units = { durationUnit: durationUnit ?? 'seconds' } as const;
   const transport = createTransport({
     ...http,
@@ -357,7 +325,6 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): Engagemen
   return defineAdapter({
     id: PROVIDER,
     capabilities: TRUTO_CAPABILITIES,
-    remoteIdInPath: true,
     engagements: {
       list,
       get,

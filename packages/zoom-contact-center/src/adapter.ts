@@ -16,7 +16,7 @@ import {
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
-import { mapZoomEngagement, PROVIDER, ZOOM_CONTACT_CENTER_ALIASES } from './map/engagement';
+import { mapZoomEngagement, PROVIDER } from './map/engagement';
 import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
 import { ZoomEngagementSchema, ZoomListEngagementsResponseSchema } from './wire/engagement';
@@ -102,7 +102,6 @@ export function createZoomContactCenterAdapter(
 
   return defineAdapter({
     id: PROVIDER,
-    aliases: ZOOM_CONTACT_CENTER_ALIASES,
     capabilities,
     remoteIdInPath: true,
     engagements: {
@@ -164,11 +163,16 @@ export function createZoomContactCenterAdapter(
             ...range,
             maxWindowMs: WINDOW_MS,
             timeOf: (e) => Date.parse(e.occurredAt),
+            // Zoom's default range ends now: a cursor keeps the range it started with.
+            slidingDefault: !params.from && !params.to,
           },
           filter: bothFilters(params.clientFilter, plan.keepDirection),
           maxPages: params.maxPages,
           prefetch: params.prefetch,
           signal: params.signal,
+          cursorSecret: options.cursorSecret,
+          onInvalidRecord: params.onInvalidRecord,
+          maxEmptyPages: params.maxEmptyPages,
           isExpiredToken: isExpiredPageTokenError,
           onExpiredToken,
         });

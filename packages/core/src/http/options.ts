@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CursorSecretSchema } from '../pagination/cursor';
 import { MAX_TIMER_MS } from './timers';
 
 const hook = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
@@ -35,4 +36,5 @@ export const HttpOptionsSchema = z.object({
         .strict(),
     ])
     .optional(),
+  cursorSecret: CursorSecretSchema.optional(),
 });

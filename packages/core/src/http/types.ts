@@ -81,6 +81,14 @@ export interface HttpOptions extends RequestOptions {
   hooks?: TransportHooks | undefined;
   /** `false` turns the client-side limiter off; an object replaces the vendor default. */
   rateLimit?: RateLimitOptions | false | undefined;
+  /**
+   * Signs the adapter's list cursors with HMAC-SHA256 under this key (at least 16 characters), so a
+   * cursor changed in any way is rejected with `PaginationError('tampered-cursor')`. Without it a
+   * cursor's checksum only detects corruption, and what a cursor says is still bounded by the list
+   * params it is resumed with. Cursors then resume only where the same secret is set.
+   * @default undefined (checksum only)
+   */
+  cursorSecret?: string | undefined;
 }
 
 export interface TransportConfig extends HttpOptions {
