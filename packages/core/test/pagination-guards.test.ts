@@ -88,10 +88,10 @@ describe('knowing when a listing is finished', () => {
   });
 
   it('a windowed listing that ends (or has nothing in range) gets a terminal cursor too', async () => {
-    const vendor = fake<Rec & { t: number }>((req) => ({
+    const vendor = fake<Rec>((req) => ({
       items: req.window?.from === 0 ? [{ id: 'x', t: 5 }] : [],
     }));
-    const range = { from: 0, to: 30, maxWindowMs: 10, timeOf: (r: { t: number }) => r.t };
+    const range = { from: 0, to: 30, maxWindowMs: 10, timeOf: (r: Rec) => r.t };
     const iterator = paginate({ ...base, fetchPage: vendor.fetchPage, range });
     expect(ids(await iterator.toArray())).toEqual(['x']);
     expect(vendor.calls).toHaveLength(3);

@@ -52,7 +52,7 @@ const HOUR = 3_600_000;
 
 /**
  * The behaviour every engagekit adapter must show, as a vitest suite: paging, empty pages, repeated
- * tokens, resume without loss or duplicates, Retry-After, 401, input validation before the network,
+ * tokens, resume without loss or duplicates, `done` and terminal cursors, Retry-After, 401, input validation before the network,
  * unknown vendor enums, raw payloads, schema-breaking payloads and (with `serveRecords`) date windows.
  */
 export function runConformanceSuite(options: ConformanceOptions): void {
@@ -123,6 +123,22 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       }
       const resumed = await a.engagements.list({ cursor: iterator.cursor }).toArray();
       expect([...seen, ...remoteIds(resumed)]).toEqual(range(7));
+    });
+
+    it('knows when a listing is finished: done, and a terminal cursor that resumes to nothing', async () => {
+      const all = records(5);
+      harness.servePages([all.slice(0, 3), all.slice(3)]);
+      const a = adapter();
+      const iterator = a.engagements.list();
+      expect(iterator.done).toBe(false);
+      expect(remoteIds(await iterator.toArray())).toEqual(range(5));
+      expect(iterator.done).toBe(true);
+      expect(iterator.cursor).toEqual(expect.any(String));
+      const sent = harness.requestCount();
+      const resumed = a.engagements.list({ cursor: iterator.cursor });
+      expect(await resumed.toArray()).toEqual([]);
+      expect(resumed.done).toBe(true);
+      expect(harness.requestCount()).toBe(sent);
     });
 
     it('rejects a cursor from other params or a tampered cursor', async () => {
