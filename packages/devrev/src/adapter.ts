@@ -22,9 +22,11 @@ import {
   type NormalizedListParams,
   normalizeListParams,
   paginate,
+  parseAdapterOptions,
   parseInput,
   type QueryValue,
   type RequestOptions,
+  reservedNativeKey,
   toInputIssues,
   toIsoUtcStrict,
 } from '@engagekit/core/adapter';
@@ -48,13 +50,14 @@ import {
 /** Options of `createDevRevAdapter`. */
 export interface DevRevAdapterOptions extends HttpOptions {
   /**
-   * A DevRev token (personal access token, AAT, …). Sent as `Authorization: Bearer <token>`; a
-   * value that already starts with `Bearer ` is sent as is.
+   * A DevRev token (personal access token, AAT, …), at least 8 characters. Sent as
+   * `Authorization: Bearer <token>`; a value that already starts with `Bearer ` is sent as is.
+   * @default process.env.DEVREV_TOKEN
    */
-  token: string;
+  token?: string | undefined;
   /**
-   * The DevRev API root.
-   * @default 'https://api.devrev.ai'
+   * The DevRev API root: `https:`, or plain `http:` only on loopback hosts (or with `allowInsecureHttp`).
+   * @default process.env.DEVREV_BASE_URL, else 'https://api.devrev.ai'
    */
   baseUrl?: string | undefined;
   /**
@@ -122,8 +125,8 @@ const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
 };
 
 const OptionsSchema = HttpOptionsSchema.extend({
-  token: z.string('a DevRev token is required').trim().min(1, 'a DevRev token is required'),
-}).loose();
+  token: z.string().trim().optional(),
+}).strict();
 
 const issue = (path: string, rule: string, message: string): InputIssue => ({
   path,
@@ -164,19 +167,24 @@ function readNative(
   const issues: InputIssue[] = [];
   const entries: [string, unknown][] = [];
   let direction: 'after' | 'before' = 'after';
+  const takenKeys = Object.keys(taken).filter((k) => taken[k]);
   for (const [key, value] of Object.entries(native)) {
-    if (key === 'cursor' || key === 'limit') {
+    // `CURSOR` or `limit[]` must not slip past the checks for `cursor` and `limit`.
+    const reserved = reservedNativeKey(key, ['cursor', 'limit', 'mode']);
+    if (reserved === 'cursor' || reserved === 'limit') {
       issues.push(
         issue(
           `native.${key}`,
           'reserved',
-          `use ${key === 'cursor' ? 'cursor' : 'pageSize'} instead`,
+          `use ${reserved === 'cursor' ? 'cursor' : 'pageSize'} instead`,
         ),
       );
-    } else if (taken[key]) {
+    } else if (reservedNativeKey(key, takenKeys)) {
       issues.push(
         issue(`native.${key}`, 'conflict', 'also set through a unified parameter; use one of them'),
       );
+    } else if (reserved === 'mode' && key !== 'mode') {
+      issues.push(issue(`native.${key}`, 'reserved', 'write it as `mode`'));
     } else if (key === 'mode') {
       if (value === 'after' || value === 'before') direction = value;
       else if (value !== undefined)
@@ -207,13 +215,19 @@ function splitNative(
  * Creates the DevRev adapter (`id: 'devrev'`): engagements (beta API) and conversations.
  *
  * ```ts
- * const devrev = createDevRevAdapter({ token: process.env.DEVREV_TOKEN! });
+ * const devrev = createDevRevAdapter(); // token from DEVREV_TOKEN
  * for await (const e of devrev.engagements.list({ from: '2026-01-01' })) console.log(e.subject);
  * ```
+ * Throws `InputValidationError` for invalid options (unknown keys name the option meant).
  */
-export function createDevRevAdapter(options: DevRevAdapterOptions): DevRevAdapter {
-  parseInput(OptionsSchema, options, { provider: PROVIDER });
-  const { token, baseUrl, rateLimit, headers, hooks, timeoutMs, maxRetries, signal } = options;
+export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevAdapter {
+  const { token = '', baseUrl } = parseAdapterOptions(OptionsSchema, options, {
+    provider: PROVIDER,
+    env: { token: 'DEVREV_TOKEN', baseUrl: 'DEVREV_BASE_URL' },
+    required: () => ['token'],
+    secrets: ['token'],
+  });
+  const { rateLimit, headers, hooks, timeoutMs, maxRetries, signal } = options;
   const userHeaders = Object.fromEntries(
     Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== 'x-devrev-scope'),
   );

@@ -15,7 +15,7 @@ import {
   issuePath,
   type NormalizedListParams,
   paginate,
-  parseInput,
+  parseAdapterOptions,
   parseResponse,
   type QueryValue,
   type RequestOptions,
@@ -71,6 +71,8 @@ export const TRUTO_CAPABILITIES: AdapterCapabilities = {
     from: 'server',
     to: 'server',
     kinds: 'server',
+    // Truto has no direction filter; `missed` reads as inbound (docs/unified-model.md).
+    directions: 'client',
     participantIds: 'server',
     accountIds: 'server',
     ownerIds: 'server',
@@ -85,11 +87,21 @@ export const TRUTO_CAPABILITIES: AdapterCapabilities = {
 
 /** Options of {@link createTrutoAdapter}. */
 export interface TrutoAdapterOptions extends HttpOptions {
-  /** A Truto API token (environment-scoped, backend only); sent as `Authorization: Bearer …`. */
-  token: string;
-  /** The integrated account (the end user's connected CRM) every call goes to. */
-  integratedAccountId: string;
-  /** @default 'https://api.truto.one' */
+  /**
+   * A Truto API token (environment-scoped, backend only), at least 8 characters; sent as
+   * `Authorization: Bearer …`.
+   * @default process.env.TRUTO_TOKEN
+   */
+  token?: string | undefined;
+  /**
+   * The integrated account (the end user's connected CRM) every call goes to.
+   * @default process.env.TRUTO_INTEGRATED_ACCOUNT_ID
+   */
+  integratedAccountId?: string | undefined;
+  /**
+   * The API root: `https:`, or plain `http:` only on loopback hosts (or with `allowInsecureHttp`).
+   * @default process.env.TRUTO_BASE_URL, else 'https://api.truto.one'
+   */
   baseUrl?: string | undefined;
   /**
    * Client-side limiter, per adapter (so per integrated account); `false` turns it off.
@@ -106,10 +118,10 @@ export interface TrutoAdapterOptions extends HttpOptions {
 }
 
 const OptionsSchema = HttpOptionsSchema.extend({
-  token: z.string().min(1, 'a Truto API token is required'),
-  integratedAccountId: z.string().min(1, 'the integrated account id is required'),
+  token: z.string().trim().optional(),
+  integratedAccountId: z.string().trim().optional(),
   durationUnit: z.enum(['seconds', 'milliseconds']).optional(),
-}).loose();
+}).strict();
 
 /** The id of a raw Truto record, when it is one a listing could report (exact). */
 function trutoIdOf(raw: unknown): string | undefined {
@@ -144,9 +156,29 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * const truto = createTrutoAdapter({ token: process.env.TRUTO_TOKEN!, integratedAccountId });
  * for await (const e of truto.engagements.list({ kinds: ['call'], from: '2026-01-01' })) {}
  */
-export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdapter {
-  parseInput(OptionsSchema, options, { provider: PROVIDER });
-  const { token, integratedAccountId, baseUrl, rateLimit, durationUnit, ...http } = options;
+export function createTrutoAdapter(options: TrutoAdapterOptions = {}): EngagementAdapter {
+  const {
+    token = '',
+    integratedAccountId = '',
+    baseUrl,
+  } = parseAdapterOptions(OptionsSchema, options, {
+    provider: PROVIDER,
+    env: {
+      token: 'TRUTO_TOKEN',
+      integratedAccountId: 'TRUTO_INTEGRATED_ACCOUNT_ID',
+      baseUrl: 'TRUTO_BASE_URL',
+    },
+    required: () => ['token', 'integratedAccountId'],
+    secrets: ['token'],
+  });
+  const {
+    token: _token,
+    integratedAccountId: _integratedAccountId,
+    baseUrl: _baseUrl,
+    rateLimit,
+    durationUnit,
+    ...http
+  } = options;
   const units = { durationUnit: durationUnit ?? 'seconds' } as const;
   const transport = createTransport({
     ...http,
@@ -238,6 +270,9 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
       cursorSecret: options.cursorSecret,
       onInvalidRecord: p.onInvalidRecord,
       maxEmptyPages: p.maxEmptyPages,
+      cursorSecret: options.cursorSecret,
+      onInvalidRecord: p.onInvalidRecord,
+      maxEmptyPages: p.maxEmptyPages,
       async fetchPage({ token: nextCursor, window, direction, signal }) {
         const mapOptions = { includeRaw: p.includeRaw, path: 'result', ...units };
         if (impossible) return { items: [], done: true };
@@ -325,6 +360,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions): EngagementAdap
   return defineAdapter({
     id: PROVIDER,
     capabilities: TRUTO_CAPABILITIES,
+    remoteIdInPath: true,
     engagements: {
       list,
       get,

@@ -16,7 +16,7 @@ import {
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
-import { mapZoomEngagement, PROVIDER } from './map/engagement';
+import { mapZoomEngagement, PROVIDER, ZOOM_CONTACT_CENTER_ALIASES } from './map/engagement';
 import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
 import { ZoomEngagementSchema, ZoomListEngagementsResponseSchema } from './wire/engagement';
@@ -102,6 +102,7 @@ export function createZoomContactCenterAdapter(
 
   return defineAdapter({
     id: PROVIDER,
+    aliases: ZOOM_CONTACT_CENTER_ALIASES,
     capabilities,
     remoteIdInPath: true,
     engagements: {
