@@ -63,6 +63,7 @@ export {
   type TransportResponse,
 } from './http/index';
 export {
+  hasOnlyFiniteNumbers,
   IsoUtcSchema,
   toDurationSeconds,
   toIsoUtcStrict,

@@ -20,4 +20,5 @@ export {
   type Tag,
   TagSchema,
 } from './engagement';
+export { hasOnlyFiniteNumbers } from './finite';
 export { toDurationSeconds, toIsoUtc, toIsoUtcStrict } from './time';
