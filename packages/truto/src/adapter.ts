@@ -270,9 +270,6 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): Engagemen
       cursorSecret: options.cursorSecret,
       onInvalidRecord: p.onInvalidRecord,
       maxEmptyPages: p.maxEmptyPages,
-      cursorSecret: options.cursorSecret,
-      onInvalidRecord: p.onInvalidRecord,
-      maxEmptyPages: p.maxEmptyPages,
       async fetchPage({ token: nextCursor, window, direction, signal }) {
         const mapOptions = { includeRaw: p.includeRaw, path: 'result', ...units };
         if (impossible) return { items: [], done: true };
