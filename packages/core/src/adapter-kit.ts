@@ -92,3 +92,4 @@ export {
   compileValidator,
   type FastValidator,
 } from './validation/index';
+export { bodyDigestId, digestMatches, hmacSha256 } from './webhooks/index';

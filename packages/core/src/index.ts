@@ -75,3 +75,17 @@ export {
   type Page,
   PageIterator,
 } from './pagination/index';
+export {
+  createWebhookReceiver,
+  type EngagementChange,
+  type VerifiedWebhookEvent,
+  type WebhookDelivery,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+  type WebhookReceiverStats,
+  type WebhookRejection,
+  type WebhookRequest,
+  type WebhookSource,
+  type WebhookVerification,
+  WebhookVerificationError,
+} from './webhooks/index';
