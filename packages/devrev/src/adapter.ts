@@ -19,13 +19,16 @@ import {
   defineAdapter,
   fingerprintParams,
   HttpOptionsSchema,
+  issuePath,
   type NormalizedListParams,
   normalizeListParams,
   paginate,
   parseAdapterOptions,
   parseInput,
+  parseResponse,
   type QueryValue,
   type RequestOptions,
+  readRecords,
   reservedNativeKey,
   toInputIssues,
   toIsoUtcStrict,
@@ -37,14 +40,15 @@ import { PROVIDER, relatedOf } from './map/common';
 import { mapConversation } from './map/conversation';
 import { CREATE_TYPE_BY_KIND, KIND_BY_TYPE, mapEngagement, typesOfKind } from './map/engagement';
 import { joinList, queryValue, throwIssues } from './query';
-import { ConversationsListResponseSchema } from './wire/conversation';
+import { ConversationsListEnvelopeSchema, ConversationWireSchema } from './wire/conversation';
 import {
   DEVREV_ENGAGEMENT_TYPES,
   type DevRevEngagement,
   EngagementResponseSchema,
   EngagementsCountResponseSchema,
   EngagementsDeleteResponseSchema,
-  EngagementsListResponseSchema,
+  EngagementsListEnvelopeSchema,
+  EngagementWireSchema,
 } from './wire/engagement';
 
 /** Options of `createDevRevAdapter`. */
@@ -133,6 +137,12 @@ const issue = (path: string, rule: string, message: string): InputIssue => ({
   rule,
   message,
 });
+
+/** The `id` (a DON) of a raw DevRev record, when it has one. */
+function devrevIdOf(raw: unknown): string | undefined {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
 
 /** The unified kinds as DevRev `type` values: `undefined` = no server filter, `[]` = nothing matches. */
 function typesForKinds(kinds: readonly EngagementKind[] | undefined): string[] | undefined {
@@ -287,18 +297,35 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
           method: 'GET',
           path: '/engagements.list',
           query: { ...base, cursor, mode: dir === 'before' ? 'before' : undefined },
-          schema: EngagementsListResponseSchema,
+          schema: EngagementsListEnvelopeSchema,
           operation: 'engagements.list',
           options: { ...callOptions(params), signal: pageSignal },
         });
         const mapOptions = { includeRaw: params.includeRaw, path: 'engagements' };
-        const items = data.engagements.map((record, i) => mapEngagement(record, mapOptions, i));
+        // Record by record: one unreadable record is reported to the engine, not the whole page.
+        const read: DevRevEngagement[] = [];
+        const { items, invalid } = readRecords(data.engagements, {
+          provider: PROVIDER,
+          path: ['engagements'],
+          read: (raw, i) => {
+            const record = parseResponse(EngagementWireSchema, raw, {
+              provider: PROVIDER,
+              what: 'engagements.list record',
+              prefix: issuePath('engagements', i),
+            });
+            const engagement = mapEngagement(record, mapOptions, i);
+            read.push(record);
+            return engagement;
+          },
+          remoteIdOf: devrevIdOf,
+        });
         const continuation = dir === 'after' ? data.next_cursor : data.prev_cursor;
         return {
           items,
+          invalid,
           nextToken: data.next_cursor,
           prevToken: data.prev_cursor,
-          done: early.observe(data.engagements, dir, cursor, continuation),
+          done: early.observe(read, dir, cursor, continuation),
         };
       },
     });
@@ -526,19 +553,29 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
             ...(cursor ? { cursor } : {}),
             ...(dir === 'before' ? { mode: 'before' } : {}),
           },
-          schema: ConversationsListResponseSchema,
+          schema: ConversationsListEnvelopeSchema,
           operation: 'conversations.list',
           // A read sent as POST: safe to repeat.
           idempotent: true,
           options: { ...callOptions(p), signal: pageSignal },
         });
-        return {
-          items: data.conversations.map((record, i) =>
-            mapConversation(record, { includeRaw: p.includeRaw, path: 'conversations' }, i),
-          ),
-          nextToken: data.next_cursor,
-          prevToken: data.prev_cursor,
-        };
+        const mapOptions = { includeRaw: p.includeRaw, path: 'conversations' };
+        const { items, invalid } = readRecords(data.conversations, {
+          provider: PROVIDER,
+          path: ['conversations'],
+          read: (raw, i) =>
+            mapConversation(
+              parseResponse(ConversationWireSchema, raw, {
+                provider: PROVIDER,
+                what: 'conversations.list record',
+                prefix: issuePath('conversations', i),
+              }),
+              mapOptions,
+              i,
+            ),
+          remoteIdOf: devrevIdOf,
+        });
+        return { items, invalid, nextToken: data.next_cursor, prevToken: data.prev_cursor };
       },
     });
   }

@@ -1,13 +1,21 @@
 import { toIsoUtc } from '@engagekit/core';
+import { hasOnlyFiniteNumbers } from '@engagekit/core/adapter';
 import { z } from 'zod';
 
 /** An optional DevRev field: absent and `null` both mean "not set". */
 export const opt = <S extends z.ZodType>(schema: S) => schema.nullish();
 
 /** A `format: date-time` value: a present but unreadable timestamp breaks the schema. */
-export const DateTime = z
-  .string()
-  .refine((v) => toIsoUtc(v) !== undefined, { message: 'not an ISO-8601 date-time' });
+export const DateTime = z.string().refine((v) => toIsoUtc(v) !== undefined, {
+  message: 'not an ISO-8601 date-time',
+  params: { rule: 'invalid_date' },
+});
+
+/** `custom_fields`: any JSON, as long as it can be kept faithfully (`1e309` parses to `Infinity`). */
+export const CustomFieldsSchema = z.record(z.string(), z.unknown()).refine(hasOnlyFiniteNumbers, {
+  message: 'holds a number JSON cannot carry (e.g. 1e309, read as Infinity)',
+  params: { rule: 'not_finite' },
+});
 
 /** `atom-base-summary`: `id` is required by the spec. */
 export const AtomSummarySchema = z.looseObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AtomSummarySchema,
   atomBase,
+  CustomFieldsSchema,
   DateTime,
   opt,
   TagWithValueSchema,
@@ -33,7 +34,7 @@ export const ConversationWireSchema = z.looseObject({
   subtype: opt(z.string()),
   tags: opt(z.array(TagWithValueSchema)),
   actual_close_date: opt(DateTime),
-  custom_fields: opt(z.record(z.string(), z.unknown())),
+  custom_fields: opt(CustomFieldsSchema),
 });
 export type DevRevConversation = z.infer<typeof ConversationWireSchema>;
 
@@ -42,4 +43,12 @@ export const ConversationsListResponseSchema = z.looseObject({
   conversations: z.array(ConversationWireSchema),
   next_cursor: opt(z.string()),
   prev_cursor: opt(z.string()),
+});
+
+/**
+ * The list page with its records left unread: the listing checks each record on its own against
+ * `ConversationWireSchema`, so one broken record is reported (`onInvalidRecord`), not the page.
+ */
+export const ConversationsListEnvelopeSchema = ConversationsListResponseSchema.extend({
+  conversations: z.array(z.unknown()),
 });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { atomBase, DateTime, opt, TagWithValueSchema, UserSummarySchema } from './common';
+import {
+  atomBase,
+  CustomFieldsSchema,
+  DateTime,
+  opt,
+  TagWithValueSchema,
+  UserSummarySchema,
+} from './common';
 
 /** `engagement-type`: the list/count filter enum (beta spec). */
 export const DEVREV_ENGAGEMENT_TYPES = [
@@ -48,7 +55,7 @@ export const EngagementWireSchema = z.looseObject({
   external_ref: opt(z.string()),
   external_url: opt(z.string()),
   tags: opt(z.array(TagWithValueSchema)),
-  custom_fields: opt(z.record(z.string(), z.unknown())),
+  custom_fields: opt(CustomFieldsSchema),
 });
 export type DevRevEngagement = z.infer<typeof EngagementWireSchema>;
 
@@ -59,6 +66,14 @@ export const EngagementsListResponseSchema = z.looseObject({
   prev_cursor: opt(z.string()),
 });
 export type DevRevEngagementsListResponse = z.infer<typeof EngagementsListResponseSchema>;
+
+/**
+ * The list page with its records left unread: the listing checks each record on its own against
+ * `EngagementWireSchema`, so one broken record is reported (`onInvalidRecord`), not the page.
+ */
+export const EngagementsListEnvelopeSchema = EngagementsListResponseSchema.extend({
+  engagements: z.array(z.unknown()),
+});
 
 /** `engagements-{get,create,update}-response`. */
 export const EngagementResponseSchema = z.looseObject({ engagement: EngagementWireSchema });
