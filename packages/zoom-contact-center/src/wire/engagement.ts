@@ -90,6 +90,14 @@ export const ZoomListEngagementsResponseSchema = z.looseObject({
 });
 export type ZoomListEngagementsResponse = z.infer<typeof ZoomListEngagementsResponseSchema>;
 
+/**
+ * The list page with its records left unread: the listing checks each record on its own against
+ * `ZoomEngagementSchema`, so one broken record is reported (`onInvalidRecord`), not the page.
+ */
+export const ZoomListEngagementsEnvelopeSchema = ZoomListEngagementsResponseSchema.extend({
+  engagements: list(z.unknown()),
+});
+
 /** Zoom's REST error body: `{ code, message, errors?: [{ field, message }] }`. */
 export const ZoomErrorBodySchema = z.looseObject({
   code: z.union([z.number(), z.string()]).optional(),
