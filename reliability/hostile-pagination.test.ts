@@ -56,6 +56,7 @@ const truto = (extra: { cursorSecret?: string } = {}) =>
     integratedAccountId: ACCOUNT,
     baseUrl,
     maxRetries: 0,
+    rateLimit: false,
     ...extra,
   });
 
