@@ -2,9 +2,9 @@
  * What every example shares: the three adapters pointed at a sandbox (the local emulators of
  * DevRev, Zoom Contact Center and Truto). With real accounts you would write instead:
  *
- *   createDevRevAdapter({ token: process.env.DEVREV_TOKEN! })
- *   createZoomContactCenterAdapter({ accountId, clientId, clientSecret })
- *   createTrutoAdapter({ token: process.env.TRUTO_TOKEN!, integratedAccountId })
+ *   createDevRevAdapter()             // DEVREV_TOKEN
+ *   createZoomContactCenterAdapter()  // ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET
+ *   createTrutoAdapter()              // TRUTO_TOKEN, TRUTO_INTEGRATED_ACCOUNT_ID
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -47,16 +47,11 @@ export async function withSandbox<T>(
 
 /** The three adapters, configured for the sandbox. */
 export function sandboxAdapters(sb: Sandbox, http: HttpOptions = {}) {
-  const c = sb.credentials;
+  const o = sb.adapterOptions;
   return {
-    devrev: createDevRevAdapter({ ...http, ...c.devrev, baseUrl: sb.urls.devrev }),
-    zoom: createZoomContactCenterAdapter({
-      ...http,
-      ...c.zoom,
-      baseUrl: sb.urls.zoom,
-      oauthUrl: sb.urls.zoomOAuth,
-    }),
-    truto: createTrutoAdapter({ ...http, ...c.truto, baseUrl: sb.urls.truto }),
+    devrev: createDevRevAdapter({ ...http, ...o.devrev }),
+    zoom: createZoomContactCenterAdapter({ ...http, ...o.zoom }),
+    truto: createTrutoAdapter({ ...http, ...o.truto }),
   };
 }
 

@@ -19,7 +19,13 @@ export {
 } from './cli';
 export { FaultController, type FaultDecision } from './faults';
 export { type LogEntry, type LogFilter, RequestLog } from './log';
-export { type Sandbox, type SandboxCredentials, type SandboxUrls, startSandbox } from './server';
+export {
+  type Sandbox,
+  type SandboxAdapterOptions,
+  type SandboxCredentials,
+  type SandboxUrls,
+  startSandbox,
+} from './server';
 export type {
   FailNextSpec,
   FaultConfig,

@@ -33,10 +33,35 @@ export interface SandboxCredentials {
   truto: { token: string; integratedAccountId: string };
 }
 
+/**
+ * Each adapter factory's options, exactly as it takes them:
+ * `createZoomContactCenterAdapter(sandbox.adapterOptions.zoom)`. `allowInsecureHttp` is set only
+ * when the sandbox listens on a host other than loopback (its URLs are plain http).
+ */
+export interface SandboxAdapterOptions {
+  devrev: { token: string; baseUrl: string; allowInsecureHttp?: boolean };
+  zoom: {
+    accountId: string;
+    clientId: string;
+    clientSecret: string;
+    baseUrl: string;
+    oauthUrl: string;
+    allowInsecureHttp?: boolean;
+  };
+  truto: {
+    token: string;
+    integratedAccountId: string;
+    baseUrl: string;
+    allowInsecureHttp?: boolean;
+  };
+}
+
 /** A running sandbox. */
 export interface Sandbox {
   urls: SandboxUrls;
   credentials: SandboxCredentials;
+  /** What to pass to `createDevRevAdapter`, `createZoomContactCenterAdapter`, `createTrutoAdapter`. */
+  adapterOptions: SandboxAdapterOptions;
   /** Root URL (admin endpoints live under `${origin}/__admin`). */
   origin: string;
   port: number;
@@ -62,6 +87,10 @@ const CREDENTIALS: SandboxCredentials = {
 };
 
 const DAY = 86_400_000;
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+}
 
 function countFor(options: SandboxOptions, vendor: VendorName): number {
   const c = options.count;
@@ -242,14 +271,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
 
+  const urls: SandboxUrls = {
+    devrev: `${origin}/devrev`,
+    zoom: `${origin}/zoom/v2`,
+    zoomOAuth: `${origin}/zoom/oauth/token`,
+    truto: `${origin}/truto`,
+  };
+  // The factories accept plain http only on loopback unless told otherwise.
+  const insecure = isLoopback(address.address) ? {} : { allowInsecureHttp: true };
   return {
-    urls: {
-      devrev: `${origin}/devrev`,
-      zoom: `${origin}/zoom/v2`,
-      zoomOAuth: `${origin}/zoom/oauth/token`,
-      truto: `${origin}/truto`,
-    },
+    urls,
     credentials: structuredClone(CREDENTIALS),
+    adapterOptions: {
+      devrev: { ...CREDENTIALS.devrev, baseUrl: urls.devrev, ...insecure },
+      zoom: { ...CREDENTIALS.zoom, baseUrl: urls.zoom, oauthUrl: urls.zoomOAuth, ...insecure },
+      truto: { ...CREDENTIALS.truto, baseUrl: urls.truto, ...insecure },
+    },
     origin,
     port: address.port,
     faults,
