@@ -1,15 +1,18 @@
 import {
   type AdapterCapabilities,
   CapabilityError,
+  ConnectionError,
   type CreateEngagementInput,
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,
+  type EngagementsResource,
   type HttpOptions,
   type InputIssue,
   type ListEngagementsParams,
   PageIterator,
   type RateLimitOptions,
+  ServerError,
   type Tag,
   type UpdateEngagementInput,
 } from '@engagekit/core';
@@ -73,8 +76,7 @@ export interface DevRevAdapterOptions extends HttpOptions {
 }
 
 /** Parameters of `conversations.list()`: the unified list params plus DevRev conversation filters. */
-export interface DevRevConversationsListParams
-  extends Omit<ListEngagementsParams, 'accountIds' | 'kinds'> {
+export interface DevRevConversationsListParams extends Omit<ListEngagementsParams, 'kinds'> {
   /** Only `'chat'` matches: conversations are chats. */
   kinds?: readonly EngagementKind[] | undefined;
   /** DevRev `state` filter (e.g. `['open']`). */
@@ -90,10 +92,26 @@ export interface DevRevConversationsResource {
   list(params?: DevRevConversationsListParams): PageIterator<Engagement>;
 }
 
-/** The DevRev adapter: the unified engagements API plus `conversations`. */
-export type DevRevAdapter = EngagementAdapter & { conversations: DevRevConversationsResource };
+/** The unified engagement operations plus DevRev's lookup by `external_ref`. */
+export interface DevRevEngagementsResource extends EngagementsResource {
+  /**
+   * The engagement whose `external_ref` is `ref` (`POST /engagements.list` with an
+   * `external_ref` filter), or `undefined` when there is none. DevRev does not make the reference
+   * unique: with several, the first DevRev lists is returned.
+   */
+  findByExternalRef(ref: string, options?: RequestOptions): Promise<Engagement | undefined>;
+}
+
+/** The DevRev adapter: the unified engagements API (plus `findByExternalRef`) and `conversations`. */
+export type DevRevAdapter = Omit<EngagementAdapter, 'engagements'> & {
+  readonly engagements: DevRevEngagementsResource;
+  conversations: DevRevConversationsResource;
+};
 
 const DEFAULT_BASE_URL = 'https://api.devrev.ai';
+/** The transport's default, for the create-by-reference retries the adapter runs itself. */
+const DEFAULT_MAX_RETRIES = 3;
+const ExternalRefSchema = z.string().trim().min(1, 'must be a non-empty string');
 const DEFAULT_RATE_LIMIT: RateLimitOptions = { requestsPerSecond: 10, burst: 20 };
 const CREATE_KINDS = Object.keys(CREATE_TYPE_BY_KIND) as EngagementKind[];
 
@@ -108,6 +126,8 @@ export const DEVREV_CAPABILITIES: AdapterCapabilities = {
     kinds: 'client',
     participantIds: 'server',
     accountIds: 'server',
+    // DevRev engagements carry no direction: a directions filter matches nothing, unasked.
+    directions: 'client',
   },
   maxPageSize: 100,
   defaultPageSize: 50,
@@ -123,8 +143,11 @@ const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
     from: 'client',
     to: 'client',
     kinds: 'client',
+    directions: 'client',
     participantIds: 'server',
     ownerIds: 'server',
+    // The beta `account` filter of conversations.list.
+    accountIds: 'server',
   },
 };
 
@@ -293,6 +316,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
         // Only kinds DevRev has no type for (e.g. 'sms'): nothing can match, so ask nothing.
         if (types !== undefined && types.length === 0) return { items: [], done: true };
+        if (params.directions) return { items: [], done: true };
         const { data } = await transport.request({
           method: 'GET',
           path: '/engagements.list',
@@ -341,6 +365,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
         );
       }
     }
+    if (params.directions) return 0;
     const kinds = params.kinds;
     const { query: nativeQuery } = splitNative(
       params.native,
@@ -425,23 +450,81 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
     return engagement;
   }
 
+  /** The first engagement DevRev lists for `external_ref = ref` (a read: safe to repeat). */
+  async function findRecordByExternalRef(
+    ref: string,
+    opts: RequestOptions | undefined,
+  ): Promise<DevRevEngagement | undefined> {
+    // The POST form: a JSON array holds any reference, commas and quotes included.
+    const { data } = await transport.request({
+      method: 'POST',
+      path: '/engagements.list',
+      body: { external_ref: [ref], limit: 10 },
+      schema: EngagementsListResponseSchema,
+      operation: 'engagements.findByExternalRef',
+      idempotent: true,
+      options: opts,
+    });
+    return data.engagements.find(
+      (e) => e.external_ref === undefined || e.external_ref === null || e.external_ref === ref,
+    );
+  }
+
+  async function findByExternalRef(
+    ref: string,
+    opts?: RequestOptions,
+  ): Promise<Engagement | undefined> {
+    const externalRef = parseInput(ExternalRefSchema, ref, {
+      provider: PROVIDER,
+      prefix: 'externalRef',
+    });
+    const record = await findRecordByExternalRef(externalRef, opts);
+    return record && mapEngagement(record, { includeRaw: true, path: 'engagements' });
+  }
+
+  /**
+   * `POST /engagements.create`. Without `externalRef` a 5xx or a lost connection is not retried
+   * (the engagement may have been written); with one, engagekit looks the reference up first and
+   * returns the engagement if the failed attempt wrote it, else sends again (up to `maxRetries`).
+   * `kind: 'meeting'` is sent as `engagement_type: 'offline'`: DevRev's create accepts only
+   * `call`, `default`, `email`, `linked_in` and `offline` (`meeting` engagements come from
+   * calendar sync), and an `offline` engagement reads back as kind `'meeting'`.
+   */
   async function createEngagement(
     input: CreateEngagementInput,
     opts?: RequestOptions,
   ): Promise<Engagement> {
     const body = buildCreateBody(input);
-    const { data } = await transport.request({
-      method: 'POST',
-      path: '/engagements.create',
-      body,
-      schema: EngagementResponseSchema,
-      operation: 'engagements.create',
-      // It may have been written before a 5xx; a 429 proves it was not.
-      idempotent: false,
-      retryWriteOn: [429],
-      options: opts,
-    });
-    return mapWritten(data.engagement, body);
+    const send = async () => {
+      const { data } = await transport.request({
+        method: 'POST',
+        path: '/engagements.create',
+        body,
+        schema: EngagementResponseSchema,
+        operation: 'engagements.create',
+        // It may have been written before a 5xx; a 429 proves it was not.
+        idempotent: false,
+        retryWriteOn: [429],
+        options: opts,
+      });
+      return mapWritten(data.engagement, body);
+    };
+    const ref = typeof body.external_ref === 'string' ? body.external_ref : undefined;
+    if (ref === undefined || ref.trim() === '') return send();
+    const attempts = 1 + (opts?.maxRetries ?? maxRetries ?? DEFAULT_MAX_RETRIES);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        const mayBeWritten = error instanceof ServerError || error instanceof ConnectionError;
+        if (!mayBeWritten || attempt >= attempts) throw error;
+        // A failed lookup leaves the outcome unknown: the create's own error says more.
+        const written = await findRecordByExternalRef(ref, opts).catch(() => {
+          throw error;
+        });
+        if (written) return mapWritten(written, body);
+      }
+    }
   }
 
   async function updateEngagement(
@@ -516,6 +599,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
     const { entries, direction } = readNative(p.native, {
       members: p.participantIds,
       owned_by: p.ownerIds,
+      account: p.accountIds,
       modified_date: p.from,
     });
     const bodyNative: Record<string, unknown> = {};
@@ -525,6 +609,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       ...bodyNative,
       ...(p.participantIds ? { members: p.participantIds } : {}),
       ...(p.ownerIds ? { owned_by: p.ownerIds } : {}),
+      ...(p.accountIds ? { account: p.accountIds } : {}),
       // occurredAt is created_date and a conversation is modified no earlier than it is created,
       // so `modified_date.after = from` drops nothing that can match; `to` cannot be pushed down.
       ...(p.from ? { modified_date: { after: p.from.toISOString() } } : {}),
@@ -544,7 +629,8 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       onInvalidRecord: p.onInvalidRecord,
       maxEmptyPages: p.maxEmptyPages,
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
-        if (onlyOtherKinds) return { items: [], done: true };
+        // Conversations carry no direction either.
+        if (onlyOtherKinds || p.directions) return { items: [], done: true };
         const { data } = await transport.request({
           method: 'POST',
           path: '/conversations.list',
@@ -580,7 +666,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
     });
   }
 
-  return defineAdapter(
+  const adapter = defineAdapter(
     {
       id: PROVIDER,
       capabilities: DEVREV_CAPABILITIES,
@@ -595,6 +681,10 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
     },
     { conversations: { list: listConversations } satisfies DevRevConversationsResource },
   );
+  const engagements: DevRevEngagementsResource = Object.assign(adapter.engagements, {
+    findByExternalRef,
+  });
+  return { ...adapter, engagements };
 }
 
 const ConversationFiltersSchema = z.object({

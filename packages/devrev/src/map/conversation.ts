@@ -17,7 +17,8 @@ function noteOf(entry: DevRevTimelineEntry): Note | undefined {
 
 /**
  * One DevRev `conversation` as an `Engagement` of kind `'chat'`: members and owners are
- * participants, the latest messages (comments) are notes, `occurredAt` is when it was created.
+ * participants, the latest messages (comments) are notes, `occurredAt` is when it was created,
+ * the (beta) `account` is a related record of type `'account'`.
  */
 export function mapConversation(
   record: DevRevConversation,
@@ -27,7 +28,18 @@ export function mapConversation(
   const occurredAt =
     toIsoUtc(record.created_date) ?? toIsoUtc(record.modified_date) ?? options.fallbackOccurredAt;
   if (occurredAt === undefined) missingDate(issuePath(options.path, index), 'conversation');
+  const account =
+    typeof record.account === 'string'
+      ? { type: 'account', id: record.account }
+      : record.account
+        ? compact({
+            type: 'account',
+            id: record.account.id,
+            name: record.account.display_name ?? undefined,
+          })
+        : undefined;
   const related = [
+    ...(account ? [account] : []),
     ...(record.channels ?? []).map((c) =>
       compact({ type: 'channel', id: c.id, name: c.display_id ?? undefined }),
     ),

@@ -18,10 +18,18 @@ export const TimelineEntrySchema = z.looseObject({
 });
 export type DevRevTimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
+/** The beta `account` of a conversation: an `account-summary`, or a bare id. */
+export const ConversationAccountSchema = z.union([
+  AtomSummarySchema.extend({ display_name: opt(z.string()) }),
+  z.string().min(1),
+]);
+
 /** `conversation` (GA + beta fields); `members` is required by the spec. */
 export const ConversationWireSchema = z.looseObject({
   ...atomBase,
   members: z.array(UserSummarySchema),
+  /** Beta: the account the conversation belongs to. */
+  account: opt(ConversationAccountSchema),
   title: opt(z.string()),
   description: opt(z.string()),
   channels: opt(z.array(AtomSummarySchema)),

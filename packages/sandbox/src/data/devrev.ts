@@ -264,6 +264,8 @@ export interface ConversationTraits {
   sourceChannel: string;
   tags: string[];
   modified: number;
+  /** The beta `account` (its DON and display id), absent for a third of the conversations. */
+  account: string[];
 }
 
 const CONV_STATES = ['open', 'closed', 'open', 'open'] as const;
@@ -285,6 +287,9 @@ export function devrevConversationSpec(
   const tag = (i: number) =>
     hash32(seed, i, 35) % 4 === 0 ? `${ORG}:tag/${(hash32(seed, i, 36) % 9) + 1}` : undefined;
   const modified = (i: number) => Math.min(nowMs, tl.at(i) + (hash32(seed, i, 37) % (10 * DAY)));
+  // Multiples of 3 are accounts in parentOf (the others include opportunities).
+  const account = (i: number) =>
+    hash32(seed, i, 38) % 3 === 0 ? undefined : parentOf(3 * (hash32(seed, i, 39) % 20));
   const ids = (us: number[]) => us.flatMap((u) => [userRef(seed, u).id, userRef(seed, u).display]);
   const id = (i: number) => `${ORG}:conversation/${idPart(i)}`;
   return {
@@ -304,6 +309,7 @@ export function devrevConversationSpec(
         sourceChannel: source(i),
         tags: t ? [t] : [],
         modified: modified(i),
+        account: ((a) => (a ? [a.id as string, a.display_id as string] : []))(account(i)),
       };
     },
     traitsOf: () => ({
@@ -313,6 +319,7 @@ export function devrevConversationSpec(
       sourceChannel: '',
       tags: [],
       modified: 0,
+      account: [],
     }),
     build: (i) => {
       const d = new Draw(seed, 500_000_000 + i);
@@ -332,6 +339,8 @@ export function devrevConversationSpec(
         metadata: { url_context: 'https://app.example.com/pricing' },
       };
       if (t) rec.tags = [{ tag: { id: t, name: 'vip' }, value: 'high' }];
+      const a = account(i);
+      if (a) rec.account = a;
       if (state(i) === 'closed') rec.actual_close_date = new Date(modified(i)).toISOString();
       return rec;
     },

@@ -15,7 +15,7 @@ import {
 } from '../data/devrev';
 import { keysetPage } from '../data/paging';
 import type { Timeline } from '../data/timeline';
-import { INVALID_JSON, isRecord, json, queryList, type Reply, type VendorRequest } from '../http';
+import { INVALID_JSON, isRecord, json, type Reply, type VendorRequest } from '../http';
 import { WindowLimiter } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
 import { retryAfterHeader } from './common';
@@ -234,13 +234,15 @@ export class DevRevVendor {
     const p = readListParams(req, body, 'conversations');
     const members = arr(req, body, 'members');
     const owned = arr(req, body, 'owned_by');
+    // Beta: conversations of any of these accounts (DON or display id).
+    const accounts = arr(req, body, 'account');
     const state = arr(req, body, 'state');
     const source = arr(req, body, 'source_channel');
     const tagIds = body
       ? Array.isArray(body.tags_v2)
         ? body.tags_v2.filter(isRecord).map((t) => String(t.id))
         : []
-      : queryList(req.query, 'tags_v2.id');
+      : commaList(req.query, 'tags_v2.id');
     const md = body
       ? isRecord(body.modified_date)
         ? body.modified_date
@@ -254,6 +256,7 @@ export class DevRevVendor {
     const filter = (t: ConversationTraits) =>
       (members.length === 0 || members.some((m) => t.members.includes(m))) &&
       (owned.length === 0 || owned.some((m) => t.ownedBy.includes(m))) &&
+      (accounts.length === 0 || accounts.some((a) => t.account.includes(a))) &&
       (state.length === 0 || state.includes(t.state)) &&
       (source.length === 0 || source.includes(t.sourceChannel)) &&
       (tagIds.length === 0 || tagIds.some((id) => t.tags.includes(id))) &&
@@ -462,8 +465,21 @@ function tagsOf(tags: unknown[]): Json[] {
   }));
 }
 
+/**
+ * A GET array parameter as DevRev's spec declares it (`explode: false`): comma-separated, and
+ * repeated keys add up. Quotes are not syntax: the SDK's `"call","email"` form yields the values
+ * `"call"` and `"email"`, which the enum check then refuses, as Prism serving the spec does.
+ */
+function commaList(query: URLSearchParams, name: string): string[] {
+  return query
+    .getAll(name)
+    .flatMap((raw) => raw.split(','))
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
 function arr(req: VendorRequest, body: Json | undefined, name: string): string[] {
-  if (!body) return queryList(req.query, name);
+  if (!body) return commaList(req.query, name);
   const v = body[name];
   if (v === undefined || v === null) return [];
   if (Array.isArray(v)) return v.map(String);
