@@ -51,6 +51,7 @@ import {
   EngagementsCountResponseSchema,
   EngagementsDeleteResponseSchema,
   EngagementsListEnvelopeSchema,
+  EngagementsListResponseSchema,
   EngagementWireSchema,
 } from './wire/engagement';
 
