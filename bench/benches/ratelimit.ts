@@ -9,8 +9,11 @@ import { flag, median, printTable, repeat, SPAN, sandboxChild, writeResult } fro
 const COUNT = flag('count', 1800);
 const RUNS = flag('runs', 5);
 const LIMIT = 10;
-/** The sandbox's Zoom QPS limiter is a token bucket of 2 × the rate, refilled at the rate. */
-const BURST = 2 * LIMIT;
+/**
+ * The sandbox's Zoom QPS limiter is a token bucket holding one second's worth (Zoom publishes
+ * per-second limits and no burst above them), refilled at the rate.
+ */
+const BURST = LIMIT;
 const PAGE = 30;
 
 const sb = await sandboxChild({ count: COUNT, rateLimits: true });

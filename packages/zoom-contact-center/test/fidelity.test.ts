@@ -1,6 +1,6 @@
 import { ApiError, type Engagement, RateLimitError } from '@engagekit/core';
 import nock from 'nock';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createZoomContactCenterAdapter } from '../src/index';
 import { BASE, LIST_PATH, record, setupNock } from './helpers';
 import { zoomServer } from './zoom-server';
@@ -252,5 +252,55 @@ describe('windows when Zoom filters by overlap', () => {
     // Overlap made Zoom serve the straddlers to two windows each; they are yielded once.
     const windows = new Set(server.queries.map((q) => q.get('from')));
     expect(windows.size).toBe(3);
+  });
+});
+
+describe('default rate limit', () => {
+  // https://developers.zoom.us/docs/api/rate-limits/: listEngagements is MEDIUM, 10 requests per
+  // second on Pro, with no burst above the per-second budget. One request of it stays in reserve.
+  it('sends 9 requests at once, then one per 100 ms', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      let served = 0;
+      nock('https://zoom.test')
+        .get(LIST_PATH)
+        .query(true)
+        .times(12)
+        .reply(() => {
+          served++;
+          return [200, page([], served < 12 ? `tok-${served}` : '')];
+        });
+      const zoom = createZoomContactCenterAdapter({
+        accessToken: 'test-access-token',
+        baseUrl: BASE,
+      });
+      const done = zoom.engagements
+        .list({ from: new Date(T0), to: new Date(T0 + DAY), maxPages: 12 })
+        .toArray();
+      // Real I/O turns (nock answers on them) with the clock held still, until `served` reaches
+      // `target` (bounded: a request that never comes fails the assertion after it).
+      const settle = async (target: number) => {
+        for (let i = 0; i < 5000 && served < target; i++) {
+          await new Promise((r) => setImmediate(r));
+        }
+      };
+      // Each runs its full bound: the 10th request must wait for the clock.
+      await settle(10);
+      expect(served).toBe(9);
+      await vi.advanceTimersByTimeAsync(99);
+      await settle(10);
+      expect(served).toBe(9);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle(10);
+      expect(served).toBe(10);
+      for (let i = 0; i < 5 && served < 12; i++) {
+        await vi.advanceTimersByTimeAsync(100);
+        await settle(served + 1);
+      }
+      await done;
+      expect(served).toBe(12);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
