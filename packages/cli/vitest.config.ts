@@ -1,3 +1,3 @@
 import { definePackageProject } from '../../vitest.shared';
 
-export default definePackageProject('cli');
+export default definePackageProject('cli', { globalSetup: ['./test/global-setup.ts'] });

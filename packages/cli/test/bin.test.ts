@@ -4,10 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-const distBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+// The package's bin: a committed shim that loads dist/bin.js (built by test/global-setup.ts).
+const distBin = fileURLToPath(new URL('../bin/engagekit.js', import.meta.url));
 const run = promisify(execFile);
 
-describe.skipIf(!existsSync(distBin))('the built bin (dist/bin.js)', () => {
+describe('the built bin (bin/engagekit.js → dist/bin.js)', () => {
+  it('is built: the global setup builds dist/bin.js, the test never skips', () => {
+    expect(existsSync(fileURLToPath(new URL('../dist/bin.js', import.meta.url)))).toBe(true);
+  });
+
   it('list --sandbox --format ndjson --limit 5 prints five JSON lines and a resume cursor', async () => {
     const { stdout, stderr } = await run(
       process.execPath,
