@@ -10,16 +10,19 @@ import {
   defineAdapter,
   type FetchPageRequest,
   type FetchPageResult,
+  issuePath,
   paginate,
+  parseResponse,
   type QueryValue,
   type RequestOptions,
+  readRecords,
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER, ZOOM_CONTACT_CENTER_ALIASES } from './map/engagement';
 import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
-import { ZoomEngagementSchema, ZoomListEngagementsResponseSchema } from './wire/engagement';
+import { ZoomEngagementSchema, ZoomListEngagementsEnvelopeSchema } from './wire/engagement';
 
 const DEFAULT_BASE_URL = 'https://api.zoom.us/v2';
 const DEFAULT_OAUTH_URL = 'https://zoom.us/oauth/token';
@@ -56,6 +59,12 @@ function bothFilters(
   b: ((e: Engagement) => boolean) | undefined,
 ): ((e: Engagement) => boolean) | undefined {
   return a && b ? (e) => a(e) && b(e) : (a ?? b);
+}
+
+/** The `engagement_id` of a raw Zoom record, when it has one. */
+function zoomIdOf(raw: unknown): string | undefined {
+  const id = (raw as { engagement_id?: unknown } | null)?.engagement_id;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /**
@@ -120,7 +129,7 @@ export function createZoomContactCenterAdapter(
             method: 'GET',
             path: '/contact_center/engagements',
             query,
-            schema: ZoomListEngagementsResponseSchema,
+            schema: ZoomListEngagementsEnvelopeSchema,
             operation: 'engagements.list',
             options: opts,
           });
@@ -155,10 +164,23 @@ export function createZoomContactCenterAdapter(
             path: 'engagements',
             what: 'engagements.list response',
           };
-          const items = (res.data.engagements ?? []).map((record, i) =>
-            mapZoomEngagement(record, mapOptions, i),
-          );
-          return { items, nextToken: res.data.next_page_token };
+          // Record by record: one unreadable record is reported to the engine, not the whole page.
+          const { items, invalid } = readRecords(res.data.engagements ?? [], {
+            provider: PROVIDER,
+            path: ['engagements'],
+            read: (raw, i) =>
+              mapZoomEngagement(
+                parseResponse(ZoomEngagementSchema, raw, {
+                  provider: PROVIDER,
+                  what: 'engagements.list record',
+                  prefix: issuePath('engagements', i),
+                }),
+                mapOptions,
+                i,
+              ),
+            remoteIdOf: zoomIdOf,
+          });
+          return { items, invalid, nextToken: res.data.next_page_token };
         };
         return paginate<Engagement>({
           provider: PROVIDER,
@@ -169,11 +191,16 @@ export function createZoomContactCenterAdapter(
             ...range,
             maxWindowMs: WINDOW_MS,
             timeOf: (e) => Date.parse(e.occurredAt),
+            // Zoom's default range ends now: a cursor keeps the range it started with.
+            slidingDefault: !params.from && !params.to,
           },
           filter: bothFilters(params.clientFilter, plan.keepDirection),
           maxPages: params.maxPages,
           prefetch: params.prefetch,
           signal: params.signal,
+          cursorSecret: options.cursorSecret,
+          onInvalidRecord: params.onInvalidRecord,
+          maxEmptyPages: params.maxEmptyPages,
           isExpiredToken: isExpiredPageTokenError,
           onExpiredToken,
         });
