@@ -6,6 +6,7 @@ import {
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,
+  type KnownProviderId,
   type MergedPageIterator,
   type Page,
   PageIterator,
@@ -29,6 +30,14 @@ describe('public types', () => {
     // @ts-expect-error no such param
     adapter.engagements.list({ limit: 10 });
     expectTypeOf<'call'>().toExtend<EngagementKind>();
+  });
+
+  it('types Engagement.provider as the known ids, open to third-party ones', () => {
+    expectTypeOf<Engagement['provider']>().toEqualTypeOf<KnownProviderId | (string & {})>();
+    expectTypeOf<KnownProviderId>().toEqualTypeOf<'devrev' | 'zoom-contact-center' | 'truto'>();
+    expectTypeOf<'my-crm'>().toExtend<Engagement['provider']>();
+    // A plain `string` would swallow the literals and lose their completion.
+    expectTypeOf<Engagement['provider']>().not.toEqualTypeOf<string>();
   });
 
   it('keeps extension namespaces typed', () => {
