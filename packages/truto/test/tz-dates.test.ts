@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { runInZone } from './in-zone';
+
+// One rule for dates: a date-time without an offset is UTC, whatever the process zone.
+describe.each([
+  ['America/New_York', 300],
+  ['Asia/Kolkata', -330],
+])('Truto under TZ=%s', (timeZone, januaryOffset) => {
+  it('sends offset-less occurredAt, endTime, startTime and from as UTC', async () => {
+    const out = (await runInZone(timeZone, './tz-dates.script.ts')) as {
+      januaryOffset: number;
+      requests: { method: string; url: string; body: Record<string, unknown> }[];
+    };
+    // The child truly ran in that zone.
+    expect(out.januaryOffset).toBe(januaryOffset);
+    expect(out.requests.map((r) => r.method)).toEqual(['POST', 'PATCH', 'GET']);
+    const [create, update, list] = out.requests;
+    expect(create?.body).toMatchObject({
+      start_time: '2026-01-01T10:00:00.000Z',
+      end_time: '2026-01-01T10:30:00.000Z',
+    });
+    expect(update?.body).toMatchObject({ start_time: '2026-06-01T10:00:00.000Z' });
+    expect(new URL(list?.url ?? '', 'http://x').searchParams.get('start_time')).toBe(
+      '2026-01-01T10:00:00.000Z',
+    );
+    // Starting node with tsx on a busy machine takes seconds.
+  }, 120_000);
+});
