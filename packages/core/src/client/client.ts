@@ -40,13 +40,16 @@ export interface EngagementsClientOptions {
   /** How many providers are fetched at once. @default all */
   concurrency?: number | undefined;
   /**
-   * Window size (ms) used to fetch adapters that do not list in time order: each window is fetched,
-   * sorted, and merged, so memory is bounded by one window per provider. @default 7 days
+   * Window size (ms) used to fetch adapters that do not list in time order but filter by time on the
+   * server: each window is read, sorted (spilling to disk when it overflows its share of
+   * `maxBufferedPerProvider`) and merged, a few windows ahead. @default 7 days
    */
   windowMs?: number | undefined;
   /**
-   * How many fetched-but-not-yet-merged items one windowed provider may hold while it reads ahead.
-   * Bounds memory; larger values overlap more requests. @default 10000
+   * How many fetched-but-not-yet-merged items one provider that does not list in order may hold in
+   * memory (over the windows it reads ahead); beyond that, sorted runs go to `spillDir` and are
+   * merged from there, so memory stays bounded whatever the range holds. Providers that list in order
+   * hold only their current page. @default 10000
    */
   maxBufferedPerProvider?: number | undefined;
   /**
