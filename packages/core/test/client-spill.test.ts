@@ -193,3 +193,37 @@ describe('merged client over a provider that lists in no order', () => {
     expect(await filesUnder(spillDir)).toEqual([]);
   });
 });
+
+describe('sortedListing on process exit', () => {
+  it('removes the spill directory of a listing still open when the process exits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const spill = fileURLToPath(new URL('../src/client/spill.ts', import.meta.url));
+    const script = `
+      const { sortedListing } = await import(${JSON.stringify(spill)});
+      const e = (i) => ({ id: 'u:' + i, occurredAt: new Date(${T0} + ((i * 37) % 100) * 1000).toISOString() });
+      async function* source() { for (let i = 0; i < 100; i++) yield e(i); }
+      const listing = sortedListing({ windows: [[undefined, undefined]], list: source, sign: 1,
+        maxBuffered: 10, windowsInFlight: 3, spillDir: ${JSON.stringify(spillDir)} });
+      await listing.next();
+      const { readdirSync } = await import('node:fs');
+      const [dir] = readdirSync(${JSON.stringify(spillDir)});
+      process.stdout.write(String(readdirSync(${JSON.stringify(spillDir)} + '/' + dir).length));
+      process.exit(0);
+    `;
+    const tsx = fileURLToPath(
+      new URL('../../../node_modules/tsx/dist/esm/index.mjs', import.meta.url),
+    );
+    const child = spawnSync(
+      process.execPath,
+      ['--import', tsx, '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('10');
+    expect(await filesUnder(spillDir)).toEqual([]);
+  }, 70_000);
+});
