@@ -40,6 +40,19 @@ describe('Truto values are read faithfully or not at all', () => {
     );
   });
 
+  it('custom fields holding 1e309 break the record instead of becoming null in customFields', () => {
+    expect(() =>
+      parseTrutoEngagement(fromJson('"id": "e1", "custom_fields": {"score": {"max": 1e309}}')),
+    ).toThrowError(
+      expect.objectContaining({
+        constructor: ResponseValidationError,
+        issues: [expect.objectContaining({ path: 'custom_fields', rule: 'not_finite' })],
+      }),
+    );
+    const e = parseTrutoEngagement(fromJson('"id": "e1", "custom_fields": {"score": 1e308}'));
+    expect(e.customFields).toEqual({ score: 1e308 });
+  });
+
   it('reads numeric timestamps below 1e11 as epoch seconds, others as epoch milliseconds', () => {
     const seconds = parseTrutoEngagement(trutoRecord({ start_time: 1_767_225_600 }));
     expect(seconds.occurredAt).toBe('2026-01-01T00:00:00.000Z');

@@ -1,3 +1,4 @@
+import { hasOnlyFiniteNumbers } from '@engagekit/core/adapter';
 import { z } from 'zod';
 
 /**
@@ -63,7 +64,14 @@ export const TrutoEngagementSchema = z.looseObject({
   notes: TrutoRelationSchema.nullish(),
   internal_notes: z.string().nullish(),
   phone_numbers: z.array(TrutoPhoneNumberSchema.nullable()).nullish(),
-  custom_fields: z.unknown().optional(),
+  /** Mapped to `customFields`, so it must be kept faithfully: `1e309` (read as `Infinity`) is not. */
+  custom_fields: z
+    .unknown()
+    .refine(hasOnlyFiniteNumbers, {
+      message: 'holds a number JSON cannot carry (e.g. 1e309, read as Infinity)',
+      params: { rule: 'not_finite' },
+    })
+    .optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
   remote_data: z.unknown().optional(),
