@@ -179,6 +179,26 @@ describe('no listing is unbounded', () => {
     ]);
   });
 
+  it('remembers the most recent 10,000 ids past any length (a bounded window, oldest forgotten first)', async () => {
+    // 12 pages of 1,000 records, then the 12th page again under a new token, then page 1 again.
+    const page = (n: number) => recs(...Array.from({ length: 1000 }, (_, i) => `r${n * 1000 + i}`));
+    const vendor = fake<Rec>((_req, call) => {
+      if (call <= 12) return { items: page(call - 1), nextToken: `t${call}` };
+      return call === 13 ? { items: page(11), nextToken: 't13' } : { items: [], nextToken: null };
+    });
+    const error = await failure(() => paginate({ ...base, fetchPage: vendor.fetchPage }).toArray());
+    expect(error.reason).toBe('repeated-page');
+    expect(vendor.calls).toHaveLength(13);
+
+    const forgotten = fake<Rec>((_req, call) => {
+      if (call <= 12) return { items: page(call - 1), nextToken: `t${call}` };
+      return call === 13 ? { items: page(0), nextToken: null } : { items: [], nextToken: null };
+    });
+    // Page 1 was 12,000 records ago: beyond the window, so it is yielded again (documented limit).
+    const items = await paginate({ ...base, fetchPage: forgotten.fetchPage }).toArray();
+    expect(items).toHaveLength(13_000);
+  });
+
   it('a 13 KB vendor token stays resumable, from page and item cursors', async () => {
     const huge = `T${'x'.repeat(13 * 1024)}`;
     const script = {

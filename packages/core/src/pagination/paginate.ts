@@ -355,7 +355,7 @@ async function* run<T>(
     skip -= start;
     const kept: T[] = [];
     const rawIndex: number[] = [];
-    const keptIds: string[] = [];
+    const keptIds = new Set<string>();
     let repeats = 0;
     for (let i = start; i < records.count; i++) {
       const entry = records.at(i);
@@ -373,11 +373,11 @@ async function* run<T>(
       if (o.filter && !o.filter(item)) continue;
       const id = idOf(item);
       if (id !== undefined) {
-        if (yieldedIds.has(id) || keptIds.includes(id)) {
+        if (yieldedIds.has(id) || keptIds.has(id)) {
           repeats++;
           continue;
         }
-        keptIds.push(id);
+        keptIds.add(id);
       }
       kept.push(item);
       rawIndex.push(i);
@@ -487,18 +487,27 @@ function rawRecords<T>(
   return { count, at: (i) => entries[i] as RawEntry<T> };
 }
 
-/** A set that forgets its oldest keys beyond `capacity` (Set iterates in insertion order). */
+/**
+ * A set that forgets its oldest keys beyond `capacity`. A ring of the keys in insertion order says
+ * which to forget: asking a `Set` for its first key after many deletions walks their tombstones.
+ */
 class RecentSet {
   readonly #keys = new Set<string>();
+  readonly #ring: string[] = [];
+  #next = 0;
   constructor(private readonly capacity: number) {}
   has(key: string): boolean {
     return this.#keys.has(key);
   }
   add(key: string): void {
-    this.#keys.add(key);
-    if (this.#keys.size > this.capacity) {
-      const oldest = this.#keys.values().next().value;
-      if (oldest !== undefined) this.#keys.delete(oldest);
+    if (this.#keys.has(key)) return;
+    if (this.#ring.length < this.capacity) {
+      this.#ring.push(key);
+    } else {
+      this.#keys.delete(this.#ring[this.#next] as string);
+      this.#ring[this.#next] = key;
+      this.#next = (this.#next + 1) % this.capacity;
     }
+    this.#keys.add(key);
   }
 }
