@@ -8,7 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ROOT } from './lib';
 
-const ALL = ['normalisation', 'listing', 'merged', 'memory', 'memory-merged', 'ratelimit'] as const;
+const ALL = [
+  'normalisation',
+  'listing',
+  'merged',
+  'memory',
+  'memory-merged',
+  'ratelimit',
+  'ratelimit-truto',
+] as const;
 const args = process.argv.slice(2);
 const names = args.filter((a) => (ALL as readonly string[]).includes(a));
 const extra = args.filter((a) => !names.includes(a));
