@@ -275,8 +275,10 @@ export function createTransport(
         ...req.headers,
         ...opts.headers,
       };
+      // Credentials the caller put in headers are cut from every error too. Idempotency keys are
+      // fresh per write: registering each would grow the secret list without bound.
       for (const [name, value] of Object.entries(headers)) {
-        if (SENSITIVE_HEADER.test(name)) registerCredential(value);
+        if (SENSITIVE_HEADER.test(name) && !/idempotency/i.test(name)) registerCredential(value);
       }
       // Built only when a hook is there to see it: redaction is not free on the hot path.
       const hookBase = () => ({
