@@ -78,6 +78,7 @@ export {
   fingerprintParams,
   type InvalidRecordAt,
   inWindow,
+  type ListingSink,
   nextWindow,
   type PageSource,
   type PaginateOptions,

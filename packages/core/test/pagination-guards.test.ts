@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PaginationError, ResponseValidationError } from '../src/errors';
+import { HttpOptionsSchema } from '../src/http';
 import {
   decodeCursor,
   encodeCursor,
@@ -329,6 +330,13 @@ describe('a cursor cannot widen a listing', () => {
         )
       ).reason,
     ).toBe('mismatched-cursor');
+  });
+
+  it('cursorSecret (a shared adapter option) must be at least 16 characters', () => {
+    const short = HttpOptionsSchema.safeParse({ cursorSecret: 'short' });
+    expect(short.success).toBe(false);
+    expect(short.error?.issues[0]?.path).toEqual(['cursorSecret']);
+    expect(HttpOptionsSchema.safeParse({ cursorSecret: 'x'.repeat(16) }).success).toBe(true);
   });
 
   it('with cursorSecret, cursors carry an HMAC: any change, or a cursor signed otherwise, is rejected', async () => {

@@ -10,7 +10,13 @@ export {
   MAX_KEPT_SKIPPED,
   type OnInvalidRecord,
 } from './invalid-record';
-export { type Page, PageIterator, type PageSource, type SourcePage } from './page-iterator';
+export {
+  type ListingSink,
+  type Page,
+  PageIterator,
+  type PageSource,
+  type SourcePage,
+} from './page-iterator';
 export {
   type FetchPageRequest,
   type FetchPageResult,
