@@ -259,7 +259,14 @@ describe('no secret when the vendor echoes it (nock)', () => {
     timeout: 15_000,
   }, async () => {
     const rec = recorder();
-    const http = { maxRetries: 1, timeoutMs: 2_000, rateLimit: false as const, hooks: rec.hooks };
+    const http = {
+      maxRetries: 1,
+      timeoutMs: 2_000,
+      rateLimit: false as const,
+      hooks: rec.hooks,
+      // nock hosts on plain http, which the factories refuse off loopback without this.
+      allowInsecureHttp: true,
+    };
     const echo = (secret: string) => ({
       message: `bad token ${secret}`,
       detail: `Authorization: Bearer ${secret}`,

@@ -48,6 +48,8 @@ export {
   createTransport,
   type HttpMethod,
   HttpOptionsSchema,
+  LimiterPausedError,
+  parseRateLimitHeaders,
   parseRetryAfter,
   type QueryValue,
   type RequestOptions,
