@@ -1,7 +1,7 @@
 export { raceAbort } from './abort';
 export { bearerAuth, type CachedTokenProviderOptions, cachedTokenAuth } from './auth';
 export { HttpOptionsSchema } from './options';
-export { TokenBucket } from './rate-limiter';
+export { LimiterPausedError, TokenBucket } from './rate-limiter';
 export {
   parseRateLimitHeaders,
   parseRetryAfter,
