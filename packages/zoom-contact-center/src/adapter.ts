@@ -54,6 +54,8 @@ const capabilities: AdapterCapabilities = {
   ordering: 'unordered',
 };
 
+const remoteIdOf = (e: Engagement) => e.remoteId;
+
 function bothFilters(
   a: ((e: Engagement) => boolean) | undefined,
   b: ((e: Engagement) => boolean) | undefined,
@@ -195,6 +197,9 @@ export function createZoomContactCenterAdapter(
             slidingDefault: !params.from && !params.to,
           },
           filter: bothFilters(params.clientFilter, plan.keepDirection),
+          // The engine's never-twice guard hashes every id: the vendor id is a flat string, while
+          // `id` is a fresh concatenation that each lookup must flatten first. Same identity.
+          idOf: remoteIdOf,
           maxPages: params.maxPages,
           prefetch: params.prefetch,
           signal: params.signal,
