@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { type EngagementAdapter, type HttpOptions, toIsoUtc } from '@engagekit/core';
 import { type Sandbox, type SandboxOptions, startSandbox } from '@engagekit/sandbox';
 import type { Command } from 'commander';
@@ -25,8 +26,80 @@ export function withConnectionOptions(cmd: Command): Command {
   for (const c of CREDENTIALS) {
     const placeholder = c.flag.endsWith('url') ? '<url>' : c.secret ? '<secret>' : '<value>';
     cmd.option(`${c.flag} ${placeholder}`, `${c.description} (env ${c.env})`);
+    if (c.secret) {
+      cmd.option(
+        `${c.flag}-file <path>`,
+        `read ${c.flag.slice(2)} from a file, or from stdin with "-" (keeps it out of ps and history)`,
+      );
+    }
   }
   return cmd;
+}
+
+/** Secrets are a few hundred bytes; anything much larger is the wrong file. */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+async function readBounded(source: AsyncIterable<unknown>, what: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+    size += buf.length;
+    if (size > MAX_SECRET_FILE_BYTES) {
+      throw new UsageError(`${what} holds more than ${MAX_SECRET_FILE_BYTES} bytes: not a secret`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Fills secret flags from their `--…-file` flags (`-` = stdin). The value is never echoed: errors
+ * name the flag and the path only.
+ */
+export async function readSecretFiles(
+  opts: Record<string, unknown>,
+  io: CliIO,
+): Promise<Record<string, unknown>> {
+  const out = { ...opts };
+  let stdinTakenBy: string | undefined;
+  for (const c of CREDENTIALS) {
+    const path = opts[`${c.key}File`];
+    if (!c.secret || typeof path !== 'string') continue;
+    const fileFlag = `${c.flag}-file`;
+    if (typeof opts[c.key] === 'string') {
+      throw new UsageError(`pass ${c.flag} or ${fileFlag}, not both`);
+    }
+    let text: string;
+    if (path === '-') {
+      if (stdinTakenBy) {
+        throw new UsageError(`only one secret can come from stdin (${stdinTakenBy} already does)`);
+      }
+      stdinTakenBy = fileFlag;
+      if (!io.stdin) throw new UsageError(`${fileFlag} -: no stdin to read from`);
+      text = await readBounded(io.stdin, `stdin (${fileFlag} -)`);
+    } else {
+      try {
+        const handle = await open(path, 'r');
+        try {
+          text = await readBounded(handle.createReadStream(), `${fileFlag} ${path}`);
+        } finally {
+          await handle.close().catch(() => {});
+        }
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+        throw new UsageError(`cannot read ${fileFlag} ${path} (${code})`);
+      }
+    }
+    // A file written by `echo` ends in a newline that is not part of the secret.
+    const secret = text.replace(/\r?\n$/, '');
+    if (secret === '' || /[\r\n]/.test(secret)) {
+      throw new UsageError(`${fileFlag} must hold the secret on one line, and nothing else`);
+    }
+    out[c.key] = secret;
+  }
+  return out;
 }
 
 export interface Connection {
@@ -42,9 +115,10 @@ export async function connect(
   providers: ProviderId[] | undefined,
   http: HttpOptions = {},
 ): Promise<Connection> {
+  const flags = await readSecretFiles(opts, io);
   const sandbox = opts.sandbox === true ? await startCliSandbox() : undefined;
   try {
-    const adapters = resolveAdapters({ providers, flags: opts, env: io.env, sandbox, http });
+    const adapters = resolveAdapters({ providers, flags, env: io.env, sandbox, http });
     return { adapters, sandbox, close: async () => sandbox?.close() };
   } catch (error) {
     await sandbox?.close();
@@ -74,6 +148,12 @@ export function parseWhen(value: string, flag: string, now: number = Date.now())
     );
   }
   return new Date(iso);
+}
+
+export function parseInteger(value: string, flag: string): number {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} must be an integer, got "${value}"`);
+  return n;
 }
 
 export function parsePositiveInt(value: string, flag: string): number {

@@ -226,13 +226,19 @@ export function resolveAdapters(o: ResolveOptions): EngagementAdapter[] {
   return chosen.map((c) => build(c.provider, c.values, http));
 }
 
-/** The provider an engagement id (`provider:remoteId`) belongs to. */
+/** The provider an engagement id (`provider:remoteId`, or `alias:remoteId` like `zoom:…`) belongs to. */
 export function providerOfId(id: string): ProviderId {
-  const match = PROVIDER_IDS.find((p) => id.startsWith(`${p}:`));
-  if (!match) {
+  const colon = id.indexOf(':');
+  const match = colon > 0 ? ALIASES[id.slice(0, colon).toLowerCase()] : undefined;
+  if (!match || colon === id.length - 1) {
     throw new UsageError(
-      `expected an id like "<provider>:<remoteId>" with provider one of ${PROVIDER_IDS.join(', ')}, got "${id}"`,
+      `expected an id like "<provider>:<remoteId>" with provider one of ${Object.keys(ALIASES).join(', ')}, got "${id}"`,
     );
   }
   return match;
+}
+
+/** The id with its provider spelled the canonical way (`zoom:7` → `zoom-contact-center:7`). */
+export function canonicalId(id: string): string {
+  return `${providerOfId(id)}${id.slice(id.indexOf(':'))}`;
 }

@@ -10,6 +10,8 @@ export interface CliIO {
   stderr: CliStream;
   /** Environment variables (credentials are read from here). */
   env: Record<string, string | undefined>;
+  /** Where `--…-file -` reads a secret from (default process.stdin). */
+  stdin?: AsyncIterable<unknown> | undefined;
   /** Stops long-running commands (`sandbox`) instead of waiting for SIGINT. */
   signal?: AbortSignal | undefined;
 }

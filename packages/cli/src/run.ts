@@ -11,6 +11,16 @@ export const VERSION = '0.1.0';
 
 export { EXIT } from './errors';
 
+/**
+ * Commander quotes an unknown `--flag=value` (or `-xVALUE`) whole: a mistyped
+ * `--devrev-tokn=SECRET` would print the secret. Keep the flag, drop the value.
+ */
+export function withoutOptionValues(message: string): string {
+  return message
+    .replace(/unknown option '(--[^'=]*)=[^']*'/g, "unknown option '$1=…'")
+    .replace(/unknown option '(-[^-'])[^']+'/g, "unknown option '$1…'");
+}
+
 /** Builds the `engagekit` program; `done` receives each command's exit code. */
 export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   const program = new Command('engagekit')
@@ -22,7 +32,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
-      outputError: (s, write) => write(s),
+      outputError: (s, write) => write(withoutOptionValues(s)),
       getOutHelpWidth: () => io.stdout.columns ?? 100,
       getErrHelpWidth: () => io.stderr.columns ?? 100,
     })
@@ -57,6 +67,7 @@ export async function run(args: readonly string[], io: Partial<CliIO> = {}): Pro
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
     env: io.env ?? process.env,
+    stdin: 'stdin' in io ? io.stdin : process.stdin,
     signal: io.signal,
   };
   let code: number = EXIT.ok;

@@ -91,6 +91,7 @@ export class ListingStats {
     const inner = adapter.engagements;
     return {
       id: adapter.id,
+      aliases: adapter.aliases,
       capabilities: adapter.capabilities,
       engagements: {
         list(params?: ListEngagementsParams) {
@@ -101,8 +102,9 @@ export class ListingStats {
               ? { ...params, pageSize: max }
               : params;
           const it = inner.list(capped);
-          return new PageIterator<Engagement>(async function* () {
-            for await (const page of it.sourcePages()) {
+          // The sink carries skipped records and the end of the listing to the merged iterator.
+          return new PageIterator<Engagement>(async function* (sink) {
+            for await (const page of it.sourcePages(sink)) {
               stats.page(adapter.id, page.items.length);
               yield page;
             }

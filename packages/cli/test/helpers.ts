@@ -51,7 +51,14 @@ export const ndjson = (text: string) =>
     .split('\n')
     .filter((l) => l.length > 0)
     .map(
-      (l) => JSON.parse(l) as { id: string; provider: string; occurredAt: string; kind: string },
+      (l) =>
+        JSON.parse(l) as {
+          id: string;
+          provider: string;
+          remoteId: string;
+          occurredAt: string;
+          kind: string;
+        },
     );
 
 export const PROVIDERS = ['devrev', 'truto', 'zoom-contact-center'];

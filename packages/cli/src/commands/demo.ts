@@ -8,7 +8,7 @@ import {
   type MergedListParams,
 } from '@engagekit/core';
 import { Command } from 'commander';
-import { parsePositiveInt, sandboxNow, startCliSandbox } from '../context';
+import { parseInteger, parsePositiveInt, sandboxNow, startCliSandbox } from '../context';
 import { resolveAdapters } from '../credentials';
 import { renderGrid, renderTable, widthOf } from '../format';
 import type { CliIO } from '../io';
@@ -50,7 +50,7 @@ export function demoCommand(io: CliIO, done: (code: number) => void): Command {
     .option('--stop-after <n>', 'records before the resume step stops and saves its cursor', '25')
     .action(async (opts: { seed: string; count: string; rows: string; stopAfter: string }) => {
       const result = await runDemo(io, {
-        seed: Number(opts.seed),
+        seed: parseInteger(opts.seed, '--seed'),
         count: parsePositiveInt(opts.count, '--count'),
         rows: parsePositiveInt(opts.rows, '--rows'),
         stopAfter: parsePositiveInt(opts.stopAfter, '--stop-after'),
@@ -188,10 +188,18 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
       head.push(e);
       if (head.length >= stopAfter) break;
     }
-    const cursor = first.cursor ?? '';
+    // A listing read to its end before --stop-after leaves a terminal cursor: it resumes to nothing.
+    const finished = first.done;
+    const cursor = first.cursor;
+    if (cursor === undefined) throw new Error('the listing gave no cursor to resume from');
     tmp = await mkdtemp(join(tmpdir(), 'engagekit-demo-'));
     const file = join(tmp, 'cursor.txt');
     await writeFile(file, cursor);
+    if (finished) {
+      out(
+        `  the listing ended after ${head.length} records, before ${stopAfter}: its cursor is terminal`,
+      );
+    }
     out(`  saved cursor (${cursor.length} chars, ${cursor.slice(0, 24)}…) to ${file}`);
     const saved = (await readFile(file, 'utf8')).trim();
     const resumeStats = new ListingStats(ids);
@@ -201,14 +209,19 @@ export async function runDemo(io: CliIO, options: DemoOptions = {}): Promise<Dem
     });
     const rest: Engagement[] = [];
     for await (const e of fresh.engagements.list({ ...params, cursor: saved })) rest.push(e);
-    out(`  resumed: ${rest.length} more records; the first ${Math.min(5, rest.length)}:`);
-    out(renderTable(rest.slice(0, 5), widthOf(io.stdout)).trimEnd());
     const headIds = new Set(head.map((e) => e.id));
     const repeated = rest.filter((e) => headIds.has(e.id)).length;
-    check(
-      `record ${stopAfter + 1} of the full listing is the first resumed one`,
-      rest[0]?.id === all[stopAfter]?.id,
-    );
+    if (finished) {
+      out(`  resumed: ${rest.length} more records`);
+      check('the terminal cursor resumes to nothing', rest.length === 0);
+    } else {
+      out(`  resumed: ${rest.length} more records; the first ${Math.min(5, rest.length)}:`);
+      out(renderTable(rest.slice(0, 5), widthOf(io.stdout)).trimEnd());
+      check(
+        `record ${stopAfter + 1} of the full listing is the first resumed one`,
+        rest[0]?.id === all[stopAfter]?.id,
+      );
+    }
     check(`no record repeats across the resume (${repeated} repeated)`, repeated === 0);
     check(
       `${head.length} + ${rest.length} = ${all.length}: the resumed union is the full listing`,

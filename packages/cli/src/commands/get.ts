@@ -1,13 +1,14 @@
+import { createEngagementsClient } from '@engagekit/core';
 import { Command, Option } from 'commander';
 import { connect, withConnectionOptions } from '../context';
-import { providerOfId } from '../credentials';
+import { canonicalId, providerOfId } from '../credentials';
 import { createWriter, FORMATS, parseFormat } from '../format';
-import { type CliIO, writeOut } from '../io';
+import { type CliIO, UsageError, writeOut } from '../io';
 
 export function getCommand(io: CliIO, done: (code: number) => void): Command {
   const cmd = new Command('get')
     .description('Get one engagement by its unified id (<provider>:<remoteId>)')
-    .argument('<id>', 'unified id, e.g. devrev:ENG-12 or truto:8f…')
+    .argument('<id>', 'unified id, e.g. devrev:ENG-12, truto:8f… or zoom:<id> (aliases: zoom, zcc)')
     .addOption(
       new Option('-f, --format <format>', 'output format (json is pretty-printed)')
         .choices([...FORMATS])
@@ -17,11 +18,14 @@ export function getCommand(io: CliIO, done: (code: number) => void): Command {
   withConnectionOptions(cmd);
   cmd.action(async (id: string, opts: Record<string, unknown>) => {
     const format = parseFormat(String(opts.format));
+    if (opts.raw && (format === 'table' || format === 'csv')) {
+      throw new UsageError(`--raw only applies to --format json or ndjson, not ${format}`);
+    }
     const conn = await connect(opts, io, [providerOfId(id)]);
     try {
-      const adapter = conn.adapters[0];
-      if (!adapter) throw new Error('no adapter');
-      const e = await adapter.engagements.get(id);
+      const client = createEngagementsClient({ adapters: conn.adapters });
+      // The client reads aliases too; the canonical id also works where an adapter declares none.
+      const e = await client.engagements.get(canonicalId(id));
       const shown = opts.raw ? e : { ...e, raw: undefined };
       if (format === 'json') await writeOut(io.stdout, `${JSON.stringify(shown, null, 2)}\n`);
       else {

@@ -1,9 +1,14 @@
-import { createEngagementsClient, ENGAGEMENT_KINDS, type EngagementKind } from '@engagekit/core';
+import {
+  createEngagementsClient,
+  ENGAGEMENT_KINDS,
+  type EngagementKind,
+  type InvalidRecord,
+} from '@engagekit/core';
 import { Command, Option } from 'commander';
 import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
 import { parseProviders } from '../credentials';
 import { describeError, report } from '../errors';
-import { createWriter, FORMATS, parseFormat, type RecordWriter } from '../format';
+import { createWriter, escapeControl, FORMATS, parseFormat, type RecordWriter } from '../format';
 import { type CliIO, UsageError } from '../io';
 import { ListingStats } from '../stats';
 
@@ -19,6 +24,7 @@ export interface ListOptions {
   cursor?: string;
   raw?: boolean;
   skipFailing?: boolean;
+  skipInvalid?: boolean;
   progress: boolean;
   sandbox?: boolean;
   [flag: string]: unknown;
@@ -63,6 +69,10 @@ export function listCommand(io: CliIO, done: (code: number) => void): Command {
     .option('--cursor <cursor>', 'resume a listing (use with the --from/--to printed beside it)')
     .option('--raw', 'include the vendor payload (raw) in json/ndjson output')
     .option('--skip-failing', 'skip a failing provider (reported on stderr) instead of failing')
+    .option(
+      '--skip-invalid',
+      'skip a record the vendor sent broken (one line on stderr each) instead of failing',
+    )
     .option('--no-progress', 'no progress display on stderr (it only shows on a terminal anyway)');
   withConnectionOptions(cmd);
   cmd.addHelpText(
@@ -76,6 +86,13 @@ Examples:
   );
   cmd.action(async (opts: ListOptions) => done(await runList(opts, io)));
   return cmd;
+}
+
+/** One stderr line per record `--skip-invalid` skipped: where it was and what was wrong. */
+export function describeSkipped(r: InvalidRecord): string {
+  const issues = r.issues.map((i) => `${i.path || '(record)'}: ${i.message}`).join('; ');
+  const where = `${r.provider} ${r.remoteId ?? '(no id)'} at ${r.path.join('.')}`;
+  return `warning: skipped invalid record ${escapeControl(`${where}: ${issues}`.replace(/\s+/g, ' '))}\n`;
 }
 
 /** The lines that tell how to pick a listing up again after `count` records. */
@@ -141,6 +158,9 @@ async function listInto(writer: RecordWriter, opts: ListOptions, io: CliIO): Pro
       order: opts.order,
       cursor: opts.cursor,
       includeRaw: opts.raw === true,
+      ...(opts.skipInvalid
+        ? { onInvalidRecord: (r: InvalidRecord) => io.stderr.write(describeSkipped(r)) }
+        : {}),
     });
     let stopped = false;
     try {
