@@ -41,6 +41,9 @@ describe('suggestKey', () => {
     ['timeoutMS', 'timeoutMs'],
     ['acountId', 'accountId'],
     ['integratedAccountID', 'integratedAccountId'],
+    ['base_url', 'baseUrl'],
+    ['integrated_account_id', 'integratedAccountId'],
+    ['page_size', 'pageSize'],
   ])('%s → %s', (typo, expected) => {
     expect(
       suggestKey(typo, [

@@ -25,13 +25,15 @@ function editDistance(a: string, b: string, max: number): number {
 }
 
 /**
- * The known key a mistyped one most likely meant: the same letters in another case (`baseURL` →
- * `baseUrl`), else the closest within a small edit distance (`kind` → `kinds`); `undefined` when
+ * The known key a mistyped one most likely meant: the same letters in another case or with `_`/`-`
+ * (`baseURL`, `base_url` → `baseUrl`), else the closest within a small edit distance (`kind` → `kinds`); `undefined` when
  * nothing is close.
  */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  // `baseURL`, `base_url` and `BASE-URL` all mean `baseUrl`.
+  const letters = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
   const lower = key.toLowerCase();
-  const sameLetters = known.find((k) => k.toLowerCase() === lower);
+  const sameLetters = known.find((k) => letters(k) === letters(key));
   if (sameLetters !== undefined) return sameLetters;
   // Short keys tolerate one edit, longer ones two: `id` must not suggest `to`.
   const max = lower.length <= 4 ? 1 : 2;
