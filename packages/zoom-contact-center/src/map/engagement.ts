@@ -169,7 +169,8 @@ function setDefined(target: Record<string, unknown>, key: string, value: unknown
   return 1;
 }
 
+/** A count only when a number holds it exactly: a whole number from 0 to 2^53 - 1. */
 function toCount(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
