@@ -12,7 +12,7 @@ import {
   ResponseTooLargeError,
   ServerError,
 } from '@engagekit/core';
-import { createTransport } from '@engagekit/core/adapter';
+import { createTransport, type TransportConfig } from '@engagekit/core/adapter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,9 +74,7 @@ afterAll(async () => {
   await close(vendor.server);
 });
 
-function transport(
-  over: Parameters<typeof createTransport>[0] extends infer C ? Partial<C> : never = {},
-) {
+function transport(over: Partial<TransportConfig> = {}) {
   return createTransport({ provider: 'hostile', baseUrl: vendor.url, timeoutMs: 15_000, ...over });
 }
 
