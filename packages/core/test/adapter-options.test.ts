@@ -11,7 +11,11 @@ import {
   suggestKey,
   toRemoteId,
 } from '../src/adapter-kit';
-import { type AdapterCapabilities, InputValidationError } from '../src/index';
+import {
+  type AdapterCapabilities,
+  InputValidationError,
+  type ListEngagementsParams,
+} from '../src/index';
 
 const caps: AdapterCapabilities = {
   operations: { list: true, get: true, create: true, update: true, delete: true, count: false },
@@ -83,6 +87,15 @@ describe('unknown keys in list params and write input', () => {
         message: 'unknown key "timeoutMS"; did you mean "timeoutMs"?',
       },
     ]);
+    // Every typed per-call option passes the strict check.
+    const request = {
+      timeoutMs: 1_000,
+      maxRetries: 1,
+      maxRetryWaitMs: 2_000,
+      maxResponseBytes: 1_024,
+      headers: { 'x-a': 'b' },
+    } satisfies Required<NonNullable<ListEngagementsParams['request']>>;
+    expect(normalizeListParams('acme', caps, { request }).request).toEqual(request);
     const create = issuesOf(() => parseInput(CreateEngagementInputSchema, { subjet: 'x' }));
     expect(create[0]?.message).toBe('unknown key "subjet"; did you mean "subject"?');
   });

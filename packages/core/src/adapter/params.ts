@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CapabilityError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
+import { HttpOptionsSchema } from '../http/options';
 import {
   type Direction,
   DirectionSchema,
@@ -61,12 +62,14 @@ export const ListEngagementsParamsObject = z
       ])
       .optional(),
     native: z.record(z.string(), z.unknown()).optional(),
-    request: z
-      .object({
-        timeoutMs: z.number().int().positive().optional(),
-        maxRetries: z.number().int().min(0).max(20).optional(),
-        headers: z.record(z.string(), z.string()).optional(),
-      })
+    // Every per-call option (the factories' rules), so the strict check never refuses a typed one.
+    request: HttpOptionsSchema.pick({
+      timeoutMs: true,
+      maxRetries: true,
+      maxRetryWaitMs: true,
+      maxResponseBytes: true,
+      headers: true,
+    })
       .strict()
       .optional(),
   })
