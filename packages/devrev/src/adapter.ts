@@ -96,6 +96,16 @@ export interface DevRevConversationsResource {
 /** The unified engagement operations plus DevRev's lookup by `external_ref`. */
 export interface DevRevEngagementsResource extends EngagementsResource {
   /**
+   * `POST /engagements.create` (beta). DevRev's create accepts only the engagement types `call`,
+   * `default`, `email`, `linked_in` and `offline`, so `kind: 'meeting'` is sent as
+   * `engagement_type: 'offline'` (DevRev's in-person meeting; it reads back as kind `'meeting'`),
+   * `social` as `linked_in` and `other` as `default`. A 5xx or a lost connection is not retried,
+   * since the engagement may have been written, unless the input has an `externalRef`: then
+   * engagekit looks the reference up first and returns the engagement the failed attempt wrote,
+   * else sends again (at most `maxRetries` times).
+   */
+  create(input: CreateEngagementInput, options?: RequestOptions): Promise<Engagement>;
+  /**
    * The engagement whose `external_ref` is `ref` (`POST /engagements.list` with an
    * `external_ref` filter), or `undefined` when there is none. DevRev does not make the reference
    * unique: with several, the first DevRev lists is returned.
