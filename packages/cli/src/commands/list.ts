@@ -64,7 +64,9 @@ export function listCommand(io: CliIO, done: (code: number) => void): Command {
     .option('--page-size <n>', 'records per vendor page (capped by each vendor)')
     .addOption(new Option('--order <order>', 'time order').choices(['asc', 'desc']).default('asc'))
     .addOption(
-      new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'),
+      new Option('-f, --format <format>', 'output format (table: tab-separated off a terminal)')
+        .choices([...FORMATS])
+        .default('table'),
     )
     .option('--cursor <cursor>', 'resume a listing (use with the --from/--to printed beside it)')
     .option('--raw', 'include the vendor payload (raw) in json/ndjson output')
@@ -82,6 +84,11 @@ Examples:
   $ engagekit list --sandbox --format ndjson | jq .subject
   $ engagekit list --provider devrev,truto --from 90d --kind call,email --format csv > out.csv
   $ engagekit list --sandbox --limit 25        # prints --cursor … --from … --to … on stderr
+
+Dates: a date-time without an offset is UTC (2026-11-01T09:00 = 2026-11-01T09:00Z), like a bare date.
+A listing that fails part-way (exit 1) prints the same resume line after the error; --format json
+still leaves one whole JSON document. Table output off a terminal is one tab-separated line per
+record (id first, nothing cut). Secrets can come from --…-file <path> (or - for stdin).
 `,
   );
   cmd.action(async (opts: ListOptions) => done(await runList(opts, io)));
