@@ -166,6 +166,36 @@ describe('no listing is unbounded', () => {
     expect(vendor.calls).toHaveLength(2);
   });
 
+  it('after an expired-token restart, one page shifted back onto yielded records is dropped, not an error', async () => {
+    class Expired extends Error {}
+    let restarted = false;
+    const v = fake<Rec>((req) => {
+      if (req.token === undefined && !restarted) return { items: recs('a', 'b'), nextToken: 't1' };
+      if (req.token === 't1') {
+        restarted = true;
+        throw new Expired('page token expired');
+      }
+      // Two records were inserted at the start meanwhile: the by-count skip lands on [a, b] again.
+      if (req.token === undefined) return { items: recs('n1', 'n2'), nextToken: 'u1' };
+      if (req.token === 'u1') return { items: recs('a', 'b'), nextToken: 'u2' };
+      if (req.token === 'u2') return { items: recs('c'), nextToken: 'u3' };
+      return { items: recs('a', 'b', 'c'), nextToken: null };
+    });
+    const got: string[] = [];
+    const error = await failure(async () => {
+      for await (const item of paginate({
+        ...base,
+        fetchPage: v.fetchPage,
+        isExpiredToken: (e) => e instanceof Expired,
+      }))
+        got.push(item.id);
+    });
+    // The forgiven page is only the first after the restart; a later fully repeated page still fails.
+    expect(got).toEqual(['a', 'b', 'c']);
+    expect(error.reason).toBe('repeated-page');
+    expect(v.calls.map((c) => c.token)).toEqual([undefined, 't1', undefined, 'u1', 'u2', 'u3']);
+  });
+
   it('records repeated on an overlapping page (offsets shifted by an insert) are dropped, not yielded twice', async () => {
     const vendor = pages<Rec>({
       '': { items: recs('a', 'b'), nextToken: 't1' },

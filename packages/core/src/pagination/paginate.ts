@@ -262,6 +262,7 @@ async function* run<T>(
   let emptyPagesInARow = 0;
   let seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
   const yieldedIds = new RecentSet(MAX_TRACKED_IDS);
+  let repeatForgiven = false;
   /** Position (raw items into the window) of the last expired-token restart: a restart must progress. */
   let lastRestartAt = -1;
   const maxPages = o.maxPages ?? Number.POSITIVE_INFINITY;
@@ -302,6 +303,9 @@ async function* run<T>(
         }
         lastRestartAt = resumeAt;
         skip = resumeAt;
+        // Records inserted at the window's start shift a by-count restart back onto records already
+        // yielded: one such page is dropped, not an error. Restarts must progress, so this is bounded.
+        repeatForgiven = true;
         pos = { window: pos.window, token: undefined, consumed: 0 };
         seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
         continue;
@@ -382,7 +386,11 @@ async function* run<T>(
       kept.push(item);
       rawIndex.push(i);
     }
-    if (repeats > 0 && kept.length === 0) {
+    if (kept.length > 0) {
+      repeatForgiven = false;
+    } else if (repeats > 0 && repeatForgiven) {
+      repeatForgiven = false;
+    } else if (repeats > 0) {
       throw new PaginationError(
         'repeated-page',
         `The vendor returned a page whose ${repeats} records this listing had already yielded, under another token; stopping instead of yielding them twice or looping.`,
