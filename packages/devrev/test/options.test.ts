@@ -22,6 +22,24 @@ const rules = (options: unknown) =>
   );
 
 describe('createDevRevAdapter options', () => {
+  it('accepts every option its type names (a strict check must not refuse a typed one)', () => {
+    const all = {
+      token: TOKEN,
+      baseUrl: BASE,
+      allowInsecureHttp: false,
+      rateLimit: false,
+      timeoutMs: 1_000,
+      maxRetries: 1,
+      maxRetryWaitMs: 1_000,
+      maxResponseBytes: 1_024,
+      signal: new AbortController().signal,
+      headers: { 'x-a': 'b' },
+      hooks: {},
+      cursorSecret: 'a-cursor-secret-of-32-characters',
+    } satisfies Required<DevRevAdapterOptions>;
+    expect(createDevRevAdapter(all).id).toBe('devrev');
+  });
+
   it('refuses an unknown option with the one meant (baseURL → baseUrl)', () => {
     expect(
       issuesOf(() =>

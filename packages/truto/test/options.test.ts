@@ -25,6 +25,26 @@ const rules = (options: unknown) =>
   );
 
 describe('createTrutoAdapter options', () => {
+  it('accepts every option its type names (a strict check must not refuse a typed one)', () => {
+    const all = {
+      token: TOKEN,
+      integratedAccountId: ACCOUNT,
+      baseUrl: BASE,
+      durationUnit: 'milliseconds',
+      allowInsecureHttp: false,
+      rateLimit: false,
+      timeoutMs: 1_000,
+      maxRetries: 1,
+      maxRetryWaitMs: 1_000,
+      maxResponseBytes: 1_024,
+      signal: new AbortController().signal,
+      headers: { 'x-a': 'b' },
+      hooks: {},
+      cursorSecret: 'a-cursor-secret-of-32-characters',
+    } satisfies Required<TrutoAdapterOptions>;
+    expect(createTrutoAdapter(all).id).toBe('truto');
+  });
+
   it('refuses an unknown option with the one meant', () => {
     const issues = issuesOf(() =>
       createTrutoAdapter({

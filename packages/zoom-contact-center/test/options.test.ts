@@ -1,7 +1,11 @@
 import { InputValidationError } from '@engagekit/core';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createZoomContactCenterAdapter, type ZoomContactCenterAdapterOptions } from '../src/index';
+import {
+  createZoomContactCenterAdapter,
+  type ZoomContactCenterAdapterOptions,
+  type ZoomServerToServerOptions,
+} from '../src/index';
 import { BASE, CREDENTIALS, OAUTH, setupNock, specGetResponse } from './helpers';
 
 beforeAll(setupNock);
@@ -74,6 +78,26 @@ describe('factory options', () => {
 });
 
 describe('factory options a newcomer can guess', () => {
+  it('accepts every option its type names (a strict check must not refuse a typed one)', () => {
+    const all = {
+      ...CREDENTIALS,
+      baseUrl: BASE,
+      oauthUrl: OAUTH,
+      onExpiredPageToken: 'fail',
+      allowInsecureHttp: false,
+      rateLimit: false,
+      timeoutMs: 1_000,
+      maxRetries: 1,
+      maxRetryWaitMs: 1_000,
+      maxResponseBytes: 1_024,
+      signal: new AbortController().signal,
+      headers: { 'x-a': 'b' },
+      hooks: {},
+      cursorSecret: 'a-cursor-secret-of-32-characters',
+    } satisfies Required<Omit<ZoomServerToServerOptions, 'accessToken'>>;
+    expect(createZoomContactCenterAdapter(all).id).toBe('zoom-contact-center');
+  });
+
   it('refuses baseURL (and other unknown keys) with the option meant, instead of calling zoom.us', () => {
     const error = fails({ ...CREDENTIALS, baseURL: 'http://127.0.0.1:1/v2' });
     expect(error.issues).toEqual([
