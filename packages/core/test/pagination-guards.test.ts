@@ -307,7 +307,6 @@ describe('a cursor cannot widen a listing', () => {
       { p: 'acme', f: 'fp1', r: [500, 2_000] as [number, number] },
       { p: 'acme', f: 'fp1', r: [1_000, 2_000] as [number, number], w: 900 },
       { p: 'acme', f: 'fp1', r: [1_000, 2_000] as [number, number], w: 2_000 },
-      { p: 'acme', f: 'fp1', r: [1_500, 1_500] as [number, number] },
       { p: 'acme', f: 'fp1', r: [1_000, 2_000] as [number, number], d: 'b' as const },
     ];
     for (const state of forged) {
@@ -327,6 +326,31 @@ describe('a cursor cannot widen a listing', () => {
         )
       ).reason,
     ).toBe('mismatched-cursor');
+  });
+
+  it('terminal cursors of an empty range and of a backwards run resume to nothing', async () => {
+    const empty = vendor();
+    const inverted = { ...range, from: 2_000, to: 1_000 };
+    const done = paginate({ ...base, fetchPage: empty.fetchPage, range: inverted });
+    expect(await done.toArray()).toEqual([]);
+    const again = paginate({
+      ...base,
+      fetchPage: empty.fetchPage,
+      range: inverted,
+      cursor: done.cursor,
+    });
+    expect(await again.toArray()).toEqual([]);
+    expect(again.done).toBe(true);
+
+    const back = pages<Rec>({ p0: { items: recs('a') } });
+    const prev = encodeCursor({ p: 'acme', f: 'fp1', d: 'b', t: 'p0' });
+    const backwards = paginate({ ...base, fetchPage: back.fetchPage, cursor: prev });
+    expect(ids(await backwards.toArray())).toEqual(['a']);
+    expect(backwards.done).toBe(true);
+    const resumed = paginate({ ...base, fetchPage: back.fetchPage, cursor: backwards.cursor });
+    expect(await resumed.toArray()).toEqual([]);
+    expect(back.calls).toHaveLength(1);
+    expect(empty.calls).toHaveLength(0);
   });
 
   it('accepts a narrower range inside the params, and an earlier range of the same length for a sliding default', async () => {

@@ -195,13 +195,14 @@ async function* run<T>(
       const inside = o.range?.slidingDefault
         ? to <= paramsRange.to && to - from <= paramsRange.to - paramsRange.from
         : from >= paramsRange.from && to <= paramsRange.to;
-      if (!(from < to) || !inside) throw mismatch(provider, 'its date range is outside the params');
+      if (!inside) throw mismatch(provider, 'its date range is outside the params');
     }
     if (state.w !== undefined && !(state.r && state.w >= state.r[0] && state.w < state.r[1])) {
       throw mismatch(provider, 'its window is outside its date range');
     }
-    // Only a prevCursor (which always names the vendor's token) turns a listing around.
-    if (direction !== listingDirection && state.t === undefined) {
+    // Only a prevCursor (which always names the vendor's token) turns a listing around; a terminal
+    // cursor reads nothing, whichever way it pointed.
+    if (direction !== listingDirection && state.t === undefined && !state.e) {
       throw mismatch(provider, `it pages ${direction}, the params ${listingDirection}`);
     }
   }
