@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import type { AxiosInstance } from 'axios';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AbortError, RateLimitError, TimeoutError } from '../src/errors';
+import { AbortError, RateLimitError, ResponseTooLargeError, TimeoutError } from '../src/errors';
 import {
   createTransport,
   HttpOptionsSchema,
@@ -367,5 +367,27 @@ describe('signals', () => {
     );
     setImmediate(() => shared.abort());
     expect(await call).toBeInstanceOf(AbortError);
+  });
+});
+
+describe('maxResponseBytes', () => {
+  it('a body past what a string can hold (ERR_STRING_TOO_LONG) is a ResponseTooLargeError, not retried', async () => {
+    let calls = 0;
+    const http = {
+      request: async () => {
+        if (++calls > 5) throw new Error('too many requests');
+        throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), {
+          code: 'ERR_STRING_TOO_LONG',
+        });
+      },
+    } as unknown as AxiosInstance;
+    const transport = createTransport(
+      { provider: 'acme', baseUrl: BASE, maxResponseBytes: 2 ** 30, sleep: async () => undefined },
+      http,
+    );
+    const error = await failure(transport.request({ method: 'GET', path: '/x' }));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect((error as Error).message).toContain('raise the maxResponseBytes option');
+    expect(calls).toBe(1);
   });
 });

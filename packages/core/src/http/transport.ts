@@ -84,6 +84,8 @@ function answeredByProxy(url: string, response: AxiosResponse): boolean {
 
 function isTooLarge(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
+  // A limit raised past what a string can hold (~512 MiB) fails in Node itself; same answer.
+  if (code === 'ERR_STRING_TOO_LONG') return true;
   return (
     code === 'ERR_BAD_RESPONSE' &&
     typeof message === 'string' &&
