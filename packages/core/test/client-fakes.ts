@@ -27,6 +27,8 @@ export interface FakeProviderOptions {
   pageSize?: number;
   /** Throw on this page request (1-based), once. */
   failOnRequest?: number;
+  /** This page request (1-based) never answers; it rejects only when its signal aborts. */
+  hangOnRequest?: number;
   /** More requests than this fail the test fast instead of looping. @default 1000 */
   maxRequests?: number;
   /** Every record whose index is a multiple of this (from 1) breaks its schema and is reported invalid. */
@@ -91,10 +93,16 @@ export function fakeProvider(id: string, times: number[], o: FakeProviderOptions
                   timeOf: (e) => Date.parse(e.occurredAt),
                 }
               : undefined,
-          async fetchPage({ token, window }) {
+          async fetchPage({ token, window, signal }) {
             requests++;
             if (requests > (o.maxRequests ?? 1000)) throw new Error(`${id}: too many requests`);
             if (requests === o.failOnRequest) throw new Error(`${id} is down`);
+            if (requests === o.hangOnRequest) {
+              await new Promise((_, reject) => {
+                if (signal?.aborted) reject(signal.reason);
+                signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+              });
+            }
             const matching = data.filter((e) => {
               const t = Date.parse(e.occurredAt);
               return !window || (t >= window.from && t <= window.to);

@@ -172,6 +172,25 @@ describe('merged client over a provider that lists in no order', () => {
     expect(await filesUnder(spillDir)).toEqual([]);
   });
 
+  it('fails fast when one provider fails while another is still being read', async () => {
+    const slow = fakeProvider('u', times, {
+      ordering: 'unordered',
+      pageSize: 25,
+      hangOnRequest: 3,
+    });
+    const bad = fakeProvider('x', times, { ordering: 'asc', failOnRequest: 1 });
+    const client = createEngagementsClient({
+      adapters: [slow.adapter, bad.adapter],
+      maxBufferedPerProvider: 20,
+      spillDir,
+    });
+    await expect(client.engagements.list({ from: new Date(T0) }).toArray()).rejects.toThrow(
+      'x is down',
+    );
+    expect(slow.requests()).toBeLessThanOrEqual(3);
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+
   it('slices a time-filtered provider into windows and spills only windows that overflow', async () => {
     const windowed = fakeProvider('w', times, {
       ordering: 'unordered',

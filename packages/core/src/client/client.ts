@@ -267,6 +267,12 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
           s.head = { e: r.value, k };
           return;
         } catch (error) {
+          // The listing is over (another provider failed, or the caller stopped): not a failure.
+          if (controller.signal.aborted && !callerSignal?.aborted) {
+            s.done = true;
+            s.head = undefined;
+            return;
+          }
           const failure = { provider: s.adapter.id, error };
           if (decide(failure) === 'fail') throw error;
           iterator.failures.push(failure);
@@ -299,6 +305,8 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
       if (iterator.failures.length === 0) sink.finished(encode({ e: 1 }));
     } finally {
       callerSignal?.removeEventListener('abort', stop);
+      // Stops reads still in flight (e.g. after another provider failed), so returning does not wait.
+      controller.abort();
       await Promise.allSettled(streams.map((s) => s.it.return?.(undefined)));
     }
 
