@@ -266,6 +266,12 @@ describe('no listing is unbounded', () => {
     expect(error.reason).toBe('oversized-token');
     expect(got).toEqual([]);
     expect(vendor.calls).toHaveLength(1);
+
+    // One for the other direction only drops the page's prevCursor.
+    const backwards = fake<Rec>(() => ({ items: recs('a'), prevToken: 'y'.repeat(300_000) }));
+    const page = await paginate({ ...base, fetchPage: backwards.fetchPage }).firstPage();
+    expect(ids(page.items)).toEqual(['a']);
+    expect(page.prevCursor).toBeUndefined();
   });
 
   it('a vendor answering a page token with the same token: repeated-token, zero items, one request', async () => {

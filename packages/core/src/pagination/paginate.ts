@@ -327,11 +327,18 @@ async function* run<T>(
           { provider },
         );
       }
-      checkTokenSize(continuation, provider);
+      if (!tokenFits(continuation)) {
+        throw new PaginationError(
+          'oversized-token',
+          `The vendor returned a page token of ${continuation.length} characters, over the ${MAX_VENDOR_TOKEN_LENGTH} a resumable cursor can carry.`,
+          { provider },
+        );
+      }
       seenTokens.add(tokenKey(continuation));
     }
-    const other = presentToken(direction === 'after' ? result.prevToken : result.nextToken);
-    if (other !== undefined) checkTokenSize(other, provider);
+    // A token for the other direction that no cursor can carry only costs the page its prevCursor.
+    const otherToken = presentToken(direction === 'after' ? result.prevToken : result.nextToken);
+    const other = otherToken !== undefined && tokenFits(otherToken) ? otherToken : undefined;
 
     let next: Position | undefined;
     if (!result.done) {
@@ -454,17 +461,11 @@ async function* run<T>(
   }
 }
 
-function checkTokenSize(token: string, provider: string): void {
-  if (
-    token.length > MAX_VENDOR_TOKEN_LENGTH ||
-    JSON.stringify(token).length - 2 > MAX_VENDOR_TOKEN_LENGTH
-  ) {
-    throw new PaginationError(
-      'oversized-token',
-      `The vendor returned a page token of ${token.length} characters, over the ${MAX_VENDOR_TOKEN_LENGTH} a resumable cursor can carry.`,
-      { provider },
-    );
-  }
+function tokenFits(token: string): boolean {
+  return (
+    token.length <= MAX_VENDOR_TOKEN_LENGTH &&
+    JSON.stringify(token).length - 2 <= MAX_VENDOR_TOKEN_LENGTH
+  );
 }
 
 type RawEntry<T> = { item: T; invalid?: undefined } | { item?: undefined; invalid: InvalidRecord };
