@@ -3,6 +3,7 @@ import {
   type Engagement,
   type EngagementAdapter,
   NotFoundError,
+  type WebhookSource,
 } from '@engagekit/core';
 import {
   bearerAuth,
@@ -22,6 +23,7 @@ import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER, ZOOM_CONTACT_CENTER_ALIASES } from './map/engagement';
 import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
 import { listRange, planListQuery, validZone, WINDOW_MS, windowQuery } from './query';
+import { createZoomWebhookSource, type ZoomWebhooksOptions } from './webhooks';
 import { ZoomEngagementSchema, ZoomListEngagementsEnvelopeSchema } from './wire/engagement';
 
 const DEFAULT_BASE_URL = 'https://api.zoom.us/v2';
@@ -69,6 +71,12 @@ function zoomIdOf(raw: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** The Zoom Contact Center adapter: the unified engagements API plus `webhooks()`. */
+export type ZoomContactCenterAdapter = EngagementAdapter & {
+  /** A verified-webhook source for `createWebhookReceiver` (see `createZoomWebhookSource`). */
+  webhooks(options: ZoomWebhooksOptions): WebhookSource;
+};
+
 /**
  * The Zoom Contact Center adapter (`'zoom-contact-center'`): lists engagements over ranges of any
  * length (sliced into windows Zoom accepts), resumes from cursors even after Zoom's 15-minute page
@@ -84,7 +92,7 @@ function zoomIdOf(raw: unknown): string | undefined {
  */
 export function createZoomContactCenterAdapter(
   options: ZoomContactCenterAdapterOptions = {},
-): EngagementAdapter {
+): ZoomContactCenterAdapter {
   const o = parseZoomOptions(options);
   const http = {
     hooks: options.hooks,
@@ -116,7 +124,7 @@ export function createZoomContactCenterAdapter(
   });
   const onExpiredToken = o.onExpiredPageToken ?? 'restart';
 
-  return defineAdapter({
+  const adapter = defineAdapter({
     id: PROVIDER,
     aliases: ZOOM_CONTACT_CENTER_ALIASES,
     capabilities,
@@ -223,4 +231,9 @@ export function createZoomContactCenterAdapter(
       },
     },
   });
+  const webhooks = (webhookOptions: ZoomWebhooksOptions) =>
+    createZoomWebhookSource(webhookOptions, (remoteId, opts) =>
+      adapter.engagements.get(remoteId, opts),
+    );
+  return { ...adapter, webhooks };
 }

@@ -1,4 +1,4 @@
-export { createZoomContactCenterAdapter } from './adapter';
+export { createZoomContactCenterAdapter, type ZoomContactCenterAdapter } from './adapter';
 export {
   type MapOptions,
   mapZoomEngagement,
@@ -10,6 +10,12 @@ export type {
   ZoomServerToServerOptions,
 } from './options';
 export { type ParseZoomEngagementOptions, parseZoomEngagement } from './parse';
+export {
+  createZoomWebhookSource,
+  ZOOM_ENGAGEMENT_EVENTS,
+  type ZoomEngagementGetter,
+  type ZoomWebhooksOptions,
+} from './webhooks';
 export {
   type ZoomChannel,
   type ZoomEngagement,
