@@ -86,6 +86,38 @@ describe('sortedListing (external sort)', () => {
     expect(await filesUnder(spillDir)).toEqual([]);
   });
 
+  it('reads small windows far ahead while the first is slow, within the budget', async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const windows = Array.from({ length: 40 }, (_, w) => [w * 10, (w + 1) * 10] as const);
+    const listed: number[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const listing = sortedListing({
+      windows,
+      list: async function* ([from]) {
+        const w = (from ?? 0) / 10;
+        listed.push(w);
+        // The first window answers only once ten others were read: a slow vendor page.
+        if (listed.length >= 10) open();
+        if (w === 0) await gate;
+        for (let i = 1; i >= 0; i--) yield engagement('w', `w-${w * 10 + i}`, T0 + w * 10 + i);
+      },
+      sign: 1,
+      maxBuffered: 80,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    });
+    const out: string[] = [];
+    for await (const e of listing) out.push(e.id);
+    expect(out).toHaveLength(80);
+    expect(listed.slice(0, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(stats.peakHeld).toBeLessThanOrEqual(80);
+    expect(stats.runsWritten).toBe(0);
+  });
+
   it('removes its temporary files when the source fails', async () => {
     const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
     const listing = sortedListing({

@@ -49,6 +49,8 @@ interface WindowState {
 /** Lines per `write()` when spilling a run: large enough to be fast, small enough not to copy a run. */
 const LINES_PER_WRITE = 256;
 const RUN_READ_BYTES = 16 * 1024;
+/** Windows read ahead of the one being merged, at most (bounds the work lost when a listing stops). */
+const MAX_WINDOWS_AHEAD = 32;
 /** Abort listeners one listing may hold at once: engine and transport, for a page and its prefetch. */
 export const LISTENERS_PER_READER = 6;
 
@@ -87,7 +89,10 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   let dirPromise: Promise<string> | undefined;
   let runCount = 0;
   let launched = 0;
-  let released = 0;
+  let reading = 0;
+  /** Items in the chunks readers are filling (the rest of `held` waits in read windows). */
+  let readerHeld = 0;
+  let consuming = 0;
 
   const hold = (n: number) => {
     stats.held += n;
@@ -126,31 +131,46 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         if (controller.signal.aborted) return;
         chunk.push({ k: keyOf(e), e });
         hold(1);
+        readerHeld++;
         if (chunk.length >= perWindow) {
           state.runs.push(await spill(chunk));
           stats.held -= chunk.length;
+          readerHeld -= chunk.length;
           chunk = [];
         }
       }
       chunk.sort(byKey);
       state.memory = chunk;
+      readerHeld -= chunk.length;
       chunk = [];
     } finally {
       stats.held -= chunk.length;
+      readerHeld -= chunk.length;
+      reading--;
+      if (!controller.signal.aborted) fill();
     }
   };
-  const fill = (): void => {
-    while (launched < o.windows.length && launched - released < slots) {
+  // A reader may fill `perWindow` items before it spills: one starts only when that fits in the budget
+  // next to what read windows still hold, so `held` never exceeds `maxBuffered`. Windows that fit
+  // wait in memory, so small windows are read far ahead while another provider is slow.
+  const fits = () =>
+    stats.held - readerHeld + (reading + 1) * perWindow <= o.maxBuffered &&
+    reading < o.windowsInFlight &&
+    launched - consuming < MAX_WINDOWS_AHEAD;
+  function fill(): void {
+    while (launched < o.windows.length && (launched <= consuming || fits())) {
       const state: WindowState = { read: Promise.resolve(), memory: [], runs: [] };
+      reading++;
       state.read = readWindow(launched, state);
       state.read.catch(() => undefined);
       states.push(state);
       launched++;
     }
-  };
+  }
 
   try {
     for (let index = 0; index < o.windows.length; index++) {
+      consuming = index;
       fill();
       const state = states[index] as WindowState;
       await state.read;
@@ -166,7 +186,6 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         await Promise.all(state.runs.map((file) => rm(file, { force: true })));
       }
       states[index] = { read: Promise.resolve(), memory: [], runs: [] };
-      released++;
     }
   } finally {
     o.signal?.removeEventListener('abort', stop);
