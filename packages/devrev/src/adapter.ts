@@ -15,6 +15,7 @@ import {
   ServerError,
   type Tag,
   type UpdateEngagementInput,
+  type WebhookSource,
 } from '@engagekit/core';
 import {
   bearerAuth,
@@ -43,6 +44,7 @@ import { PROVIDER, relatedOf } from './map/common';
 import { mapConversation } from './map/conversation';
 import { CREATE_TYPE_BY_KIND, KIND_BY_TYPE, mapEngagement, typesOfKind } from './map/engagement';
 import { joinList, queryValue, throwIssues } from './query';
+import { createDevRevWebhookSource, type DevRevWebhooksOptions } from './webhooks';
 import { ConversationsListEnvelopeSchema, ConversationWireSchema } from './wire/conversation';
 import {
   DEVREV_ENGAGEMENT_TYPES,
@@ -117,6 +119,8 @@ export interface DevRevEngagementsResource extends EngagementsResource {
 export type DevRevAdapter = Omit<EngagementAdapter, 'engagements'> & {
   readonly engagements: DevRevEngagementsResource;
   conversations: DevRevConversationsResource;
+  /** A verified-webhook source for `createWebhookReceiver` (see `createDevRevWebhookSource`). */
+  webhooks(options: DevRevWebhooksOptions): WebhookSource;
 };
 
 const DEFAULT_BASE_URL = 'https://api.devrev.ai';
@@ -690,7 +694,10 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
         delete: deleteEngagement,
       },
     },
-    { conversations: { list: listConversations } satisfies DevRevConversationsResource },
+    {
+      conversations: { list: listConversations } satisfies DevRevConversationsResource,
+      webhooks: createDevRevWebhookSource,
+    },
   );
   const engagements: DevRevEngagementsResource = Object.assign(adapter.engagements, {
     findByExternalRef,

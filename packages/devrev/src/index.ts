@@ -8,6 +8,11 @@ export {
 } from './adapter';
 export { KIND_BY_TYPE } from './map/engagement';
 export { type ParseDevRevEngagementOptions, parseDevRevEngagement } from './parse';
+export {
+  createDevRevWebhookSource,
+  DEVREV_WEBHOOK_EVENTS,
+  type DevRevWebhooksOptions,
+} from './webhooks';
 export type { DevRevUserSummary } from './wire/common';
 export type { DevRevConversation, DevRevTimelineEntry } from './wire/conversation';
 export {

@@ -1,0 +1,172 @@
+import {
+  type EngagementChange,
+  InputValidationError,
+  toIsoUtc,
+  type VerifiedWebhookEvent,
+  type WebhookSource,
+  type WebhookVerification,
+  WebhookVerificationError,
+} from '@engagekit/core';
+import { digestMatches, hmacSha256, parseResponse } from '@engagekit/core/adapter';
+import { PROVIDER } from './map/common';
+import { mapConversation } from './map/conversation';
+import { ConversationWireSchema } from './wire/conversation';
+
+/**
+ * Options of `devrev.webhooks()`. DevRev's conversation events carry the whole conversation, so
+ * there is nothing partial to hydrate (and DevRev has no engagement events: see
+ * `DEVREV_WEBHOOK_EVENTS`).
+ */
+export interface DevRevWebhooksOptions {
+  /** The `secret` DevRev returned when the webhook was created (`webhooks.create`). */
+  secret: string;
+}
+
+/**
+ * The DevRev event types engagekit maps. DevRev's webhook event list
+ * (https://developer.devrev.ai/public/api-reference/webhooks/event) has `conversation_created |
+ * updated | deleted` but no `engagement_*` type: engagement changes cannot be received by webhook,
+ * only read from the change feed.
+ */
+export const DEVREV_WEBHOOK_EVENTS: readonly string[] = [
+  'conversation_created',
+  'conversation_updated',
+  'conversation_deleted',
+];
+
+const SIGNATURE = 'x-devrev-signature';
+const MAX_CHALLENGE_LENGTH = 1024;
+
+interface DevRevEventBody {
+  id?: unknown;
+  type?: unknown;
+  timestamp?: unknown;
+  verify?: { challenge?: unknown } | null;
+  [type: string]: unknown;
+}
+
+function refuse(
+  reason: 'missing-signature' | 'bad-signature' | 'malformed',
+  message: string,
+): never {
+  throw new WebhookVerificationError(reason, message, { provider: PROVIDER });
+}
+
+const idOf = (value: unknown): string | undefined => {
+  const id = (value as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+};
+
+/**
+ * DevRev's webhook scheme (https://developer.devrev.ai/public/guides/webhooks):
+ * `X-DevRev-Signature` = HMAC-SHA256 of the raw body with the webhook's `secret`, accepted hex or
+ * base64 encoded (DevRev's guide does not pin the encoding; published receivers use both). The
+ * body's `id` is the event id and its `timestamp` the event time, signed since the whole body is.
+ * The `verify` event is answered with `{ challenge }`, only once its signature checked out.
+ */
+export function createDevRevWebhookSource(options: DevRevWebhooksOptions): WebhookSource {
+  const secret = options?.secret;
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new InputValidationError(
+      [{ path: 'secret', rule: 'required', message: 'must be a non-empty string' }],
+      { provider: PROVIDER },
+    );
+  }
+
+  function verify(body: Uint8Array, headers: Headers): WebhookVerification {
+    const signature = headers.get(SIGNATURE);
+    if (signature === null || signature.trim() === '') {
+      refuse('missing-signature', 'DevRev webhooks carry X-DevRev-Signature.');
+    }
+    if (!digestMatches(hmacSha256(secret, body), signature, ['hex', 'base64'])) {
+      refuse('bad-signature', 'The X-DevRev-Signature does not match the body.');
+    }
+    let parsed: DevRevEventBody;
+    try {
+      parsed = JSON.parse(Buffer.from(body).toString('utf8')) as DevRevEventBody;
+    } catch {
+      refuse('malformed', 'The DevRev webhook body is not JSON.');
+    }
+    if (parsed === null || typeof parsed !== 'object' || typeof parsed.type !== 'string') {
+      refuse('malformed', 'The DevRev webhook body has no type.');
+    }
+    if (parsed.type === 'verify') {
+      const challenge = parsed.verify?.challenge;
+      if (
+        typeof challenge !== 'string' ||
+        challenge === '' ||
+        challenge.length > MAX_CHALLENGE_LENGTH
+      ) {
+        refuse('malformed', 'The DevRev verify event carries no challenge.');
+      }
+      return { kind: 'handshake', status: 200, body: { challenge } };
+    }
+    const id = idOf(parsed);
+    if (id === undefined) refuse('malformed', 'The DevRev webhook body has no event id.');
+    const time = typeof parsed.timestamp === 'string' ? toIsoUtc(parsed.timestamp) : undefined;
+    return {
+      kind: 'event',
+      event: {
+        id,
+        type: parsed.type,
+        timestampMs: time === undefined ? undefined : Date.parse(time),
+        timestampSigned: true,
+        payload: parsed,
+      },
+    };
+  }
+
+  async function toChanges(event: VerifiedWebhookEvent) {
+    if (!DEVREV_WEBHOOK_EVENTS.includes(event.type)) return { changes: [], ignored: true };
+    const body = event.payload as DevRevEventBody;
+    const data = body[event.type] as
+      | { id?: unknown; conversation?: unknown; old_conversation?: unknown }
+      | undefined;
+    const eventTime = new Date(event.timestampMs ?? Date.now()).toISOString();
+    const base = { provider: PROVIDER, source: 'webhook' as const, eventId: event.id };
+    if (event.type === 'conversation_deleted') {
+      const remoteId = idOf(data) ?? idOf(data?.old_conversation);
+      if (remoteId === undefined) return { changes: [], ignored: true };
+      const change: EngagementChange = {
+        ...base,
+        type: 'delete',
+        id: `${PROVIDER}:${remoteId}`,
+        remoteId,
+        changedAt: eventTime,
+      };
+      return { changes: [change], ignored: false };
+    }
+    const remoteId = idOf(data?.conversation);
+    if (remoteId === undefined) return { changes: [], ignored: true };
+    const change: EngagementChange = {
+      ...base,
+      type: 'upsert',
+      id: `${PROVIDER}:${remoteId}`,
+      remoteId,
+      changedAt: eventTime,
+    };
+    try {
+      const record = parseResponse(ConversationWireSchema, data?.conversation, {
+        provider: PROVIDER,
+        what: `${event.type} conversation`,
+        prefix: `${event.type}.conversation`,
+      });
+      change.engagement = mapConversation(record, {
+        includeRaw: true,
+        path: `${event.type}.conversation`,
+      });
+      change.changedAt = toIsoUtc(record.modified_date) ?? eventTime;
+    } catch {
+      // A conversation engagekit cannot map still changed: the consumer learns which one.
+      change.partial = true;
+    }
+    return { changes: [change], ignored: false };
+  }
+
+  return {
+    provider: PROVIDER,
+    recognises: (headers) => headers.has(SIGNATURE),
+    verify,
+    toChanges,
+  };
+}
