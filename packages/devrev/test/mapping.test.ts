@@ -24,7 +24,7 @@ describe('engagement mapping', () => {
     const raw = fullEngagement();
     assertSpecValid('engagement', raw);
     const e = mapEngagement(wire(raw), { includeRaw: true });
-    expect(EngagementSchema.parse(e)).toBeTruthy();
+    expect(EngagementSchema.parse(e)).toEqual(e);
     expect(e).toMatchObject({
       id: `devrev:${engagementId(1)}`,
       provider: 'devrev',
@@ -67,7 +67,7 @@ describe('engagement mapping', () => {
     const raw = { id: 'ENG-MIN', created_date: '2026-01-02T03:04:05Z' };
     assertSpecValid('engagement', raw);
     const e = mapEngagement(wire(raw), { includeRaw: true });
-    expect(EngagementSchema.parse(e)).toBeTruthy();
+    expect(EngagementSchema.parse(e)).toEqual(e);
     expect(e).toEqual({
       id: 'devrev:ENG-MIN',
       provider: 'devrev',
@@ -186,7 +186,7 @@ describe('conversation mapping', () => {
     const raw = conversation();
     assertSpecValid('conversation', raw);
     const e = mapConversation(ConversationWireSchema.parse(raw), { includeRaw: true });
-    expect(EngagementSchema.parse(e)).toBeTruthy();
+    expect(EngagementSchema.parse(e)).toEqual(e);
     expect(e).toMatchObject({
       kind: 'chat',
       nativeType: 'conversation',
@@ -228,8 +228,21 @@ describe('conversation mapping', () => {
     const raw = { id: 'CONV-9', members: [], created_date: '2026-02-01T00:00:00Z' };
     assertSpecValid('conversation', raw);
     const e = mapConversation(ConversationWireSchema.parse(raw), { includeRaw: false });
-    expect(EngagementSchema.parse(e)).toBeTruthy();
-    expect(e.participants).toEqual([]);
-    expect(e.channels).toBeUndefined();
+    expect(EngagementSchema.parse(e)).toEqual(e);
+    expect(e).toEqual({
+      id: 'devrev:CONV-9',
+      provider: 'devrev',
+      remoteId: 'CONV-9',
+      kind: 'chat',
+      nativeType: 'conversation',
+      occurredAt: '2026-02-01T00:00:00.000Z',
+      startTime: '2026-02-01T00:00:00.000Z',
+      createdAt: '2026-02-01T00:00:00.000Z',
+      participants: [],
+      related: [],
+      notes: [],
+      dispositions: [],
+      tags: [],
+    });
   });
 });

@@ -42,7 +42,12 @@ describe('truto adapter against the sandbox', () => {
     const other = items.find((e) => e.kind === 'other');
     expect(['LinkedIn Message', 'SMS']).toContain(other?.nativeType);
     const withRemote = items.find((e) => (e.raw as { remote_data?: unknown }).remote_data);
-    expect(withRemote).toBeDefined();
+    // raw is the vendor record itself, remote_data included (HubSpot's engagement properties).
+    const vendorRecord = withRemote?.raw as { start_time: string; remote_data: unknown };
+    expect(vendorRecord.remote_data).toMatchObject({
+      id: expect.stringMatching(/^\d{7}$/),
+      properties: { hs_timestamp: vendorRecord.start_time },
+    });
     expect(listRequests().length).toBe(COUNT / 50);
     for (const entry of listRequests()) {
       expect(entry.query.integrated_account_id).toBe(sb.credentials.truto.integratedAccountId);

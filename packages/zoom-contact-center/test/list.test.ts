@@ -192,7 +192,8 @@ describe('engagements.list query', () => {
       .engagements.list({ from: '2021-12-01T00:00:00Z', to: '2021-12-20T00:00:00Z' })
       .toArray();
     expect(ids(items)).toEqual(['W_VATTk_Q5aW6z5rZtBxAQ']);
-    expect(EngagementSchema.parse(items[0])).toBeTruthy();
+    expect(EngagementSchema.parse(items[0])).toEqual(items[0]);
+    expect(items[0]).toMatchObject({ kind: 'chat', direction: 'inbound', durationSeconds: 3600 });
   });
 });
 
@@ -529,19 +530,45 @@ describe('rate limits', () => {
     expect(error.retryAfterMs).toBe(0);
   });
 
-  it('paces requests at 10/s by default (MEDIUM, Pro) and at the configured rate', async () => {
+  it('paces requests at 10/s, burst 9 by default (MEDIUM, Pro) and at the configured rate', async () => {
     nock('https://zoom.test')
       .get(/\/v2\/contact_center\/engagements\/.*/)
       .times(30)
       .reply(200, record('x', T0));
-    const timed = async (zoom: ReturnType<typeof adapter>, n: number) => {
-      const started = Date.now();
-      await Promise.all(Array.from({ length: n }, () => zoom.engagements.get('x')));
-      return Date.now() - started;
-    };
-    // Burst of 10, then 5 more at 10/s ≈ 500 ms.
-    expect(await timed(adapter({ rateLimit: undefined }), 15)).toBeGreaterThanOrEqual(400);
-    // Burst of 20 at 20/s: 15 requests go at once.
-    expect(await timed(adapter({ rateLimit: { requestsPerSecond: 20 } }), 15)).toBeLessThan(300);
+    // Counts the requests the limiter let go at fake instants, so load on the machine cannot
+    // change the outcome (no wall-clock assertion).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      let started = 0;
+      const burst = (extra: Record<string, unknown>, n: number) => {
+        const zoom = adapter({ ...extra, hooks: { onRequest: () => started++ } });
+        return Promise.all(Array.from({ length: n }, () => zoom.engagements.get('x')));
+      };
+      // The limiter yields to the event loop (setImmediate, not faked) before each sleep.
+      const step = async (ms: number) => {
+        await vi.advanceTimersByTimeAsync(ms);
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      };
+      const paced = burst({ rateLimit: undefined }, 15);
+      await step(0);
+      expect(started).toBe(9);
+      await step(99);
+      expect(started).toBe(9);
+      await step(1);
+      expect(started).toBe(10);
+      for (let i = 0; i < 5; i++) await step(100);
+      expect(started).toBe(15);
+      vi.useRealTimers();
+      await paced;
+      started = 0;
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const fast = burst({ rateLimit: { requestsPerSecond: 20 } }, 15);
+      await step(0);
+      expect(started).toBe(15);
+      vi.useRealTimers();
+      await fast;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -85,7 +85,7 @@ describe('fields', () => {
   it('maps the spec list example completely', () => {
     const raw = (specListResponse().engagements as Record<string, unknown>[])[0]!;
     const e = mapZoomEngagement(ZoomEngagementSchema.parse(raw));
-    expect(EngagementSchema.parse(e)).toBeTruthy();
+    expect(EngagementSchema.parse(e)).toEqual(e);
     expect(e).toMatchObject({
       id: 'zoom-contact-center:W_VATTk_Q5aW6z5rZtBxAQ',
       provider: 'zoom-contact-center',
@@ -139,7 +139,7 @@ describe('fields', () => {
   it('maps the spec get example (deprecated queue_id, queue_wait_type, voice_mail, events)', () => {
     const raw = specGetResponse();
     const e = mapZoomEngagement(ZoomEngagementSchema.parse(raw));
-    expect(EngagementSchema.parse(e)).toBeTruthy();
+    expect(EngagementSchema.parse(e)).toEqual(e);
     expect(e.related[0]).toEqual({
       type: 'queue',
       id: 'd95avl1eRJ-H162PZUJ-qg',
@@ -202,6 +202,6 @@ describe('fields', () => {
 
   it('omits raw when includeRaw is false', () => {
     expect(map({}, { includeRaw: false }).raw).toBeUndefined();
-    expect(map({}).raw).toBeDefined();
+    expect(map({}).raw).toEqual({ engagement_id: 'E1', start_time: '2026-03-01T10:00:00Z' });
   });
 });
