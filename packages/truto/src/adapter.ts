@@ -6,6 +6,7 @@ import {
   type EngagementAdapter,
   type EngagementKind,
   type HttpOptions,
+  type WebhookSource,
 } from '@engagekit/core';
 import {
   bearerAuth,
@@ -31,6 +32,7 @@ import {
 } from './map/engagement';
 import { TRUTO_CREATE_KINDS, toTrutoWriteBody } from './map/input';
 import { checkNativeListParams, flattenQuery } from './query';
+import { createTrutoWebhookSource, type TrutoWebhooksOptions } from './webhooks';
 import {
   TrutoDeleteResponseSchema,
   type TrutoEngagement,
@@ -148,6 +150,12 @@ function idempotency(options: RequestOptions | undefined): {
 type Predicate = (e: Engagement) => boolean;
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The Truto adapter: the unified engagements API plus `webhooks()`. */
+export type TrutoAdapter = EngagementAdapter & {
+  /** A verified-webhook source for `createWebhookReceiver` (see `createTrutoWebhookSource`). */
+  webhooks(options: TrutoWebhooksOptions): WebhookSource;
+};
+
 /**
  * The Truto unified CRM engagements adapter (`GET/POST /unified/crm/engagements`,
  * `GET/PATCH/DELETE /unified/crm/engagements/{id}`) for one integrated account.
@@ -156,7 +164,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * const truto = createTrutoAdapter({ token: process.env.TRUTO_TOKEN!, integratedAccountId });
  * for await (const e of truto.engagements.list({ kinds: ['call'], from: '2026-01-01' })) {}
  */
-export function createTrutoAdapter(options: TrutoAdapterOptions = {}): EngagementAdapter {
+export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdapter {
   const {
     token = '',
     integratedAccountId = '',
@@ -354,7 +362,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): Engagemen
     return mapTrutoEngagement(data as TrutoEngagement, units);
   }
 
-  return defineAdapter({
+  const adapter = defineAdapter({
     id: PROVIDER,
     capabilities: TRUTO_CAPABILITIES,
     remoteIdInPath: true,
@@ -381,4 +389,11 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): Engagemen
       },
     },
   });
+  const webhooks = (webhookOptions: TrutoWebhooksOptions) =>
+    createTrutoWebhookSource(webhookOptions, {
+      get: (remoteId, opts) => adapter.engagements.get(remoteId, opts),
+      integratedAccountId,
+      durationUnit: units.durationUnit,
+    });
+  return { ...adapter, webhooks };
 }

@@ -1,0 +1,188 @@
+import {
+  type Engagement,
+  type EngagementChange,
+  InputValidationError,
+  toIsoUtc,
+  type VerifiedWebhookEvent,
+  type WebhookSource,
+  type WebhookVerification,
+  WebhookVerificationError,
+} from '@engagekit/core';
+import { digestMatches, hmacSha256 } from '@engagekit/core/adapter';
+import { PROVIDER, type TrutoDurationUnit } from './map/engagement';
+import { parseTrutoEngagement } from './parse';
+
+/** Options of `truto.webhooks()`. */
+export interface TrutoWebhooksOptions {
+  /** The `secret` Truto returned when the webhook was created (`POST /webhook`). */
+  secret: string;
+  /**
+   * Fetch each changed engagement with the adapter's `engagements.get()` when the event carries no
+   * mappable record (events of the adapter's own integrated account only: another account's
+   * record cannot be read with this adapter's); otherwise such upserts are `partial: true`.
+   * @default false
+   */
+  hydrate?: boolean | undefined;
+}
+
+/** What hydration needs from the adapter. */
+export interface TrutoWebhookHydration {
+  get(remoteId: string, options: { signal?: AbortSignal | undefined }): Promise<Engagement>;
+  integratedAccountId: string;
+  durationUnit?: TrutoDurationUnit | undefined;
+}
+
+/** Truto's record events (https://truto.one/docs/guides/webhooks/list-webhook-events). */
+export const TRUTO_RECORD_EVENTS: readonly string[] = [
+  'record:created',
+  'record:updated',
+  'record:deleted',
+];
+
+const SIGNATURE = 'x-truto-signature';
+
+interface TrutoEventBody {
+  id?: unknown;
+  event?: unknown;
+  created_at?: unknown;
+  payload?: TrutoRecordPayload | null;
+}
+interface TrutoRecordPayload {
+  resource?: unknown;
+  unified_model?: unknown;
+  integrated_account_id?: unknown;
+  id?: unknown;
+  record_id?: unknown;
+  record?: unknown;
+}
+
+function refuse(
+  reason: 'missing-signature' | 'bad-signature' | 'malformed',
+  message: string,
+): never {
+  throw new WebhookVerificationError(reason, message, { provider: PROVIDER });
+}
+
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== ''
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : undefined;
+
+/** `format=sha256,v=<digest>` (or a bare digest) → the digest. */
+function digestOf(header: string): string {
+  const parts = header.split(',').map((p) => p.trim());
+  const fields = new Map<string, string>();
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).toLowerCase(), part.slice(eq + 1));
+  }
+  const format = fields.get('format');
+  if (format !== undefined && format.toLowerCase() !== 'sha256') return '';
+  return fields.get('v') ?? (parts.length === 1 ? header.trim() : '');
+}
+
+/** Whether the record event is about the unified `crm/engagements` resource. */
+function isEngagements(payload: TrutoRecordPayload): boolean {
+  const resource = typeof payload.resource === 'string' ? payload.resource : '';
+  if (resource === 'crm/engagements') return true;
+  return payload.unified_model === 'crm' && resource === 'engagements';
+}
+
+/**
+ * Truto's webhook scheme (https://www.truto.one/docs/guides/webhooks/overview, "SHA256
+ * Signature"): `X-Truto-Signature` = `format=sha256,v=<digest>`, the digest an HMAC-SHA256 of the
+ * raw body with the webhook's `secret`, accepted hex or base64 (Truto's pages and published
+ * receivers show both). The body's `id` is the event id and `created_at` its time, signed since
+ * the whole body is (zone-less times are UTC). Record events of `crm/engagements` become
+ * upserts/deletes; the rest are ignored.
+ */
+export function createTrutoWebhookSource(
+  options: TrutoWebhooksOptions,
+  hydration?: TrutoWebhookHydration,
+): WebhookSource {
+  const secret = options?.secret;
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new InputValidationError(
+      [{ path: 'secret', rule: 'required', message: 'must be a non-empty string' }],
+      { provider: PROVIDER },
+    );
+  }
+  const hydrate = options.hydrate === true ? hydration : undefined;
+
+  function verify(body: Uint8Array, headers: Headers): WebhookVerification {
+    const header = headers.get(SIGNATURE);
+    if (header === null || header.trim() === '') {
+      refuse('missing-signature', 'Truto webhooks carry X-Truto-Signature.');
+    }
+    if (!digestMatches(hmacSha256(secret, body), digestOf(header), ['hex', 'base64'])) {
+      refuse('bad-signature', 'The X-Truto-Signature does not match the body.');
+    }
+    let parsed: TrutoEventBody;
+    try {
+      parsed = JSON.parse(Buffer.from(body).toString('utf8')) as TrutoEventBody;
+    } catch {
+      refuse('malformed', 'The Truto webhook body is not JSON.');
+    }
+    if (parsed === null || typeof parsed !== 'object' || typeof parsed.event !== 'string') {
+      refuse('malformed', 'The Truto webhook body has no event.');
+    }
+    const id = nonEmpty(parsed.id);
+    if (id === undefined) refuse('malformed', 'The Truto webhook body has no event id.');
+    const time = typeof parsed.created_at === 'string' ? toIsoUtc(parsed.created_at) : undefined;
+    return {
+      kind: 'event',
+      event: {
+        id,
+        type: parsed.event,
+        timestampMs: time === undefined ? undefined : Date.parse(time),
+        timestampSigned: true,
+        payload: parsed,
+      },
+    };
+  }
+
+  async function toChanges(event: VerifiedWebhookEvent, signal?: AbortSignal) {
+    const payload = (event.payload as TrutoEventBody).payload;
+    if (!TRUTO_RECORD_EVENTS.includes(event.type) || !payload || !isEngagements(payload)) {
+      return { changes: [], ignored: true };
+    }
+    const record = payload.record as { id?: unknown; updated_at?: unknown } | null | undefined;
+    const remoteId = nonEmpty(record?.id) ?? nonEmpty(payload.id) ?? nonEmpty(payload.record_id);
+    if (remoteId === undefined) return { changes: [], ignored: true };
+    const change: EngagementChange = {
+      type: event.type === 'record:deleted' ? 'delete' : 'upsert',
+      id: `${PROVIDER}:${remoteId}`,
+      provider: PROVIDER,
+      remoteId,
+      changedAt: new Date(event.timestampMs ?? Date.now()).toISOString(),
+      source: 'webhook',
+      eventId: event.id,
+    };
+    if (change.type === 'delete') return { changes: [change], ignored: false };
+    if (record && typeof record === 'object') {
+      try {
+        change.engagement = parseTrutoEngagement(record, {
+          durationUnit: hydration?.durationUnit,
+        });
+        change.changedAt = change.engagement.updatedAt ?? change.changedAt;
+        return { changes: [change], ignored: false };
+      } catch {
+        // Not a unified record engagekit can map: hydrate it, or say it is partial.
+      }
+    }
+    const account = nonEmpty(payload.integrated_account_id);
+    if (hydrate && (account === undefined || account === hydrate.integratedAccountId)) {
+      change.engagement = await hydrate.get(remoteId, { signal });
+    } else change.partial = true;
+    return { changes: [change], ignored: false };
+  }
+
+  return {
+    provider: PROVIDER,
+    recognises: (headers) => headers.has(SIGNATURE),
+    verify,
+    toChanges,
+  };
+}
