@@ -45,6 +45,20 @@ describe('merged listing: end state', () => {
     expect(resumed.cursor).toBe(terminal);
   });
 
+  it('stopping right after the last item gives the terminal cursor too', async () => {
+    const times = Array.from({ length: 12 }, (_, i) => T0 + i * 3_600_000);
+    const a = fakeProvider('a', times.slice(0, 6), { ordering: 'asc', serverTime: true });
+    const c = fakeProvider('c', times.slice(6), { ordering: 'unordered' });
+    const client = createEngagementsClient({ adapters: [a.adapter, c.adapter] });
+    const it = client.engagements.list(range);
+    expect(await it.toArray({ max: 12 })).toHaveLength(12);
+    const before = a.requests() + c.requests();
+    const resumed = client.engagements.list({ ...range, cursor: it.cursor });
+    expect(await resumed.toArray()).toEqual([]);
+    expect(resumed.done).toBe(true);
+    expect(a.requests() + c.requests()).toBe(before);
+  });
+
   it('is not done after a break, nor when a failing provider was skipped', async () => {
     const times = Array.from({ length: 30 }, (_, i) => T0 + i * 3_600_000);
     const { adapters } = trio(times.slice(0, 10), times.slice(10, 20), times.slice(20));

@@ -321,7 +321,10 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
         nextCursor: more ? cursorAfter(last) : undefined,
         cursorAfter: (index) => {
           const e = items[index];
-          return e ? cursorAfter(e) : undefined;
+          if (!e) return undefined;
+          // After the very last item nothing follows: the terminal cursor, so resuming sends no request.
+          const end = !more && index === items.length - 1 && iterator.failures.length === 0;
+          return end ? encode({ e: 1 }) : cursorAfter(e);
         },
       };
     }
