@@ -4,8 +4,11 @@ import { CommanderError } from 'commander';
 import { escapeControl } from './format';
 import { type CliIO, MissingCredentialsError, UsageError } from './io';
 
-/** Exit codes: 0 ok, 1 an engagekit (or other) error, 2 bad usage or missing credentials. */
-export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 ok, 1 an engagekit (or other) error, 2 bad usage or missing credentials, 130
+ * interrupted (Ctrl+C, as shells report SIGINT).
+ */
+export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
 
 /**
  * One line: the class name and the message (never a stack, never a secret). Vendor text in it

@@ -10,7 +10,17 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  const code = await run(argv.slice(2));
+  // During `list` the first Ctrl+C stops cleanly (the output is ended and the resume line
+  // printed); a second one exits at once. Other commands keep the default (or their own) handling.
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  const graceful = argv[2] === 'list';
+  if (graceful) process.on('SIGINT', onSigint);
+  const code = await run(argv.slice(2), graceful ? { signal: interrupt.signal } : {});
+  if (graceful) process.off('SIGINT', onSigint);
   process.exitCode = code;
   // Idle keep-alive sockets must not hold the process open.
   setTimeout(() => process.exit(code), 2_000).unref();

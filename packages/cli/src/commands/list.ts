@@ -7,7 +7,7 @@ import {
 import { Command, Option } from 'commander';
 import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
 import { parseProviders } from '../credentials';
-import { describeError, report } from '../errors';
+import { describeError, EXIT, report } from '../errors';
 import { createWriter, escapeControl, FORMATS, parseFormat, type RecordWriter } from '../format';
 import { type CliIO, UsageError } from '../io';
 import { ListingStats } from '../stats';
@@ -165,11 +165,20 @@ async function listInto(writer: RecordWriter, opts: ListOptions, io: CliIO): Pro
       order: opts.order,
       cursor: opts.cursor,
       includeRaw: opts.raw === true,
+      signal: io.signal,
       ...(opts.skipInvalid
         ? { onInvalidRecord: (r: InvalidRecord) => io.stderr.write(describeSkipped(r)) }
         : {}),
     });
     let stopped = false;
+    const interruptedAt = (cursor: string | undefined) => {
+      io.stderr.write(
+        cursor === undefined
+          ? 'Interrupted before the first record.\n'
+          : resumeHint(`Interrupted after ${count} records.`, cursor, from, to),
+      );
+      return EXIT.interrupted;
+    };
     try {
       for await (const e of it) {
         stats.emitted(e);
@@ -179,18 +188,26 @@ async function listInto(writer: RecordWriter, opts: ListOptions, io: CliIO): Pro
           stopped = true;
           break;
         }
+        // Records already fetched keep coming after Ctrl+C: stop at a record boundary.
+        if (io.signal?.aborted) break;
       }
     } catch (error) {
       stats.stop();
+      const interrupted = io.signal?.aborted === true;
       const cursor = count > 0 ? it.cursor : undefined;
-      if (cursor === undefined) throw error;
+      if (cursor === undefined && !interrupted) throw error;
       // The records already written stay valid: say how to fetch the rest instead of starting over.
       await writer.end({ failed: true });
+      if (interrupted) return interruptedAt(cursor);
       const code = report(error, io);
-      io.stderr.write(resumeHint(`Failed after ${count} records.`, cursor, from, to));
+      io.stderr.write(resumeHint(`Failed after ${count} records.`, cursor as string, from, to));
       return code;
     } finally {
       stats.stop();
+    }
+    if (io.signal?.aborted && !it.done) {
+      await writer.end({ failed: true });
+      return interruptedAt(count > 0 ? it.cursor : undefined);
     }
     await writer.end({ failed: false });
     for (const f of it.failures) {
