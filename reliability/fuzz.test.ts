@@ -37,9 +37,9 @@ const at = (value: unknown, ...keys: string[]): Obj =>
   keys.reduce<unknown>((o, k) => (o as Obj)[k], value) as Obj;
 
 const BASE = {
-  devrev: 'http://devrev.fuzz.test',
-  zoom: 'http://zoom.fuzz.test/v2',
-  truto: 'http://truto.fuzz.test',
+  devrev: 'https://devrev.fuzz.test',
+  zoom: 'https://zoom.fuzz.test/v2',
+  truto: 'https://truto.fuzz.test',
 };
 const http = { maxRetries: 0, timeoutMs: 2_000, rateLimit: false as const };
 const adapters: Record<'devrev' | 'zoom' | 'truto', EngagementAdapter> = {

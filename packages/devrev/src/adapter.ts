@@ -275,7 +275,16 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
     required: () => ['token'],
     secrets: ['token'],
   });
-  const { rateLimit, headers, hooks, timeoutMs, maxRetries, signal } = options;
+  const {
+    rateLimit,
+    headers,
+    hooks,
+    timeoutMs,
+    maxRetries,
+    signal,
+    maxRetryWaitMs,
+    maxResponseBytes,
+  } = options;
   const userHeaders = Object.fromEntries(
     Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== 'x-devrev-scope'),
   );
@@ -289,6 +298,8 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
     timeoutMs,
     maxRetries,
     signal,
+    maxRetryWaitMs,
+    maxResponseBytes,
     // Engagements exist only in DevRev's beta API, which needs this header.
     headers: { ...userHeaders, 'X-Devrev-Scope': 'beta' },
   });

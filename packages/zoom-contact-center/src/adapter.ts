@@ -99,6 +99,8 @@ export function createZoomContactCenterAdapter(
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
     signal: o.signal,
+    maxRetryWaitMs: o.maxRetryWaitMs,
+    maxResponseBytes: o.maxResponseBytes,
   };
   const auth =
     o.accessToken !== undefined
