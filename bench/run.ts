@@ -16,6 +16,7 @@ const ALL = [
   'memory-merged',
   'ratelimit',
   'ratelimit-truto',
+  'webhooks',
 ] as const;
 const args = process.argv.slice(2);
 const names = args.filter((a) => (ALL as readonly string[]).includes(a));

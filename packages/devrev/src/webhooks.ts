@@ -45,6 +45,16 @@ interface DevRevEventBody {
   [type: string]: unknown;
 }
 
+/** Epoch ms of a vendor time: `Date.parse` where the text names its zone (fast, and it reads
+ * DevRev's nanosecond fractions), else `toIsoUtc` (zone-less times are UTC, not local). */
+function epochMsOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = /(?:Z|[+-]\d\d:?\d\d)$/i.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isNaN(ms)) return ms;
+  const iso = toIsoUtc(value);
+  return iso === undefined ? undefined : Date.parse(iso);
+}
+
 function refuse(
   reason: 'missing-signature' | 'bad-signature' | 'malformed',
   message: string,
@@ -83,7 +93,9 @@ export function createDevRevWebhookSource(options: DevRevWebhooksOptions): Webho
     }
     let parsed: DevRevEventBody;
     try {
-      parsed = JSON.parse(Buffer.from(body).toString('utf8')) as DevRevEventBody;
+      parsed = JSON.parse(
+        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+      ) as DevRevEventBody;
     } catch {
       refuse('malformed', 'The DevRev webhook body is not JSON.');
     }
@@ -103,13 +115,12 @@ export function createDevRevWebhookSource(options: DevRevWebhooksOptions): Webho
     }
     const id = idOf(parsed);
     if (id === undefined) refuse('malformed', 'The DevRev webhook body has no event id.');
-    const time = typeof parsed.timestamp === 'string' ? toIsoUtc(parsed.timestamp) : undefined;
     return {
       kind: 'event',
       event: {
         id,
         type: parsed.type,
-        timestampMs: time === undefined ? undefined : Date.parse(time),
+        timestampMs: epochMsOf(parsed.timestamp),
         timestampSigned: true,
         payload: parsed,
       },
@@ -155,7 +166,7 @@ export function createDevRevWebhookSource(options: DevRevWebhooksOptions): Webho
         includeRaw: true,
         path: `${event.type}.conversation`,
       });
-      change.changedAt = toIsoUtc(record.modified_date) ?? eventTime;
+      change.changedAt = change.engagement.updatedAt ?? eventTime;
     } catch {
       // A conversation engagekit cannot map still changed: the consumer learns which one.
       change.partial = true;

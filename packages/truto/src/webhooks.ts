@@ -56,6 +56,16 @@ interface TrutoRecordPayload {
   record?: unknown;
 }
 
+/** Epoch ms of a vendor time: `Date.parse` where the text names its zone (fast, and it reads
+ * DevRev's nanosecond fractions), else `toIsoUtc` (zone-less times are UTC, not local). */
+function epochMsOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = /(?:Z|[+-]\d\d:?\d\d)$/i.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isNaN(ms)) return ms;
+  const iso = toIsoUtc(value);
+  return iso === undefined ? undefined : Date.parse(iso);
+}
+
 function refuse(
   reason: 'missing-signature' | 'bad-signature' | 'malformed',
   message: string,
@@ -121,7 +131,9 @@ export function createTrutoWebhookSource(
     }
     let parsed: TrutoEventBody;
     try {
-      parsed = JSON.parse(Buffer.from(body).toString('utf8')) as TrutoEventBody;
+      parsed = JSON.parse(
+        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+      ) as TrutoEventBody;
     } catch {
       refuse('malformed', 'The Truto webhook body is not JSON.');
     }
@@ -130,13 +142,12 @@ export function createTrutoWebhookSource(
     }
     const id = nonEmpty(parsed.id);
     if (id === undefined) refuse('malformed', 'The Truto webhook body has no event id.');
-    const time = typeof parsed.created_at === 'string' ? toIsoUtc(parsed.created_at) : undefined;
     return {
       kind: 'event',
       event: {
         id,
         type: parsed.event,
-        timestampMs: time === undefined ? undefined : Date.parse(time),
+        timestampMs: epochMsOf(parsed.created_at),
         timestampSigned: true,
         payload: parsed,
       },

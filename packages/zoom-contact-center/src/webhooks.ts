@@ -102,7 +102,9 @@ export function createZoomWebhookSource(
     }
     let parsed: ZoomEventBody;
     try {
-      parsed = JSON.parse(Buffer.from(body).toString('utf8')) as ZoomEventBody;
+      parsed = JSON.parse(
+        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+      ) as ZoomEventBody;
     } catch {
       refuse('malformed', 'The Zoom webhook body is not JSON.');
     }
