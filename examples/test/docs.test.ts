@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const REPO_URL = 'https://github.com/engagekit/engagekit/blob/main/';
-const SKIP = new Set(['node_modules', 'dist', '.git', 'api', 'coverage', 'reports', '.changeset']);
+const SKIP = new Set([
+  'node_modules',
+  'dist',
+  '.git',
+  'api',
+  'coverage',
+  'reports',
+  '.stryker-tmp',
+  '.changeset',
+]);
 
 function markdownFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
