@@ -95,7 +95,15 @@ for (const pkg of packages) {
     tempDirName: `.stryker-tmp/${pkg}`,
     cleanTempDir: 'always',
   });
-  const mutants = await stryker.runMutationTest();
+  let mutants;
+  try {
+    mutants = await stryker.runMutationTest();
+  } catch (error) {
+    // One package's broken run (e.g. a red suite) must not lose the scores of the others.
+    console.error(`${pkg}: mutation run failed: ${error instanceof Error ? error.message : error}`);
+    failed = true;
+    continue;
+  }
   const byGroup = {};
   for (const [name, glob] of Object.entries(groups)) {
     const re = globToRegExp(glob);
@@ -118,9 +126,9 @@ for (const pkg of packages) {
   const kept = only ? (previous[pkg]?.groups ?? {}) : {};
   results[pkg] = { date: new Date().toISOString(), groups: { ...kept, ...byGroup } };
   console.log(`\n${pkg}:`, JSON.stringify(byGroup, null, 2));
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 }
 
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`scores written to ${RESULTS}; HTML reports under reports/mutation/`);
 process.exit(failed ? 1 : 0);
