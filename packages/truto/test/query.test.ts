@@ -146,6 +146,23 @@ describe('checkNativeListParams', () => {
     ]);
   });
 
+  it('allows the value unified only for the response format', () => {
+    expect(
+      issuesOf(() => checkNativeListParams({ next_cursor: 'unified', truto_key_by: 'unified' })),
+    ).toEqual([
+      {
+        path: 'native.next_cursor',
+        rule: 'reserved',
+        message: 'paging is engagekit’s: pass `cursor` instead',
+      },
+      {
+        path: 'native.truto_key_by',
+        rule: 'reserved',
+        message: 'truto_key_by turns `result` into an object engagekit cannot page',
+      },
+    ]);
+  });
+
   it('refuses a null response format (only the string unified is allowed)', () => {
     expect(issuesOf(() => checkNativeListParams({ truto_response_format: null }))).toEqual([
       {
