@@ -2,6 +2,7 @@ import {
   type Engagement,
   type EngagementChange,
   InputValidationError,
+  NotFoundError,
   toIsoUtc,
   type VerifiedWebhookEvent,
   type WebhookSource,
@@ -185,7 +186,13 @@ export function createTrutoWebhookSource(
     }
     const account = nonEmpty(payload.integrated_account_id);
     if (hydrate && (account === undefined || account === hydrate.integratedAccountId)) {
-      change.engagement = await hydrate.get(remoteId, { signal });
+      try {
+        change.engagement = await hydrate.get(remoteId, { signal });
+      } catch (error) {
+        // Gone by now: the change is still worth telling; Truto retrying a 404 would not help.
+        if (!(error instanceof NotFoundError)) throw error;
+        change.partial = true;
+      }
     } else change.partial = true;
     return { changes: [change], ignored: false };
   }

@@ -241,4 +241,19 @@ describe('truto.webhooks(): verification through createWebhookReceiver().handle'
       expect.objectContaining({ remoteId: '1001', partial: true }),
     ]);
   });
+  it('hydrate: true falls back to a partial upsert when the record is gone (404)', async () => {
+    const scope = nock(BASE)
+      .get(`${PATH}/1001`)
+      .query({ integrated_account_id: ACCOUNT })
+      .once()
+      .reply(404, { statusCode: 404, error: 'Not Found', message: 'Record not found' });
+    const { receiver, onChange } = setup({ hydrate: true });
+    const bare = recordEvent('record:updated', { id: '1001' });
+    expect((await receiver.handle(trutoRequest(bare))).status).toBe(200);
+    expect(scope.isDone()).toBe(true);
+    expect(changesOf(onChange)).toEqual([
+      expect.objectContaining({ remoteId: '1001', partial: true }),
+    ]);
+    expect(changesOf(onChange)[0]?.engagement).toBeUndefined();
+  });
 });

@@ -2,6 +2,7 @@ import {
   type Engagement,
   type EngagementChange,
   InputValidationError,
+  NotFoundError,
   toIsoUtc,
   type VerifiedWebhookEvent,
   type WebhookSource,
@@ -55,6 +56,23 @@ interface ZoomEventBody {
   event?: unknown;
   event_ts?: unknown;
   payload?: { plainToken?: unknown; object?: { engagement_id?: unknown } | null } | null;
+}
+
+/**
+ * The engagement from `get()`, or `undefined` when Zoom does not have it (yet): its reports lag
+ * the live events, and a 404 retried by Zoom forever would help no one.
+ */
+async function hydrated(
+  get: ZoomEngagementGetter,
+  remoteId: string,
+  signal: AbortSignal | undefined,
+): Promise<Engagement | undefined> {
+  try {
+    return await get(remoteId, { signal });
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 function refuse(
@@ -149,7 +167,8 @@ export function createZoomWebhookSource(
     };
     // Event objects hold a few fields of the engagement: upserting them as the engagement would
     // erase what a store already has, so without hydration the change says it is partial.
-    if (hydrate) change.engagement = await hydrate(remoteId, { signal });
+    const engagement = hydrate ? await hydrated(hydrate, remoteId, signal) : undefined;
+    if (engagement) change.engagement = engagement;
     else change.partial = true;
     return { changes: [change], ignored: false };
   }

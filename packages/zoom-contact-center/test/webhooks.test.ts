@@ -229,4 +229,29 @@ describe('zoom.webhooks(): verification through createWebhookReceiver().handle',
     expect(change?.engagement?.occurredAt).toBe('2026-11-30T11:59:58.000Z');
     expect(change?.engagement?.participants.map((p) => p.id)).toContain('agent-7');
   });
+  it('hydrate: true falls back to a partial upsert when Zoom answers 404 (reports lag live events)', async () => {
+    const scope = nock(BASE)
+      .get('/contact_center/engagements/eng-1')
+      .once()
+      .reply(404, { code: 1001, message: 'Engagement does not exist.' });
+    const { receiver, onChange } = setup({ hydrate: true });
+    const res = await receiver.handle(zoomRequest(started()));
+    expect(res.status).toBe(200);
+    expect(scope.isDone()).toBe(true);
+    const [changes] = onChange.mock.calls[0] as unknown as [EngagementChange[]];
+    expect(changes).toEqual([expect.objectContaining({ remoteId: 'eng-1', partial: true })]);
+    expect(changes[0]?.engagement).toBeUndefined();
+  });
+
+  it('hydrate: true answers 500 when get() fails otherwise, so Zoom retries', async () => {
+    const scope = nock(BASE)
+      .get('/contact_center/engagements/eng-1')
+      .times(3)
+      .reply(401, { code: 124, message: 'Invalid access token.' });
+    const { receiver, onChange } = setup({ hydrate: true });
+    const res = await receiver.handle(zoomRequest(started()));
+    expect(res.status).toBe(500);
+    expect(scope.pendingMocks().length).toBeLessThan(3);
+    expect(onChange).not.toHaveBeenCalled();
+  });
 });
