@@ -19,6 +19,7 @@ import {
   SENSITIVE_HEADER,
 } from '../errors/redact';
 import { parseResponse } from '../errors/zod';
+import { compileValidator } from '../validation/compile';
 import { raceAbort } from './abort';
 import { LimiterPausedError, TokenBucket } from './rate-limiter';
 import { parseRateLimitHeaders, parseRetryAfter, retryDelay, shouldRetry } from './retry';
@@ -183,6 +184,8 @@ export function createTransport(
       : new TokenBucket(config.rateLimit, now, (ms, signal) => sleep(ms, signal));
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const link = signalLinker(config.signal);
+  /** The last credential registered per header name (secrets are never unregistered). */
+  const registeredCredentials = new Map<string, string>();
 
   async function request(req: TransportRequest): Promise<TransportResponse<unknown>> {
     // Either signal stops the call: the caller's per-call one and the adapter-wide one.
@@ -209,24 +212,27 @@ export function createTransport(
       ? req.path
       : `${baseUrl}${req.path.startsWith('/') || req.path === '' ? '' : '/'}${req.path}`;
     const url = `${path}${buildQuery(req.query)}`;
-    const info: ErrorRequestInfo = {
-      method: req.method,
-      url: redactUrl(url),
-      operation: req.operation,
+    // Redacting the URL is not free on the hot path: done once, when an error or a hook shows it.
+    let info: ErrorRequestInfo | undefined;
+    const requestInfo = (): ErrorRequestInfo => {
+      info ??= { method: req.method, url: redactUrl(url), operation: req.operation };
+      return info;
     };
+    const requestLine = () => `${req.method} ${requestInfo().url}`;
     let refreshedAuth = false;
     let waited = 0;
 
-    const aborted = () => new AbortError('The request was aborted.', { provider, request: info });
+    const aborted = () =>
+      new AbortError('The request was aborted.', { provider, request: requestInfo() });
     const pausedError = (pausedForMs: number) =>
       new RateLimitError(
-        `${provider} 429: rate limited for another ${pausedForMs} ms, longer than maxRetryWaitMs (${maxRetryWaitMs} ms) (${info.method} ${info.url})`,
-        { status: 429, provider, request: info, retryAfterMs: pausedForMs },
+        `${provider} 429: rate limited for another ${pausedForMs} ms, longer than maxRetryWaitMs (${maxRetryWaitMs} ms) (${requestLine()})`,
+        { status: 429, provider, request: requestInfo(), retryAfterMs: pausedForMs },
       );
     const timeoutError = (where: string, cause?: unknown) =>
       new TimeoutError(
-        `${provider}: request timed out after ${timeoutMs} ms ${where}(${info.method} ${info.url})`,
-        { provider, request: info, cause },
+        `${provider}: request timed out after ${timeoutMs} ms ${where}(${requestLine()})`,
+        { provider, request: requestInfo(), cause },
       );
 
     for (let attempt = 0; ; attempt++) {
@@ -262,7 +268,7 @@ export function createTransport(
               () => (timedOut ? timeoutError('waiting for credentials ') : aborted()),
             );
           } catch (error) {
-            throw authFailure(error, provider, info);
+            throw authFailure(error, provider, requestInfo());
           }
         }
       } catch (error) {
@@ -279,15 +285,20 @@ export function createTransport(
       };
       // Credentials the caller put in headers are cut from every error too. Idempotency keys are
       // fresh per write: registering each would grow the secret list without bound.
+      // A value already registered (the same token on every request) is not registered again.
       for (const [name, value] of Object.entries(headers)) {
-        if (SENSITIVE_HEADER.test(name) && !/idempotency/i.test(name)) registerCredential(value);
+        if (registeredCredentials.get(name) === value) continue;
+        if (SENSITIVE_HEADER.test(name) && !/idempotency/i.test(name)) {
+          registerCredential(value);
+          registeredCredentials.set(name, value);
+        }
       }
       // Built only when a hook is there to see it: redaction is not free on the hot path.
       const hookBase = () => ({
         provider,
         operation: req.operation,
         method: req.method,
-        url: info.url,
+        url: requestInfo().url,
         headers: redactHeaders(headers),
         attempt: attempt + 1,
       });
@@ -316,14 +327,14 @@ export function createTransport(
         if (isTooLarge(error)) {
           throw new ResponseTooLargeError(maxResponseBytes, {
             provider,
-            request: info,
+            request: requestInfo(),
             cause: error,
           });
         }
         if (signal.aborted || (code === 'ERR_CANCELED' && !timedOut)) {
           throw new AbortError('The request was aborted.', {
             provider,
-            request: info,
+            request: requestInfo(),
             cause: error,
           });
         }
@@ -331,8 +342,8 @@ export function createTransport(
           timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT'
             ? timeoutError('', error)
             : new ConnectionError(
-                `${provider}: connection failed${code ? ` (${code})` : ''} (${info.method} ${info.url})`,
-                { provider, request: info, cause: error },
+                `${provider}: connection failed${code ? ` (${code})` : ''} (${requestLine()})`,
+                { provider, request: requestInfo(), cause: error },
               );
       } finally {
         releaseAttempt();
@@ -344,8 +355,8 @@ export function createTransport(
       if (response && answeredByProxy(url, response)) {
         // The CONNECT tunnel was refused: the status is the proxy's, not the vendor's.
         throw new ConnectionError(
-          `${provider}: the HTTPS proxy refused the tunnel (CONNECT answered ${response.status}); check HTTPS_PROXY / the proxy's rules (${info.method} ${info.url})`,
-          { provider, request: info },
+          `${provider}: the HTTPS proxy refused the tunnel (CONNECT answered ${response.status}); check HTTPS_PROXY / the proxy's rules (${requestLine()})`,
+          { provider, request: requestInfo() },
         );
       }
       if (response) {
@@ -368,18 +379,20 @@ export function createTransport(
               [{ path: '', rule: 'invalid_json', message: 'response body is not valid JSON' }],
               {
                 provider,
-                request: info,
+                request: requestInfo(),
                 what: `${req.operation ?? 'response'} body`,
               },
             );
           }
-          const data = req.schema
-            ? parseResponse(req.schema, parsed.value, {
-                provider,
-                what: req.operation ?? 'response',
-                request: info,
-              })
-            : parsed.value;
+          // What the compiled check accepts is returned as it is: no request info to build.
+          const data =
+            !req.schema || compileValidator(req.schema)?.(parsed.value)
+              ? parsed.value
+              : parseResponse(req.schema, parsed.value, {
+                  provider,
+                  what: req.operation ?? 'response',
+                  request: requestInfo(),
+                });
           const requestId = config.requestIdHeader ? resHeaders[config.requestIdHeader] : undefined;
           return { status, data, headers: resHeaders, requestId };
         }
@@ -394,7 +407,7 @@ export function createTransport(
               aborted,
             );
           } catch (error) {
-            throw authFailure(error, provider, info);
+            throw authFailure(error, provider, requestInfo());
           }
           if (refreshed) {
             attempt--;
@@ -415,7 +428,7 @@ export function createTransport(
           provider,
           body,
           headers: resHeaders,
-          request: info,
+          request: requestInfo(),
           info: {
             ...vendor,
             retryAfterMs,

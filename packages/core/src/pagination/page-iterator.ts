@@ -38,7 +38,9 @@ export type PageSource<T> = (sink: ListingSink) => AsyncIterator<SourcePage<T>>;
  * pages, or take `.firstPage()` / `.toArray({ max })`. Each iteration starts a fresh listing.
  */
 export class PageIterator<T> implements AsyncIterable<T> {
-  #lastCursor: (() => string | undefined) | undefined;
+  /** The page and index of the item iteration yielded last: its cursor is only built when asked for. */
+  #lastPage: SourcePage<T> | undefined;
+  #lastIndex = 0;
   #done = false;
   #terminalCursor: string | undefined;
   #skipped: InvalidRecord[] = [];
@@ -62,7 +64,12 @@ export class PageIterator<T> implements AsyncIterable<T> {
    * yields nothing and sends no request.
    */
   get cursor(): string | undefined {
-    return this.#done ? this.#terminalCursor : this.#lastCursor?.();
+    if (this.#done) return this.#terminalCursor;
+    const page = this.#lastPage;
+    if (!page) return undefined;
+    const index = this.#lastIndex;
+    if (page.cursorAfter) return page.cursorAfter(index);
+    return index === page.items.length - 1 ? page.nextCursor : undefined;
   }
 
   /**
@@ -117,16 +124,11 @@ export class PageIterator<T> implements AsyncIterable<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    this.#lastCursor = undefined;
+    this.#lastPage = undefined;
     for await (const page of this.sourcePages()) {
       for (let i = 0; i < page.items.length; i++) {
-        const index = i;
-        this.#lastCursor = () =>
-          page.cursorAfter
-            ? page.cursorAfter(index)
-            : index === page.items.length - 1
-              ? page.nextCursor
-              : undefined;
+        this.#lastPage = page;
+        this.#lastIndex = i;
         yield page.items[i] as T;
       }
     }

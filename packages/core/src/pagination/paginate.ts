@@ -320,7 +320,8 @@ async function* run<T>(
     const records = rawRecords(result, provider);
     const continuation = presentToken(direction === 'after' ? result.nextToken : result.prevToken);
     if (continuation !== undefined) {
-      if (continuation === pos.token || seenTokens.has(tokenKey(continuation))) {
+      const continuationKey = tokenKey(continuation);
+      if (continuation === pos.token || seenTokens.has(continuationKey)) {
         throw new PaginationError(
           'repeated-token',
           `The vendor returned a page token it had already returned; stopping instead of looping forever.`,
@@ -334,7 +335,7 @@ async function* run<T>(
           { provider },
         );
       }
-      seenTokens.add(tokenKey(continuation));
+      seenTokens.add(continuationKey);
     }
     // A token for the other direction that no cursor can carry only costs the page its prevCursor.
     const otherToken = presentToken(direction === 'after' ? result.prevToken : result.nextToken);
@@ -370,14 +371,14 @@ async function* run<T>(
     const keptIds = new Set<string>();
     let repeats = 0;
     for (let i = start; i < records.count; i++) {
-      const entry = records.at(i);
-      if (entry.invalid) {
+      const entry = records.entries?.[i];
+      if (entry?.invalid) {
         if (policy === 'throw') throw invalidRecordError(entry.invalid);
         if (typeof policy === 'function') policy(entry.invalid);
         sink.skipped(entry.invalid);
         continue;
       }
-      const item = entry.item;
+      const item = (entry ? entry.item : result.items[i]) as T;
       if (pos.window && timeOf) {
         const t = timeOf(item);
         if (t === undefined || !inWindow(t, pos.window)) continue;
@@ -470,16 +471,17 @@ function tokenFits(token: string): boolean {
 
 type RawEntry<T> = { item: T; invalid?: undefined } | { item?: undefined; invalid: InvalidRecord };
 
-/** A page's raw records in vendor order: the readable items with the unreadable ones at their index. */
+/**
+ * A page's raw records in vendor order: the readable items with the unreadable ones at their index.
+ * Without unreadable records there are no `entries`: the raw records are `items` (no object per item).
+ */
 function rawRecords<T>(
   result: FetchPageResult<T>,
   provider: string,
-): { count: number; at(index: number): RawEntry<T> } {
+): { count: number; entries: readonly RawEntry<T>[] | undefined } {
   const items = result.items;
   const invalid = result.invalid ?? [];
-  if (invalid.length === 0) {
-    return { count: items.length, at: (i) => ({ item: items[i] as T }) };
-  }
+  if (invalid.length === 0) return { count: items.length, entries: undefined };
   const count = items.length + invalid.length;
   const entries: RawEntry<T>[] = new Array(count);
   for (const { index, ...record } of invalid) {
@@ -494,7 +496,7 @@ function rawRecords<T>(
   for (let i = 0; i < count; i++) {
     if (!entries[i]) entries[i] = { item: items[next++] as T };
   }
-  return { count, at: (i) => entries[i] as RawEntry<T> };
+  return { count, entries };
 }
 
 /**
