@@ -136,18 +136,15 @@ export function mapZoomEngagement(
   customCount += setDefined(customFields, 'transcript_url', text(record.transcript_url));
   customCount += setDefined(customFields, 'survey_id', text(record.survey_id));
 
-  const engagement: Engagement = {
-    id: `${PROVIDER}:${record.engagement_id}`,
-    provider: PROVIDER,
-    remoteId: record.engagement_id,
+  const engagement = new PlainEngagement(
+    record.engagement_id,
     kind,
     occurredAt,
     participants,
     related,
     notes,
     dispositions,
-    tags: [],
-  };
+  );
   if (present(nativeType)) engagement.nativeType = nativeType;
   if (channels.length) engagement.channels = channels;
   if (record.direction === 'inbound' || record.direction === 'outbound') {
@@ -161,6 +158,43 @@ export function mapZoomEngagement(
   if (options.includeRaw !== false) engagement.raw = record;
   return engagement;
 }
+
+/**
+ * The required fields, set in the order a literal would. A constructor and not a literal: V8 then
+ * reserves room inside the object for the optional fields set after it, where a literal's object
+ * moves them to a separate store it grows field by field (about a fifth of the mapper's time).
+ * Its prototype is `Object.prototype`, so what it builds is a plain object like a literal.
+ */
+const PlainEngagement = function (
+  this: Engagement,
+  remoteId: string,
+  kind: Engagement['kind'],
+  occurredAt: string,
+  participants: Participant[],
+  related: RelatedRecord[],
+  notes: Note[],
+  dispositions: Disposition[],
+) {
+  this.id = `${PROVIDER}:${remoteId}`;
+  this.provider = PROVIDER;
+  this.remoteId = remoteId;
+  this.kind = kind;
+  this.occurredAt = occurredAt;
+  this.participants = participants;
+  this.related = related;
+  this.notes = notes;
+  this.dispositions = dispositions;
+  this.tags = [];
+} as unknown as new (
+  remoteId: string,
+  kind: Engagement['kind'],
+  occurredAt: string,
+  participants: Participant[],
+  related: RelatedRecord[],
+  notes: Note[],
+  dispositions: Disposition[],
+) => Engagement;
+PlainEngagement.prototype = Object.prototype;
 
 /** Sets `key` unless `value` is `undefined` or `""`; 1 when it did. */
 function setDefined(target: Record<string, unknown>, key: string, value: unknown): number {
