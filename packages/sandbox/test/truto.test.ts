@@ -4,7 +4,7 @@ import { ids, trutoCall } from './helpers';
 
 const PATH = '/unified/crm/engagements';
 
-describe('Truto emulator (validated against a zod schema from the digest)', () => {
+describe('Truto emulator (validated against specs/truto-unified-crm-engagements.schema.json)', () => {
   let sb: Sandbox;
   beforeAll(async () => {
     sb = await startSandbox({ count: 700, now: '2025-06-01T00:00:00Z' });
