@@ -95,4 +95,12 @@ export {
   compileValidator,
   type FastValidator,
 } from './validation/index';
-export { bodyDigestId, digestMatches, hmacSha256 } from './webhooks/index';
+export {
+  bodyDigestId,
+  digestMatches,
+  hmacSha256,
+  requireWebhookSecret,
+  type WebhookRefuse,
+  webhookRefusal,
+  webhookTimeMs,
+} from './webhooks/index';

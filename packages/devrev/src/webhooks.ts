@@ -1,13 +1,18 @@
-import {
-  type EngagementChange,
-  InputValidationError,
-  toIsoUtc,
-  type VerifiedWebhookEvent,
-  type WebhookSource,
-  type WebhookVerification,
-  WebhookVerificationError,
+import type {
+  EngagementChange,
+  VerifiedWebhookEvent,
+  WebhookSource,
+  WebhookVerification,
 } from '@engagekit/core';
-import { digestMatches, hmacSha256, parseResponse } from '@engagekit/core/adapter';
+import {
+  digestMatches,
+  hmacSha256,
+  parseResponse,
+  requireWebhookSecret,
+  type WebhookRefuse,
+  webhookRefusal,
+  webhookTimeMs,
+} from '@engagekit/core/adapter';
 import { PROVIDER } from './map/common';
 import { mapConversation } from './map/conversation';
 import { ConversationWireSchema } from './wire/conversation';
@@ -45,22 +50,7 @@ interface DevRevEventBody {
   [type: string]: unknown;
 }
 
-/** Epoch ms of a vendor time: `Date.parse` where the text names its zone (fast, and it reads
- * DevRev's nanosecond fractions), else `toIsoUtc` (zone-less times are UTC, not local). */
-function epochMsOf(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ms = /(?:Z|[+-]\d\d:?\d\d)$/i.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isNaN(ms)) return ms;
-  const iso = toIsoUtc(value);
-  return iso === undefined ? undefined : Date.parse(iso);
-}
-
-function refuse(
-  reason: 'missing-signature' | 'bad-signature' | 'malformed',
-  message: string,
-): never {
-  throw new WebhookVerificationError(reason, message, { provider: PROVIDER });
-}
+const refuse: WebhookRefuse = webhookRefusal(PROVIDER);
 
 const idOf = (value: unknown): string | undefined => {
   const id = (value as { id?: unknown } | null | undefined)?.id;
@@ -75,13 +65,7 @@ const idOf = (value: unknown): string | undefined => {
  * The `verify` event is answered with `{ challenge }`, only once its signature checked out.
  */
 export function createDevRevWebhookSource(options: DevRevWebhooksOptions): WebhookSource {
-  const secret = options?.secret;
-  if (typeof secret !== 'string' || secret.trim() === '') {
-    throw new InputValidationError(
-      [{ path: 'secret', rule: 'required', message: 'must be a non-empty string' }],
-      { provider: PROVIDER },
-    );
-  }
+  const secret = requireWebhookSecret(PROVIDER, 'secret', options?.secret);
 
   function verify(body: Uint8Array, headers: Headers): WebhookVerification {
     const signature = headers.get(SIGNATURE);
@@ -120,7 +104,7 @@ export function createDevRevWebhookSource(options: DevRevWebhooksOptions): Webho
       event: {
         id,
         type: parsed.type,
-        timestampMs: epochMsOf(parsed.timestamp),
+        timestampMs: webhookTimeMs(parsed.timestamp),
         timestampSigned: true,
         payload: parsed,
       },

@@ -1,15 +1,19 @@
 import {
   type Engagement,
   type EngagementChange,
-  InputValidationError,
   NotFoundError,
-  toIsoUtc,
   type VerifiedWebhookEvent,
   type WebhookSource,
   type WebhookVerification,
-  WebhookVerificationError,
 } from '@engagekit/core';
-import { digestMatches, hmacSha256 } from '@engagekit/core/adapter';
+import {
+  digestMatches,
+  hmacSha256,
+  requireWebhookSecret,
+  type WebhookRefuse,
+  webhookRefusal,
+  webhookTimeMs,
+} from '@engagekit/core/adapter';
 import { PROVIDER, type TrutoDurationUnit } from './map/engagement';
 import { parseTrutoEngagement } from './parse';
 
@@ -57,22 +61,7 @@ interface TrutoRecordPayload {
   record?: unknown;
 }
 
-/** Epoch ms of a vendor time: `Date.parse` where the text names its zone (fast, and it reads
- * DevRev's nanosecond fractions), else `toIsoUtc` (zone-less times are UTC, not local). */
-function epochMsOf(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ms = /(?:Z|[+-]\d\d:?\d\d)$/i.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isNaN(ms)) return ms;
-  const iso = toIsoUtc(value);
-  return iso === undefined ? undefined : Date.parse(iso);
-}
-
-function refuse(
-  reason: 'missing-signature' | 'bad-signature' | 'malformed',
-  message: string,
-): never {
-  throw new WebhookVerificationError(reason, message, { provider: PROVIDER });
-}
+const refuse: WebhookRefuse = webhookRefusal(PROVIDER);
 
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== ''
@@ -113,13 +102,7 @@ export function createTrutoWebhookSource(
   options: TrutoWebhooksOptions,
   hydration?: TrutoWebhookHydration,
 ): WebhookSource {
-  const secret = options?.secret;
-  if (typeof secret !== 'string' || secret.trim() === '') {
-    throw new InputValidationError(
-      [{ path: 'secret', rule: 'required', message: 'must be a non-empty string' }],
-      { provider: PROVIDER },
-    );
-  }
+  const secret = requireWebhookSecret(PROVIDER, 'secret', options?.secret);
   const hydrate = options.hydrate === true ? hydration : undefined;
 
   function verify(body: Uint8Array, headers: Headers): WebhookVerification {
@@ -148,7 +131,7 @@ export function createTrutoWebhookSource(
       event: {
         id,
         type: parsed.event,
-        timestampMs: epochMsOf(parsed.created_at),
+        timestampMs: webhookTimeMs(parsed.created_at),
         timestampSigned: true,
         payload: parsed,
       },

@@ -1,15 +1,20 @@
 import {
   type Engagement,
   type EngagementChange,
-  InputValidationError,
   NotFoundError,
   toIsoUtc,
   type VerifiedWebhookEvent,
   type WebhookSource,
   type WebhookVerification,
-  WebhookVerificationError,
 } from '@engagekit/core';
-import { bodyDigestId, digestMatches, hmacSha256 } from '@engagekit/core/adapter';
+import {
+  bodyDigestId,
+  digestMatches,
+  hmacSha256,
+  requireWebhookSecret,
+  type WebhookRefuse,
+  webhookRefusal,
+} from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
 
 /** Options of `zoom.webhooks()`. */
@@ -75,12 +80,7 @@ async function hydrated(
   }
 }
 
-function refuse(
-  reason: 'missing-signature' | 'bad-signature' | 'malformed',
-  message: string,
-): never {
-  throw new WebhookVerificationError(reason, message, { provider: PROVIDER });
-}
+const refuse: WebhookRefuse = webhookRefusal(PROVIDER);
 
 /**
  * Zoom's webhook scheme (https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events):
@@ -95,13 +95,7 @@ export function createZoomWebhookSource(
   options: ZoomWebhooksOptions,
   get?: ZoomEngagementGetter,
 ): WebhookSource {
-  const secretToken = options?.secretToken;
-  if (typeof secretToken !== 'string' || secretToken.trim() === '') {
-    throw new InputValidationError(
-      [{ path: 'secretToken', rule: 'required', message: 'must be a non-empty string' }],
-      { provider: PROVIDER },
-    );
-  }
+  const secretToken = requireWebhookSecret(PROVIDER, 'secretToken', options?.secretToken);
   const hydrate = options.hydrate === true ? get : undefined;
 
   function verify(body: Uint8Array, headers: Headers): WebhookVerification {

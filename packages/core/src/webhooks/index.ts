@@ -7,6 +7,12 @@ export {
   type WebhookReceiverOptions,
   type WebhookReceiverStats,
 } from './receiver';
+export {
+  requireWebhookSecret,
+  type WebhookRefuse,
+  webhookRefusal,
+  webhookTimeMs,
+} from './source-kit';
 export type {
   EngagementChange,
   VerifiedWebhookEvent,
