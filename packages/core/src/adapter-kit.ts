@@ -101,6 +101,7 @@ export {
   hmacSha256,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookJson,
   webhookRefusal,
   webhookTimeMs,
 } from './webhooks/index';

@@ -10,6 +10,7 @@ import {
   parseResponse,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookJson,
   webhookRefusal,
   webhookTimeMs,
 } from '@engagekit/core/adapter';
@@ -75,17 +76,9 @@ export function createDevRevWebhookSource(options: DevRevWebhooksOptions): Webho
     if (!digestMatches(hmacSha256(secret, body), signature, ['hex', 'base64'])) {
       refuse('bad-signature', 'The X-DevRev-Signature does not match the body.');
     }
-    let parsed: DevRevEventBody;
-    try {
-      parsed = JSON.parse(
-        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-      ) as DevRevEventBody;
-    } catch {
-      refuse('malformed', 'The DevRev webhook body is not JSON.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || typeof parsed.type !== 'string') {
+    const parsed = webhookJson<DevRevEventBody>(body, refuse, 'DevRev') as DevRevEventBody;
+    if (typeof parsed.type !== 'string')
       refuse('malformed', 'The DevRev webhook body has no type.');
-    }
     if (parsed.type === 'verify') {
       const challenge = parsed.verify?.challenge;
       if (

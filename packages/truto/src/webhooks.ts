@@ -11,6 +11,7 @@ import {
   hmacSha256,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookJson,
   webhookRefusal,
   webhookTimeMs,
 } from '@engagekit/core/adapter';
@@ -113,17 +114,9 @@ export function createTrutoWebhookSource(
     if (!digestMatches(hmacSha256(secret, body), digestOf(header), ['hex', 'base64'])) {
       refuse('bad-signature', 'The X-Truto-Signature does not match the body.');
     }
-    let parsed: TrutoEventBody;
-    try {
-      parsed = JSON.parse(
-        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-      ) as TrutoEventBody;
-    } catch {
-      refuse('malformed', 'The Truto webhook body is not JSON.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || typeof parsed.event !== 'string') {
+    const parsed = webhookJson<TrutoEventBody>(body, refuse, 'Truto') as TrutoEventBody;
+    if (typeof parsed.event !== 'string')
       refuse('malformed', 'The Truto webhook body has no event.');
-    }
     const id = nonEmpty(parsed.id);
     if (id === undefined) refuse('malformed', 'The Truto webhook body has no event id.');
     return {

@@ -13,6 +13,7 @@ import {
   hmacSha256,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookJson,
   webhookRefusal,
 } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/engagement';
@@ -112,17 +113,9 @@ export function createZoomWebhookSource(
     if (!/^\d{1,12}$/.test(timestamp.trim())) {
       refuse('malformed', `${TIMESTAMP} is not a time in seconds.`);
     }
-    let parsed: ZoomEventBody;
-    try {
-      parsed = JSON.parse(
-        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-      ) as ZoomEventBody;
-    } catch {
-      refuse('malformed', 'The Zoom webhook body is not JSON.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || typeof parsed.event !== 'string') {
+    const parsed = webhookJson<ZoomEventBody>(body, refuse, 'Zoom') as ZoomEventBody;
+    if (typeof parsed.event !== 'string')
       refuse('malformed', 'The Zoom webhook body has no event.');
-    }
     if (parsed.event === 'endpoint.url_validation') {
       const plainToken = parsed.payload?.plainToken;
       if (typeof plainToken !== 'string' || plainToken === '' || plainToken.length > 1024) {

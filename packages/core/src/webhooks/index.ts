@@ -10,6 +10,7 @@ export {
 export {
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookJson,
   webhookRefusal,
   webhookTimeMs,
 } from './source-kit';

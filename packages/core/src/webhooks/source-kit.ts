@@ -37,3 +37,23 @@ export function webhookTimeMs(value: unknown): number | undefined {
   const iso = toIsoUtc(value);
   return iso === undefined ? undefined : Date.parse(iso);
 }
+
+/** The verified body parsed as a JSON object, or `refuse('malformed', …)` naming `vendor`. */
+export function webhookJson<T extends object>(
+  body: Uint8Array,
+  refuse: WebhookRefuse,
+  vendor: string,
+): Partial<T> & Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(
+      Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+    );
+  } catch {
+    refuse('malformed', `The ${vendor} webhook body is not JSON.`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    refuse('malformed', `The ${vendor} webhook body is not a JSON object.`);
+  }
+  return parsed as Partial<T> & Record<string, unknown>;
+}
