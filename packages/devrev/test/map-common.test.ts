@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compact, parentType, participantOf, relatedOf, tagOf } from '../src/map/common';
+import { mapEngagement } from '../src/map/engagement';
+import { EngagementWireSchema } from '../src/wire/engagement';
 
 // Issue 17: the shared DevRev mapping helpers, each branch with the value it must produce.
 describe('compact', () => {
@@ -103,5 +105,39 @@ describe('tagOf', () => {
     expect(tagOf({ tag: { id: 'tag/2', name: null }, value: null })).toEqual({ id: 'tag/2' });
     expect(tagOf({ id: 'tag/3', value: 'v' } as never)).toEqual({ id: 'tag/3', value: 'v' });
     expect(tagOf({ id: 'tag/4' } as never)).toEqual({ id: 'tag/4' });
+  });
+});
+
+describe('mapping survivors (issue 17)', () => {
+  it('absent names, emails and values leave no key behind (toEqual would not tell)', () => {
+    expect(Object.keys(participantOf({ id: 'u5', type: 'dev_user' }, 'member'))).toEqual([
+      'id',
+      'role',
+    ]);
+    expect(Object.keys(relatedOf({ id: 'ACC-9' }))).toEqual(['type', 'id']);
+    expect(Object.keys(tagOf({ tag: { id: 'tag/5' } }))).toEqual(['id']);
+  });
+
+  it('OPP- counts only at the start of a display id', () => {
+    expect(parentType('XOPP-1')).toBe('parent');
+  });
+
+  it('an engagement with a single parent and null or absent fields: no null or undefined keys', () => {
+    const e = mapEngagement(
+      EngagementWireSchema.parse({
+        id: 'ENG-P',
+        created_date: '2026-01-01T00:00:00Z',
+        parent: { id: 'ACC-3', display_name: 'Three' },
+        title: null,
+        description: null,
+        custom_fields: { tier: 'gold' },
+      }),
+      { includeRaw: false },
+    );
+    expect(e.related).toEqual([{ type: 'account', id: 'ACC-3', name: 'Three' }]);
+    expect(e.customFields).toEqual({ tier: 'gold' });
+    expect(Object.keys(e)).not.toContain('subject');
+    expect(Object.keys(e)).not.toContain('body');
+    expect(Object.keys(e)).not.toContain('displayId');
   });
 });
