@@ -97,6 +97,9 @@ describe('engagement mapping', () => {
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).path).toBe('engagements.4');
     expect((error as ResponseValidationError).provider).toBe('devrev');
+    expect((error as ResponseValidationError).issues[0]?.message).toBe(
+      'engagement has none of scheduled_date, created_date, modified_date: occurredAt cannot be derived',
+    );
   });
 
   it('picks occurredAt = scheduled_date, else created_date, else modified_date', () => {
