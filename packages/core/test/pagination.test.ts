@@ -112,7 +112,8 @@ describe('cursor codec', () => {
       ),
       { numRuns: 300 },
     );
-  });
+    // 300 property runs take ~3 s on a quiet 2-core machine and ten times that under load.
+  }, 60_000);
 
   it('arbitrary states round-trip', () => {
     fc.assert(
