@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInZone } from './in-zone';
+import { runInZone } from '../../../test-support/in-zone';
 
 // One rule for dates: a date-time without an offset is UTC, whatever the process zone.
 describe.each([
@@ -7,7 +7,7 @@ describe.each([
   ['Asia/Kolkata', -330],
 ])('Truto under TZ=%s', (timeZone, januaryOffset) => {
   it('sends offset-less occurredAt, endTime, startTime and from as UTC', async () => {
-    const out = (await runInZone(timeZone, './tz-dates.script.ts')) as {
+    const out = (await runInZone(timeZone, new URL('./tz-dates.script.ts', import.meta.url))) as {
       januaryOffset: number;
       requests: { method: string; url: string; body: Record<string, unknown> }[];
     };
