@@ -18,6 +18,7 @@ import type { Timeline } from '../data/timeline';
 import { INVALID_JSON, isRecord, json, type Reply, type VendorRequest } from '../http';
 import { WindowLimiter } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
+import { emitChange } from '../webhooks/hub';
 import { retryAfterHeader } from './common';
 
 export interface DevRevConfig {
@@ -183,6 +184,12 @@ export class DevRevVendor {
         if (typeof id !== 'string' || id === '')
           throw badRequest('missing_required_field', 'id is required', { field_name: 'id' });
         if (!this.engagements.delete(id)) throw notFound(id);
+        emitChange(this, {
+          vendor: 'devrev',
+          object: 'engagement',
+          action: 'deleted',
+          record: { id },
+        });
         return json(200, {});
       }
       case 'GET /conversations.list':
@@ -312,6 +319,7 @@ export class DevRevVendor {
     if (typeof body.external_url === 'string') rec.external_url = body.external_url;
     if (Array.isArray(body.tags)) rec.tags = tagsOf(body.tags);
     this.engagements.put(rec);
+    emitChange(this, { vendor: 'devrev', object: 'engagement', action: 'created', record: rec });
     return json(201, { engagement: this.present(rec, req) });
   }
 
@@ -355,6 +363,13 @@ export class DevRevVendor {
     ).toISOString();
     rec.modified_by = devrevUser(this.cfg.seed, 0);
     this.engagements.put(rec);
+    emitChange(this, {
+      vendor: 'devrev',
+      object: 'engagement',
+      action: 'updated',
+      record: rec,
+      previous: current,
+    });
     return json(200, { engagement: this.present(rec, req) });
   }
 

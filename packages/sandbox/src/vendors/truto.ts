@@ -6,6 +6,7 @@ import { type Json, type TrutoTraits, trutoEngagementSpec, trutoId } from '../da
 import { INVALID_JSON, isRecord, json, queryList, type Reply, type VendorRequest } from '../http';
 import { WindowLimiter } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
+import { emitChange } from '../webhooks/hub';
 import { retryAfterHeader } from './common';
 
 /** An integrated-account id that always answers 503 (account blocked). */
@@ -195,6 +196,12 @@ export class TrutoVendor {
       if (req.method === 'PATCH') return this.update(req, current);
       if (req.method === 'DELETE') {
         this.engagements.delete(id);
+        emitChange(this, {
+          vendor: 'truto',
+          object: 'engagement',
+          action: 'deleted',
+          record: current,
+        });
         return json(200, { id });
       }
     }
@@ -322,6 +329,7 @@ export class TrutoVendor {
     if (typeof rec.duration === 'number') rec.duration = String(rec.duration);
     rec.remote_data = { id: rec.id, created_via: 'engagekit-sandbox' };
     this.engagements.put(rec);
+    emitChange(this, { vendor: 'truto', object: 'engagement', action: 'created', record: rec });
     return json(201, this.present(rec, req));
   }
 
@@ -336,6 +344,13 @@ export class TrutoVendor {
     };
     if (typeof rec.duration === 'number') rec.duration = String(rec.duration);
     this.engagements.put(rec);
+    emitChange(this, {
+      vendor: 'truto',
+      object: 'engagement',
+      action: 'updated',
+      record: rec,
+      previous: current,
+    });
     return json(200, this.present(rec, req));
   }
 
