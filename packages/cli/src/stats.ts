@@ -115,6 +115,7 @@ export class ListingStats {
         update: (id, patch, options) => inner.update(id, patch, options),
         delete: (id, options) => inner.delete(id, options),
         count: (params) => inner.count(params),
+        changes: (params) => inner.changes(params),
       },
     };
   }

@@ -19,6 +19,16 @@ export {
   toRemoteId,
   UpdateEngagementInputSchema,
 } from './adapter/index';
+export {
+  AdapterChangeFeed,
+  type ChangeFeedSource,
+  type ChangeListRequest,
+  createChangeFeed,
+  DEFAULT_MODIFIED_LOOKBACK_MS,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  MAX_CHECKPOINT_LENGTH,
+} from './changes/index';
 export { assertSecretRedactable } from './errors/assert-secret';
 export {
   type ApiErrorOptions,

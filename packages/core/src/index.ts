@@ -9,6 +9,14 @@ export type {
   UpdateEngagementInput,
 } from './adapter/index';
 export {
+  type ChangeCapabilities,
+  type ChangeFeed,
+  type ChangeFeedFailure,
+  type ChangeFeedParams,
+  MergedChangeFeed,
+  type MergedChangeFeedParams,
+} from './changes/index';
+export {
   createEngagementsClient,
   type EngagementsClient,
   type EngagementsClientOptions,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ChangeFeedSource, createChangeFeed } from '../changes/feed';
 import { CapabilityError, InputValidationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import type { RequestOptions } from '../http/types';
@@ -71,6 +72,8 @@ export interface AdapterDefinition {
     ): Promise<Engagement>;
     delete?(remoteId: string, options?: RequestOptions): Promise<void>;
     count?(params: NormalizedListParams): Promise<number>;
+    /** The listing behind `changes()`; needs `capabilities.changes`. */
+    changes?: ChangeFeedSource | undefined;
   };
 }
 
@@ -173,6 +176,14 @@ export function defineAdapter<X extends object = {}>(
     async count(params) {
       if (!impl.count || !capabilities.operations.count) return unsupported('count');
       return impl.count(normalizeListParams(id, capabilities, params));
+    },
+    changes(params) {
+      if (!impl.changes || !capabilities.changes) {
+        throw new CapabilityError('changes', `${id} does not support engagements.changes().`, {
+          provider: id,
+        });
+      }
+      return createChangeFeed(id, capabilities.changes, impl.changes, params);
     },
   };
   const aliases = definition.aliases ? { aliases: [...definition.aliases] } : {};

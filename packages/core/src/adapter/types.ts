@@ -1,3 +1,4 @@
+import type { ChangeCapabilities, ChangeFeed, ChangeFeedParams } from '../changes/types';
 import type { RequestOptions } from '../http/types';
 import type { Direction, Engagement, EngagementKind, Tag } from '../model/engagement';
 import type { OnInvalidRecord } from '../pagination/invalid-record';
@@ -38,6 +39,8 @@ export interface AdapterCapabilities {
   ordering: 'asc' | 'unordered';
   /** Kinds `create()` accepts. */
   createKinds?: readonly EngagementKind[] | undefined;
+  /** How `engagements.changes()` finds what changed; absent when the adapter has no change feed. */
+  changes?: ChangeCapabilities | undefined;
 }
 
 /** Parameters of every `engagements.list()`. */
@@ -118,6 +121,12 @@ export interface EngagementsResource {
   update(id: string, patch: UpdateEngagementInput, options?: RequestOptions): Promise<Engagement>;
   delete(id: string, options?: RequestOptions): Promise<void>;
   count(params?: ListEngagementsParams): Promise<number>;
+  /**
+   * What changed since a checkpoint (or, for a first run, a date): upserts, and deletes where the
+   * vendor shows them (see `capabilities.changes`). Throws `CapabilityError` when the adapter has no
+   * change feed, and `InputValidationError` on bad params, before any request.
+   */
+  changes(params: ChangeFeedParams): ChangeFeed;
 }
 
 /** One vendor behind the unified API. */

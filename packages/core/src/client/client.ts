@@ -7,6 +7,7 @@ import type {
   EngagementAdapter,
   ListEngagementsParams,
 } from '../adapter/types';
+import { MergedChangeFeed, type MergedChangeFeedParams } from '../changes/merged';
 import { CapabilityError, InputValidationError, PaginationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import type { RequestOptions } from '../http/types';
@@ -351,6 +352,15 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
           ]);
         }
         return provider.engagements.get(`${provider.id}${id.slice(colon)}`, requestOptions);
+      },
+      /**
+       * What changed at every provider (or `params.providers`) since a composite checkpoint (or,
+       * for a first run, a date): each provider's feed in turn, one checkpoint for all. A provider
+       * that fails follows `onProviderError` and keeps its own last checkpoint.
+       */
+      changes(params: MergedChangeFeedParams): MergedChangeFeed {
+        const selected = params?.providers ? [...new Set(params.providers.map(byId))] : adapters;
+        return new MergedChangeFeed(selected, params, decide);
       },
       /** Creates an engagement with one provider (its id or an alias). */
       async create(
