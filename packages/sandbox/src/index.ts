@@ -36,3 +36,16 @@ export type {
 } from './types';
 export { TRUTO_BLOCKED_ACCOUNT_ID } from './vendors/truto';
 export { PAGE_TOKEN_INVALID as ZOOM_PAGE_TOKEN_INVALID_MESSAGE } from './vendors/zoom';
+export {
+  type SandboxChange,
+  type SandboxChangeAction,
+  SandboxWebhookError,
+  type SandboxWebhookErrorReason,
+  SandboxWebhooks,
+  type WebhookDeliveryStats,
+  type WebhookFaults,
+  type WebhookLogEntry,
+  type WebhookProvider,
+  type WebhookSubscribeOptions,
+  WebhookSubscription,
+} from './webhooks/index';

@@ -17,6 +17,8 @@ import type { FaultOptions, SandboxOptions, VendorName } from './types';
 import { DevRevVendor } from './vendors/devrev';
 import { TrutoVendor } from './vendors/truto';
 import { ZoomVendor } from './vendors/zoom';
+import { listenToChanges } from './webhooks/hub';
+import { SandboxWebhooks } from './webhooks/webhooks';
 
 /** Base URLs, exactly as the adapters take them. */
 export interface SandboxUrls {
@@ -67,6 +69,11 @@ export interface Sandbox {
   port: number;
   faults: FaultController;
   log: RequestLog;
+  /**
+   * The vendors' webhooks: `subscribe({ provider, url, secret? })` performs the vendor's URL
+   * handshake, then delivers signed events for the writes made through the sandbox.
+   */
+  webhooks: SandboxWebhooks;
   /** Restores seeded data and clears faults, the log, tokens and idempotency keys. */
   reset(): void;
   /** Stops the server and destroys every open socket. */
@@ -149,6 +156,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     remoteAuthDead: options.truto?.remoteAuthDead ?? false,
   });
   const vendors = { devrev, zoom, truto };
+  const webhooks = new SandboxWebhooks({
+    zoomAccountId: CREDENTIALS.zoom.accountId,
+    trutoAccountId: CREDENTIALS.truto.integratedAccountId,
+  });
+  for (const vendor of Object.values(vendors)) listenToChanges(vendor, (c) => webhooks.emit(c));
 
   const faults = new FaultController(options.faults, {
     expireTokens: () => zoom.expireTokens(),
@@ -291,13 +303,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port: address.port,
     faults,
     log,
+    webhooks,
     reset,
-    close: () =>
-      new Promise<void>((resolveClose) => {
+    close: async () => {
+      await webhooks.close();
+      await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
         for (const s of sockets) s.destroy();
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
