@@ -10,14 +10,15 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  // During `list` the first Ctrl+C stops cleanly (the output is ended and the resume line
-  // printed); a second one exits at once. Other commands keep the default (or their own) handling.
+  // During `list` and `changes` the first Ctrl+C stops cleanly (the output is ended and the resume
+  // line or checkpoint printed), and `listen` closes its server; a second one exits at once. Other
+  // commands keep the default (or their own) handling.
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
     interrupt.abort();
   };
-  const graceful = argv[2] === 'list';
+  const graceful = ['list', 'changes', 'listen'].includes(argv[2] ?? '');
   if (graceful) process.on('SIGINT', onSigint);
   const code = await run(argv.slice(2), graceful ? { signal: interrupt.signal } : {});
   if (graceful) process.off('SIGINT', onSigint);

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
+import { changesCommand } from './commands/changes';
 import { createCommand } from './commands/create';
 import { demoCommand } from './commands/demo';
 import { getCommand } from './commands/get';
 import { listCommand } from './commands/list';
+import { listenCommand } from './commands/listen';
 import { sandboxCommand } from './commands/sandbox';
 import { EXIT, report } from './errors';
 import type { CliIO } from './io';
@@ -46,7 +48,15 @@ Credentials come from environment variables or flags (see "engagekit list --help
   TRUTO_TOKEN TRUTO_INTEGRATED_ACCOUNT_ID [TRUTO_BASE_URL]
 or use --sandbox to run against local emulators. Try: engagekit demo`,
   );
-  for (const make of [listCommand, getCommand, createCommand, sandboxCommand, demoCommand]) {
+  for (const make of [
+    listCommand,
+    getCommand,
+    createCommand,
+    changesCommand,
+    listenCommand,
+    sandboxCommand,
+    demoCommand,
+  ]) {
     // `addCommand` does not copy these settings from the parent, so each subcommand gets them.
     const sub = make(io, done);
     sub
