@@ -23,16 +23,13 @@ import {
   defineAdapter,
   fingerprintParams,
   HttpOptionsSchema,
-  issuePath,
   type NormalizedListParams,
   normalizeListParams,
   paginate,
   parseAdapterOptions,
   parseInput,
-  parseResponse,
   type QueryValue,
   type RequestOptions,
-  readRecords,
   reservedNativeKey,
   toInputIssues,
   toIsoUtcStrict,
@@ -41,20 +38,17 @@ import { z } from 'zod';
 import { EarlyStop } from './early-stop';
 import { parseDevRevError } from './errors';
 import { PROVIDER, relatedOf } from './map/common';
-import { mapConversation } from './map/conversation';
 import { CREATE_TYPE_BY_KIND, KIND_BY_TYPE, mapEngagement, typesOfKind } from './map/engagement';
+import { fetchConversationsPage, fetchEngagementsPage } from './pages';
 import { joinList, queryValue, throwIssues } from './query';
 import { createDevRevWebhookSource, type DevRevWebhooksOptions } from './webhooks';
-import { ConversationsListEnvelopeSchema, ConversationWireSchema } from './wire/conversation';
 import {
   DEVREV_ENGAGEMENT_TYPES,
   type DevRevEngagement,
   EngagementResponseSchema,
   EngagementsCountResponseSchema,
   EngagementsDeleteResponseSchema,
-  EngagementsListEnvelopeSchema,
   EngagementsListResponseSchema,
-  EngagementWireSchema,
 } from './wire/engagement';
 
 /** Options of `createDevRevAdapter`. */
@@ -175,12 +169,6 @@ const issue = (path: string, rule: string, message: string): InputIssue => ({
   rule,
   message,
 });
-
-/** The `id` (a DON) of a raw DevRev record, when it has one. */
-function devrevIdOf(raw: unknown): string | undefined {
-  const id = (raw as { id?: unknown } | null)?.id;
-  return typeof id === 'string' ? id : undefined;
-}
 
 /** The unified kinds as DevRev `type` values: `undefined` = no server filter, `[]` = nothing matches. */
 function typesForKinds(kinds: readonly EngagementKind[] | undefined): string[] | undefined {
@@ -343,38 +331,20 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
         // Only kinds DevRev has no type for (e.g. 'sms'): nothing can match, so ask nothing.
         if (types !== undefined && types.length === 0) return { items: [], done: true };
         if (params.directions) return { items: [], done: true };
-        const { data } = await transport.request({
-          method: 'GET',
-          path: '/engagements.list',
-          query: { ...base, cursor, mode: dir === 'before' ? 'before' : undefined },
-          schema: EngagementsListEnvelopeSchema,
-          operation: 'engagements.list',
-          options: { ...callOptions(params), signal: pageSignal },
-        });
-        const mapOptions = { includeRaw: params.includeRaw, path: 'engagements' };
-        // Record by record: one unreadable record is reported to the engine, not the whole page.
         const read: DevRevEngagement[] = [];
-        const { items, invalid } = readRecords(data.engagements, {
-          provider: PROVIDER,
-          path: ['engagements'],
-          read: (raw, i) => {
-            const record = parseResponse(EngagementWireSchema, raw, {
-              provider: PROVIDER,
-              what: 'engagements.list record',
-              prefix: issuePath('engagements', i),
-            });
-            const engagement = mapEngagement(record, mapOptions, i);
-            read.push(record);
-            return engagement;
-          },
-          remoteIdOf: devrevIdOf,
-        });
-        const continuation = dir === 'after' ? data.next_cursor : data.prev_cursor;
+        const page = await fetchEngagementsPage(
+          transport,
+          { ...base, cursor, mode: dir === 'before' ? 'before' : undefined },
+          { ...callOptions(params), signal: pageSignal },
+          params.includeRaw,
+          (record) => read.push(record),
+        );
+        const continuation = dir === 'after' ? page.nextCursor : page.prevCursor;
         return {
-          items,
-          invalid,
-          nextToken: data.next_cursor,
-          prevToken: data.prev_cursor,
+          items: page.items,
+          invalid: page.invalid,
+          nextToken: page.nextCursor,
+          prevToken: page.prevCursor,
           done: early.observe(read, dir, cursor, continuation),
         };
       },
@@ -657,37 +627,22 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
         // Conversations carry no direction either.
         if (onlyOtherKinds || p.directions) return { items: [], done: true };
-        const { data } = await transport.request({
-          method: 'POST',
-          path: '/conversations.list',
-          body: {
+        const page = await fetchConversationsPage(
+          transport,
+          {
             ...body,
             ...(cursor ? { cursor } : {}),
             ...(dir === 'before' ? { mode: 'before' } : {}),
           },
-          schema: ConversationsListEnvelopeSchema,
-          operation: 'conversations.list',
-          // A read sent as POST: safe to repeat.
-          idempotent: true,
-          options: { ...callOptions(p), signal: pageSignal },
-        });
-        const mapOptions = { includeRaw: p.includeRaw, path: 'conversations' };
-        const { items, invalid } = readRecords(data.conversations, {
-          provider: PROVIDER,
-          path: ['conversations'],
-          read: (raw, i) =>
-            mapConversation(
-              parseResponse(ConversationWireSchema, raw, {
-                provider: PROVIDER,
-                what: 'conversations.list record',
-                prefix: issuePath('conversations', i),
-              }),
-              mapOptions,
-              i,
-            ),
-          remoteIdOf: devrevIdOf,
-        });
-        return { items, invalid, nextToken: data.next_cursor, prevToken: data.prev_cursor };
+          { ...callOptions(p), signal: pageSignal },
+          p.includeRaw,
+        );
+        return {
+          items: page.items,
+          invalid: page.invalid,
+          nextToken: page.nextCursor,
+          prevToken: page.prevCursor,
+        };
       },
     });
   }
