@@ -15,6 +15,9 @@ export const workspaceAliases = [
   },
   { find: /^@engagekit\/truto$/, replacement: `${root}packages/truto/src/index.ts` },
   { find: /^@engagekit\/sandbox$/, replacement: `${root}packages/sandbox/src/index.ts` },
+  { find: /^@engagekit\/sync$/, replacement: `${root}packages/sync/src/index.ts` },
+  { find: /^@engagekit\/sync\/pglite$/, replacement: `${root}packages/sync/src/pglite.ts` },
+  { find: /^@engagekit\/sync\/postgres$/, replacement: `${root}packages/sync/src/postgres.ts` },
   { find: /^@engagekit\/cli$/, replacement: `${root}packages/cli/src/index.ts` },
 ];
 

@@ -1,0 +1,18 @@
+/** What the store needs of a database connection: one parameterised statement at a time. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: R[] }>;
+}
+
+/**
+ * A database as the store sees it: statements, transactions and a way to release it. PGlite and
+ * node-postgres each provide one; the SQL and everything above it is shared.
+ */
+export interface StoreDriver extends Queryable {
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Releases what the driver opened (not what the caller handed it). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Engagement } from '@engagekit/core';
+
+type ColumnType = 'text' | 'jsonb' | 'timestamptz' | 'float8';
+
+/** One typed column of `engagements` and the model field it holds. */
+interface Column {
+  name: string;
+  type: ColumnType;
+  field?: keyof Engagement;
+}
+
+/** The columns an upsert writes, in parameter order (`synced_at` and `deleted_at` are set in SQL). */
+export const UPSERT_COLUMNS: readonly Column[] = [
+  { name: 'id', type: 'text', field: 'id' },
+  { name: 'provider', type: 'text', field: 'provider' },
+  { name: 'remote_id', type: 'text', field: 'remoteId' },
+  { name: 'display_id', type: 'text', field: 'displayId' },
+  { name: 'kind', type: 'text', field: 'kind' },
+  { name: 'native_type', type: 'text', field: 'nativeType' },
+  { name: 'channels', type: 'jsonb', field: 'channels' },
+  { name: 'direction', type: 'text', field: 'direction' },
+  { name: 'subject', type: 'text', field: 'subject' },
+  { name: 'body', type: 'text', field: 'body' },
+  { name: 'status', type: 'text', field: 'status' },
+  { name: 'occurred_at', type: 'timestamptz', field: 'occurredAt' },
+  { name: 'start_time', type: 'timestamptz', field: 'startTime' },
+  { name: 'end_time', type: 'timestamptz', field: 'endTime' },
+  { name: 'duration_seconds', type: 'float8', field: 'durationSeconds' },
+  { name: 'participants', type: 'jsonb', field: 'participants' },
+  { name: 'related', type: 'jsonb', field: 'related' },
+  { name: 'notes', type: 'jsonb', field: 'notes' },
+  { name: 'dispositions', type: 'jsonb', field: 'dispositions' },
+  { name: 'tags', type: 'jsonb', field: 'tags' },
+  { name: 'external_ref', type: 'text', field: 'externalRef' },
+  { name: 'external_url', type: 'text', field: 'externalUrl' },
+  { name: 'created_at', type: 'timestamptz', field: 'createdAt' },
+  { name: 'updated_at', type: 'timestamptz', field: 'updatedAt' },
+  { name: 'custom_fields', type: 'jsonb', field: 'customFields' },
+  { name: 'raw', type: 'jsonb', field: 'raw' },
+  { name: 'content_hash', type: 'text' },
+  { name: 'changed_at', type: 'timestamptz' },
+];
+
+/** `$n::type` for a column (the cast lets both drivers send every parameter as text). */
+export function placeholder(index: number, type: ColumnType): string {
+  return type === 'text' ? `$${index}` : `$${index}::${type}`;
+}
+
+// Postgres refuses NUL in text and in jsonb strings: a vendor string carrying one is stored with
+// U+FFFD in its place rather than failing the whole batch.
+// A JSON `\u0000` escape, not preceded by an escaped backslash (`\\u0000` is a backslash and "u0000").
+const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+function text(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const s = String(value);
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}
+
+function json(value: unknown): string | null {
+  if (value === undefined) return null;
+  const s = JSON.stringify(value);
+  if (s === undefined) return null;
+  return s.includes('\\u0000') ? s.replace(JSON_NUL, '$1\\ufffd') : s;
+}
+
+/**
+ * The upsert parameters of one engagement, in {@link UPSERT_COLUMNS} order. `contentHash` lets an
+ * upsert with the same `changed_at` tell a replay (same content: nothing written) from a change the
+ * vendor did not date (different content: written).
+ */
+export function engagementParams(e: Engagement, changedAt: string): unknown[] {
+  const out: unknown[] = [];
+  let hashInput = '';
+  for (const column of UPSERT_COLUMNS) {
+    if (!column.field) continue;
+    const value = e[column.field];
+    const param = column.type === 'jsonb' ? json(value) : text(value);
+    out.push(column.type === 'float8' && typeof value === 'number' ? value : param);
+    hashInput += `${param === null ? '\u0001' : param}\u0000`;
+  }
+  out.push(createHash('sha256').update(hashInput).digest('base64url'));
+  out.push(changedAt);
+  return out;
+}
+
+function iso(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value.toISOString();
+  return new Date(String(value)).toISOString();
+}
+
+/** A row of `engagements` as the store reads it (column names as in the table). */
+export type EngagementRow = Record<string, unknown>;
+
+/**
+ * The `Engagement` a row holds (tombstones included: check `deleted_at`). Absent optional fields
+ * stay absent, so a row read back equals the engagement written.
+ */
+export function rowToEngagement(row: EngagementRow): Engagement {
+  const out: Record<string, unknown> = {};
+  for (const column of UPSERT_COLUMNS) {
+    if (!column.field) continue;
+    const value = row[column.name];
+    if (value === null || value === undefined) continue;
+    if (column.type === 'timestamptz') out[column.field] = iso(value);
+    else if (column.type === 'float8') out[column.field] = Number(value);
+    else out[column.field] = value;
+  }
+  for (const list of ['participants', 'related', 'notes', 'dispositions', 'tags'] as const) {
+    out[list] ??= [];
+  }
+  return out as Engagement;
+}

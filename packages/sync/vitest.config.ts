@@ -1,0 +1,3 @@
+import { definePackageProject } from '../../vitest.shared';
+
+export default definePackageProject('sync', { testTimeout: 60_000, hookTimeout: 60_000 });
