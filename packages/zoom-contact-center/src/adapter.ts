@@ -12,6 +12,7 @@ import {
   type FetchPageRequest,
   type FetchPageResult,
   issuePath,
+  type NormalizedListParams,
   paginate,
   parseResponse,
   type QueryValue,
@@ -19,6 +20,7 @@ import {
   readRecords,
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
+import { DEFAULT_CHANGES_LOOKBACK_MS, zoomChangeCapabilities, zoomChangeSource } from './changes';
 import { isExpiredPageTokenError, parseZoomError } from './errors';
 import { mapZoomEngagement, PROVIDER, ZOOM_CONTACT_CENTER_ALIASES } from './map/engagement';
 import { parseZoomOptions, type ZoomContactCenterAdapterOptions } from './options';
@@ -125,101 +127,108 @@ export function createZoomContactCenterAdapter(
     headers: o.headers,
   });
   const onExpiredToken = o.onExpiredPageToken ?? 'restart';
+  const instanceCapabilities: AdapterCapabilities = {
+    ...capabilities,
+    changes: zoomChangeCapabilities(o.changesLookbackMs ?? DEFAULT_CHANGES_LOOKBACK_MS),
+  };
+
+  function list(params: NormalizedListParams) {
+    const plan = planListQuery(params);
+    const range = listRange(params, Date.now());
+    const request: RequestOptions = { ...params.request, signal: params.signal };
+    const listPage = (query: Record<string, QueryValue>, opts: RequestOptions) =>
+      transport.request({
+        method: 'GET',
+        path: '/contact_center/engagements',
+        query,
+        schema: ZoomListEngagementsEnvelopeSchema,
+        operation: 'engagements.list',
+        options: opts,
+      });
+
+    // Cleared for good if Zoom says the single participant id is no agent (404, code 1001).
+    let sendUserId = plan.userIdFromParticipants;
+
+    const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<Engagement>> => {
+      if (plan.matchesNothing) return { items: [], nextToken: undefined };
+      const window = req.window ?? range;
+      const query: Record<string, QueryValue> = {
+        ...plan.base,
+        ...windowQuery(window, plan.timeZone),
+        next_page_token: req.token,
+      };
+      if (plan.userIdFromParticipants && !sendUserId) delete query.user_id;
+      let res: Awaited<ReturnType<typeof listPage>>;
+      try {
+        res = await listPage(query, { ...request, signal: req.signal ?? request.signal });
+      } catch (error) {
+        if (sendUserId && error instanceof NotFoundError && String(error.code) === '1001') {
+          sendUserId = false;
+          return fetchPage(req);
+        }
+        throw error;
+      }
+      const zone =
+        res.data.timezone && validZone(res.data.timezone) ? res.data.timezone : plan.timeZone;
+      const mapOptions = {
+        includeRaw: params.includeRaw,
+        timeZone: zone,
+        path: 'engagements',
+        what: 'engagements.list response',
+      };
+      // Record by record: one unreadable record is reported to the engine, not the whole page.
+      const { items, invalid } = readRecords(res.data.engagements ?? [], {
+        provider: PROVIDER,
+        path: ['engagements'],
+        read: (raw, i) =>
+          mapZoomEngagement(
+            parseResponse(ZoomEngagementSchema, raw, {
+              provider: PROVIDER,
+              what: 'engagements.list record',
+              prefix: issuePath('engagements', i),
+            }),
+            mapOptions,
+            i,
+          ),
+        remoteIdOf: zoomIdOf,
+      });
+      return { items, invalid, nextToken: res.data.next_page_token };
+    };
+    return paginate<Engagement>({
+      provider: PROVIDER,
+      fingerprint: params.fingerprint,
+      cursor: params.cursor,
+      fetchPage,
+      range: {
+        ...range,
+        maxWindowMs: WINDOW_MS,
+        timeOf: (e) => Date.parse(e.occurredAt),
+        // Zoom's default range ends now: a cursor keeps the range it started with.
+        slidingDefault: !params.from && !params.to,
+      },
+      filter: bothFilters(params.clientFilter, plan.keepDirection),
+      // The engine's never-twice guard hashes every id: the vendor id is a flat string, while
+      // `id` is a fresh concatenation that each lookup must flatten first. Same identity.
+      idOf: remoteIdOf,
+      maxPages: params.maxPages,
+      prefetch: params.prefetch,
+      signal: params.signal,
+      cursorSecret: options.cursorSecret,
+      onInvalidRecord: params.onInvalidRecord,
+      maxEmptyPages: params.maxEmptyPages,
+      isExpiredToken: isExpiredPageTokenError,
+      onExpiredToken,
+    });
+  }
 
   const adapter = defineAdapter({
     id: PROVIDER,
     aliases: ZOOM_CONTACT_CENTER_ALIASES,
-    capabilities,
+    capabilities: instanceCapabilities,
     remoteIdInPath: true,
     engagements: {
-      list(params) {
-        const plan = planListQuery(params);
-        const range = listRange(params, Date.now());
-        const request: RequestOptions = { ...params.request, signal: params.signal };
-        const listPage = (query: Record<string, QueryValue>, opts: RequestOptions) =>
-          transport.request({
-            method: 'GET',
-            path: '/contact_center/engagements',
-            query,
-            schema: ZoomListEngagementsEnvelopeSchema,
-            operation: 'engagements.list',
-            options: opts,
-          });
-
-        // Cleared for good if Zoom says the single participant id is no agent (404, code 1001).
-        let sendUserId = plan.userIdFromParticipants;
-
-        const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<Engagement>> => {
-          if (plan.matchesNothing) return { items: [], nextToken: undefined };
-          const window = req.window ?? range;
-          const query: Record<string, QueryValue> = {
-            ...plan.base,
-            ...windowQuery(window, plan.timeZone),
-            next_page_token: req.token,
-          };
-          if (plan.userIdFromParticipants && !sendUserId) delete query.user_id;
-          let res: Awaited<ReturnType<typeof listPage>>;
-          try {
-            res = await listPage(query, { ...request, signal: req.signal ?? request.signal });
-          } catch (error) {
-            if (sendUserId && error instanceof NotFoundError && String(error.code) === '1001') {
-              sendUserId = false;
-              return fetchPage(req);
-            }
-            throw error;
-          }
-          const zone =
-            res.data.timezone && validZone(res.data.timezone) ? res.data.timezone : plan.timeZone;
-          const mapOptions = {
-            includeRaw: params.includeRaw,
-            timeZone: zone,
-            path: 'engagements',
-            what: 'engagements.list response',
-          };
-          // Record by record: one unreadable record is reported to the engine, not the whole page.
-          const { items, invalid } = readRecords(res.data.engagements ?? [], {
-            provider: PROVIDER,
-            path: ['engagements'],
-            read: (raw, i) =>
-              mapZoomEngagement(
-                parseResponse(ZoomEngagementSchema, raw, {
-                  provider: PROVIDER,
-                  what: 'engagements.list record',
-                  prefix: issuePath('engagements', i),
-                }),
-                mapOptions,
-                i,
-              ),
-            remoteIdOf: zoomIdOf,
-          });
-          return { items, invalid, nextToken: res.data.next_page_token };
-        };
-        return paginate<Engagement>({
-          provider: PROVIDER,
-          fingerprint: params.fingerprint,
-          cursor: params.cursor,
-          fetchPage,
-          range: {
-            ...range,
-            maxWindowMs: WINDOW_MS,
-            timeOf: (e) => Date.parse(e.occurredAt),
-            // Zoom's default range ends now: a cursor keeps the range it started with.
-            slidingDefault: !params.from && !params.to,
-          },
-          filter: bothFilters(params.clientFilter, plan.keepDirection),
-          // The engine's never-twice guard hashes every id: the vendor id is a flat string, while
-          // `id` is a fresh concatenation that each lookup must flatten first. Same identity.
-          idOf: remoteIdOf,
-          maxPages: params.maxPages,
-          prefetch: params.prefetch,
-          signal: params.signal,
-          cursorSecret: options.cursorSecret,
-          onInvalidRecord: params.onInvalidRecord,
-          maxEmptyPages: params.maxEmptyPages,
-          isExpiredToken: isExpiredPageTokenError,
-          onExpiredToken,
-        });
-      },
+      list,
+      changes: zoomChangeSource(instanceCapabilities, list, Date.now),
 
       async get(remoteId, requestOptions) {
         const res = await transport.request({

@@ -1,6 +1,7 @@
 import type { HttpOptions } from '@engagekit/core';
 import { HttpOptionsSchema, parseAdapterOptions } from '@engagekit/core/adapter';
 import { z } from 'zod';
+import { ChangesLookbackSchema } from './changes';
 import { PROVIDER } from './map/engagement';
 
 interface ZoomContactCenterCommonOptions extends HttpOptions {
@@ -27,6 +28,14 @@ interface ZoomContactCenterCommonOptions extends HttpOptions {
    * @default 'restart'
    */
   onExpiredPageToken?: 'restart' | 'fail' | undefined;
+  /**
+   * How far before the previous run's start `engagements.changes()` reads start times again, in
+   * ms: engagements change while they run and afterwards (end time, notes, dispositions), and Zoom
+   * lists them by start time only. A change to an engagement that started earlier than this before
+   * the previous run is not seen. Whole ms from 1 minute to 90 days.
+   * @default 86_400_000 (24 hours)
+   */
+  changesLookbackMs?: number | undefined;
 }
 
 /**
@@ -65,6 +74,7 @@ export const ZoomContactCenterOptionsSchema = HttpOptionsSchema.extend({
   accessToken: nonEmpty.optional(),
   oauthUrl: HttpOptionsSchema.shape.baseUrl,
   onExpiredPageToken: z.enum(['restart', 'fail']).optional(),
+  changesLookbackMs: ChangesLookbackSchema.optional(),
 })
   .strict()
   .superRefine((o, ctx) => {

@@ -84,6 +84,7 @@ describe('factory options a newcomer can guess', () => {
       baseUrl: BASE,
       oauthUrl: OAUTH,
       onExpiredPageToken: 'fail',
+      changesLookbackMs: 3_600_000,
       allowInsecureHttp: false,
       rateLimit: false,
       timeoutMs: 1_000,
