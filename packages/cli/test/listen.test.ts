@@ -1,0 +1,162 @@
+import { createHmac } from 'node:crypto';
+import type { EngagementChange } from '@engagekit/core';
+import { createTrutoAdapter } from '@engagekit/truto';
+import { describe, expect, it } from 'vitest';
+import { type ListenOptions, type ListenReady, runListen } from '../src/commands/listen';
+import { report } from '../src/errors';
+import type { CliIO } from '../src/io';
+import { capture, cli } from './helpers';
+
+const SECRET = 'truto-webhook-secret-for-tests';
+
+/**
+ * Starts `engagekit listen` in-process and gives `body` the ready receiver and a way to wait for
+ * stdout lines; stops it (as Ctrl+C does) when `body` returns.
+ */
+async function listening(
+  opts: Partial<ListenOptions>,
+  env: Record<string, string>,
+  body: (ready: ListenReady, lines: (n: number) => Promise<EngagementChange[]>) => Promise<void>,
+) {
+  const stop = new AbortController();
+  const out: EngagementChange[] = [];
+  let waiter: { n: number; resolve: () => void } | undefined;
+  const stdout = capture(120, false, (chunk) => {
+    for (const line of chunk.split('\n').filter(Boolean)) out.push(JSON.parse(line));
+    if (waiter && out.length >= waiter.n) waiter.resolve();
+  });
+  const stderr = capture();
+  const io: CliIO = { stdout: stdout.stream, stderr: stderr.stream, env, signal: stop.signal };
+  // The test's own timeout bounds the wait: a missing event fails it, never hangs the run.
+  const lines = (n: number) =>
+    new Promise<EngagementChange[]>((resolve) => {
+      if (out.length >= n) return resolve(out.slice(0, n));
+      waiter = { n, resolve: () => resolve(out.slice(0, n)) };
+    });
+  let failure: unknown;
+  let code: number;
+  try {
+    code = await runListen({ port: '0', host: '127.0.0.1', ...opts }, io, {
+      onReady: async (ready) => {
+        try {
+          await body(ready, lines);
+        } catch (error) {
+          failure = error;
+        } finally {
+          stop.abort();
+        }
+      },
+    });
+  } catch (error) {
+    code = report(error, io);
+  }
+  if (failure) throw failure;
+  return { code, stdout: stdout.text, stderr: stderr.text, changes: out };
+}
+
+function trutoDelivery(url: string, payload: unknown, secret = SECRET, body?: string) {
+  const text = JSON.stringify(payload);
+  const digest = createHmac('sha256', secret).update(text).digest('hex');
+  return fetch(url, {
+    method: 'POST',
+    body: body ?? text,
+    headers: {
+      'content-type': 'application/json',
+      'x-truto-signature': `format=sha256,v=${digest}`,
+    },
+  });
+}
+
+const deleted = (id: string) => ({
+  id: `evt-${id}`,
+  event: 'record:deleted',
+  payload: { resource: 'crm/engagements', integrated_account_id: 'acct-1', id },
+  created_at: new Date().toISOString(),
+});
+
+describe('engagekit listen', () => {
+  it('prints each verified change as a JSON line; a bad signature is 401, printed nowhere but stderr', async () => {
+    const r = await listening(
+      {},
+      { TRUTO_WEBHOOK_SECRET: SECRET },
+      async ({ url, providers }, lines) => {
+        expect(providers).toEqual(['truto']);
+        expect((await trutoDelivery(url, deleted('1001'))).status).toBe(200);
+        expect((await trutoDelivery(url, deleted('1002'), 'wrong-secret-123')).status).toBe(401);
+        const tampered = JSON.stringify(deleted('1003'));
+        expect(
+          (await trutoDelivery(url, deleted('1004'), SECRET, tampered.replace('1003', '1005')))
+            .status,
+        ).toBe(401);
+        expect((await trutoDelivery(url, deleted('1001'))).status).toBe(200); // a redelivery
+        expect((await trutoDelivery(`${url}any/path`, deleted('1006'))).status).toBe(200);
+        await lines(2);
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.changes).toEqual([
+      expect.objectContaining({
+        type: 'delete',
+        id: 'truto:1001',
+        source: 'webhook',
+        eventId: 'evt-1001',
+      }),
+      expect.objectContaining({ type: 'delete', id: 'truto:1006', eventId: 'evt-1006' }),
+    ]);
+    expect(r.stderr).toMatch(/^Ready: receiving webhooks of truto at http:\/\/127\.0\.0\.1:\d+\//);
+    expect(r.stderr.match(/warning: answered 401 to POST \//g)).toHaveLength(2);
+    expect(r.stderr).toContain('Stopped: 2 delivered, 1 duplicates, 0 ignored, 2 rejected.');
+    expect(r.stderr).not.toContain(SECRET);
+  });
+
+  it('--sandbox subscribes itself and prints the signed events of writes made through the sandbox', async () => {
+    const r = await listening({ sandbox: true }, {}, async ({ sandbox, providers }, lines) => {
+      expect(providers).toEqual(['devrev', 'zoom-contact-center', 'truto']);
+      if (!sandbox) throw new Error('no sandbox');
+      expect(sandbox.webhooks.subscriptions.map((s) => s.provider).sort()).toEqual([
+        'devrev',
+        'truto',
+        'zoom',
+      ]);
+      const truto = createTrutoAdapter(sandbox.adapterOptions.truto);
+      const created = await truto.engagements.create({
+        kind: 'call',
+        subject: 'Heard by listen',
+        occurredAt: '2026-01-05T10:00:00Z',
+      });
+      await truto.engagements.update(created.id, { subject: 'Heard again' });
+      await truto.engagements.delete(created.id);
+      const [c, u, d] = await lines(3);
+      expect(c).toMatchObject({ type: 'upsert', id: created.id, source: 'webhook' });
+      expect(c?.engagement?.subject).toBe('Heard by listen');
+      expect(u).toMatchObject({ type: 'upsert', id: created.id });
+      expect(u?.engagement?.subject).toBe('Heard again');
+      expect(d).toMatchObject({ type: 'delete', id: created.id });
+    });
+    expect(r.code).toBe(0);
+    expect(r.changes).toHaveLength(3);
+    expect(r.stderr).toContain('(subscribed to the sandbox)');
+    expect(r.stderr).toMatch(/export TRUTO_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/truto /);
+  });
+
+  it('without a secret names the variables; a bad port is exit 2', async () => {
+    const none = await cli(['listen']);
+    expect(none.code).toBe(2);
+    for (const name of [
+      'DEVREV_WEBHOOK_SECRET',
+      'ZOOM_WEBHOOK_SECRET_TOKEN',
+      'TRUTO_WEBHOOK_SECRET',
+    ]) {
+      expect(none.stderr).toContain(name);
+    }
+    const asked = await cli(['listen', '--provider', 'zoom'], {
+      env: { TRUTO_WEBHOOK_SECRET: SECRET },
+    });
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toContain('zoom-contact-center: ZOOM_WEBHOOK_SECRET_TOKEN');
+    expect(asked.stderr).not.toContain('TRUTO_WEBHOOK_SECRET');
+    const port = await cli(['listen', '--port', '70000', '--sandbox']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port must be 0..65535');
+  });
+});
