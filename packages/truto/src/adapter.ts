@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   type AdapterCapabilities,
   CapabilityError,
+  type ChangeCapabilities,
+  type ChangeFeedParams,
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,
@@ -11,10 +13,12 @@ import {
 import {
   bearerAuth,
   createTransport,
+  DEFAULT_MODIFIED_LOOKBACK_MS,
   defineAdapter,
   HttpOptionsSchema,
   issuePath,
   type NormalizedListParams,
+  normalizeListParams,
   paginate,
   parseAdapterOptions,
   parseResponse,
@@ -23,6 +27,19 @@ import {
   readRecords,
 } from '@engagekit/core/adapter';
 import { z } from 'zod';
+import {
+  TrutoChangeFeed,
+  type TrutoChangesMode,
+  type TrutoFeedContext,
+  type TrutoFeedMode,
+} from './changes/feed';
+import {
+  LIST_META_PATH,
+  supportsUpdatedAt,
+  TrutoListMetaSchema,
+  UpdatedAtSupport,
+} from './changes/meta';
+import { createChangeSource } from './changes/source';
 import { createErrorParser, isRetryable, translated } from './errors';
 import {
   mapTrutoEngagement,
@@ -41,6 +58,13 @@ import {
 } from './wire/engagement';
 
 const DAY_MS = 86_400_000;
+/**
+ * Window mode re-reads a week of start times: CRM activities are often logged or completed days
+ * after they happen (a call written up the next day, meeting notes after the weekly sync).
+ */
+const DEFAULT_WINDOW_LOOKBACK_MS = 7 * DAY_MS;
+/** How long an account's metadata answer is trusted before it is asked again. */
+const DEFAULT_META_TTL_MS = 60 * 60_000;
 /** Truto: "date range should not exceed one year" (some integrations); 365 days never exceeds it. */
 const MAX_WINDOW_MS = 365 * DAY_MS;
 const PATH = '/unified/crm/engagements';
@@ -85,6 +109,8 @@ export const TRUTO_CAPABILITIES: AdapterCapabilities = {
   backwardsPaging: false,
   ordering: 'unordered',
   createKinds: TRUTO_CREATE_KINDS,
+  // What an 'auto' adapter can promise before it has asked the account (see `changesMode()`).
+  changes: { mode: 'window', deletes: 'webhook', lookbackMs: DEFAULT_WINDOW_LOOKBACK_MS },
 };
 
 /** Options of {@link createTrutoAdapter}. */
@@ -117,12 +143,45 @@ export interface TrutoAdapterOptions extends HttpOptions {
    * @default 'seconds'
    */
   durationUnit?: TrutoDurationUnit | undefined;
+  /**
+   * How `engagements.changes()` finds changes:
+   * - `'modified'`: Truto's `updated_at` filter, so edits to engagements of any age are found (the
+   *   account's integration must support it, or listings fail with `CapabilityError`);
+   * - `'window'`: start times from the previous run's start minus `changesWindowLookbackMs`, so an
+   *   edit to an engagement that started earlier is not seen;
+   * - `'auto'`: asks the account's metadata (`GET /unified/crm/engagements/meta/list`, cached for
+   *   `changesMetaTtlMs`) at the first `changes()` iteration and uses `'modified'` when it lists
+   *   `updated_at`, else `'window'`. `capabilities.changes.mode` then says `'window'` (what is
+   *   promised before asking); `await adapter.changesMode()` and `feed.mode` say what is used.
+   * @default 'auto'
+   */
+  changes?: TrutoChangesMode | undefined;
+  /**
+   * Window mode: how far before the previous run's start each run reads start times again, in ms
+   * (at most 365 days).
+   * @default 604800000 (7 days)
+   */
+  changesWindowLookbackMs?: number | undefined;
+  /**
+   * `'auto'`: how long the account's metadata answer is kept, in ms (at most 1 day); `0` asks at
+   * every feed iteration.
+   * @default 3600000 (1 hour)
+   */
+  changesMetaTtlMs?: number | undefined;
 }
 
 const OptionsSchema = HttpOptionsSchema.extend({
   token: z.string().trim().optional(),
   integratedAccountId: z.string().trim().optional(),
   durationUnit: z.enum(['seconds', 'milliseconds']).optional(),
+  changes: z.enum(['auto', 'modified', 'window']).optional(),
+  changesWindowLookbackMs: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * DAY_MS)
+    .optional(),
+  changesMetaTtlMs: z.number().int().nonnegative().max(DAY_MS).optional(),
 }).strict();
 
 /** The id of a raw Truto record, when it is one a listing could report (exact). */
@@ -150,10 +209,20 @@ function idempotency(options: RequestOptions | undefined): {
 type Predicate = (e: Engagement) => boolean;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The Truto adapter: the unified engagements API plus `webhooks()`. */
+/** The Truto adapter: the unified engagements API plus `webhooks()` and `changesMode()`. */
 export type TrutoAdapter = EngagementAdapter & {
+  engagements: EngagementAdapter['engagements'] & {
+    /** The change feed; its `mode` says how it reads (see `TrutoAdapterOptions.changes`). */
+    changes(params: ChangeFeedParams): TrutoChangeFeed;
+  };
   /** A verified-webhook source for `createWebhookReceiver` (see `createTrutoWebhookSource`). */
   webhooks(options: TrutoWebhooksOptions): WebhookSource;
+  /**
+   * The mode `changes()` uses for this integrated account: the `changes` option, or with `'auto'`
+   * the account's metadata (one request, then cached for `changesMetaTtlMs`). A failed metadata
+   * request rejects with its typed error (`ApiError`, `ResponseValidationError`…) and is not cached.
+   */
+  changesMode(options?: { signal?: AbortSignal | undefined }): Promise<'modified' | 'window'>;
 };
 
 /**
@@ -185,6 +254,9 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
     baseUrl: _baseUrl,
     rateLimit,
     durationUnit,
+    changes: changesOption = 'auto',
+    changesWindowLookbackMs = DEFAULT_WINDOW_LOOKBACK_MS,
+    changesMetaTtlMs = DEFAULT_META_TTL_MS,
     ...http
   } = options;
   const units = { durationUnit: durationUnit ?? 'seconds' } as const;
@@ -198,6 +270,15 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
     rateLimit: rateLimit === undefined ? DEFAULT_RATE_LIMIT : rateLimit,
   });
   const account = { integrated_account_id: integratedAccountId };
+  const fixedMode: TrutoFeedMode | undefined = changesOption === 'auto' ? undefined : changesOption;
+  const changeCapabilities = (mode: TrutoFeedMode): ChangeCapabilities =>
+    mode === 'modified'
+      ? { mode, deletes: 'webhook', lookbackMs: DEFAULT_MODIFIED_LOOKBACK_MS }
+      : { mode, deletes: 'webhook', lookbackMs: changesWindowLookbackMs };
+  const capabilities: AdapterCapabilities = {
+    ...TRUTO_CAPABILITIES,
+    changes: changeCapabilities(fixedMode ?? 'window'),
+  };
   const recordPath = (remoteId: string) => `${PATH}/${encodeURIComponent(remoteId)}`;
 
   /** Unified filters → Truto query parameters, plus what has to be checked client-side. */
@@ -364,7 +445,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
 
   const adapter = defineAdapter({
     id: PROVIDER,
-    capabilities: TRUTO_CAPABILITIES,
+    capabilities,
     remoteIdInPath: true,
     engagements: {
       list,
@@ -395,5 +476,47 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
       integratedAccountId,
       durationUnit: units.durationUnit,
     });
-  return { ...adapter, webhooks };
+
+  const updatedAt = new UpdatedAtSupport(async () => {
+    const { data } = await translated('meta', () =>
+      transport.request({
+        method: 'GET',
+        path: LIST_META_PATH,
+        query: account,
+        schema: TrutoListMetaSchema,
+        operation: 'engagements.meta',
+      }),
+    );
+    return supportsUpdatedAt(data);
+  }, changesMetaTtlMs);
+  const modeOf = (supported: boolean): TrutoFeedMode => (supported ? 'modified' : 'window');
+  const sources = {
+    modified: createChangeSource('modified', capabilities, list),
+    window: createChangeSource('window', capabilities, list),
+  };
+  const feedContext: TrutoFeedContext = {
+    fixed: fixedMode,
+    cached: () => {
+      const known = updatedAt.peek();
+      return known === undefined ? undefined : modeOf(known);
+    },
+    resolve: async (signal) => fixedMode ?? modeOf(await updatedAt.get(signal)),
+    invalidate: () => updatedAt.invalidate(),
+    capabilities: changeCapabilities,
+    source: (mode) => sources[mode],
+    checkListParams: (params) => {
+      normalizeListParams(PROVIDER, capabilities, {
+        pageSize: params.pageSize,
+        kinds: params.kinds,
+      });
+    },
+    integratedAccountId,
+  };
+  const engagements = {
+    ...adapter.engagements,
+    changes: (params: ChangeFeedParams) => new TrutoChangeFeed(feedContext, params),
+  };
+  const changesMode = async (opts: { signal?: AbortSignal | undefined } = {}) =>
+    feedContext.resolve(opts.signal);
+  return { ...adapter, engagements, webhooks, changesMode };
 }

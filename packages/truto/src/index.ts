@@ -4,6 +4,7 @@ export {
   type TrutoAdapter,
   type TrutoAdapterOptions,
 } from './adapter';
+export type { TrutoChangeFeed, TrutoChangesMode, TrutoFeedMode } from './changes/feed';
 export { normalizeDirection, type TrutoDurationUnit, toKind } from './map/engagement';
 export { TRUTO_CREATE_KINDS } from './map/input';
 export { type ParseTrutoEngagementOptions, parseTrutoEngagement } from './parse';

@@ -41,6 +41,9 @@ describe('createTrutoAdapter options', () => {
       headers: { 'x-a': 'b' },
       hooks: {},
       cursorSecret: 'a-cursor-secret-of-32-characters',
+      changes: 'window',
+      changesWindowLookbackMs: 86_400_000,
+      changesMetaTtlMs: 0,
     } satisfies Required<TrutoAdapterOptions>;
     expect(createTrutoAdapter(all).id).toBe('truto');
   });
