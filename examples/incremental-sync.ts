@@ -1,101 +1,95 @@
 /**
- * Incremental sync: "everything new since my last run", with a persisted high-water mark.
+ * Incremental sync: keep your own store in step with the vendors, run after run.
  *
- * engagekit filters on `occurredAt`, the one time every vendor can filter by; what "updated" can
- * mean differs per vendor, so be precise about what this catches:
- * - DevRev: occurredAt is scheduled_date (else created_date). DevRev can also filter on
- *   `modified_date`, which catches edits to old engagements; that is not a unified filter.
- * - Zoom Contact Center: occurredAt is the start time; Zoom filters only on start/end time ranges.
- *   A finished engagement does not change, but it appears only once Zoom has recorded it.
- * - Truto: occurredAt is start_time (else created_at) of the connected CRM; some CRMs also filter
- *   on `updated_at`, per integration.
- * So this syncs new engagements, and re-reads a LOOKBACK window behind the mark to catch records
- * that arrive late (logged after the fact, or recorded late by the vendor), skipping ids already
- * seen. Edits to engagements older than the lookback need a full re-sync or a vendor-specific pass.
+ * `client.engagements.changes({ since })` gives what changed since the checkpoint the previous run
+ * saved: new engagements, late-logged ones, edits to engagements of any age where the vendor has a
+ * modified time (DevRev; Truto where the CRM has `updated_at`), Zoom engagements that change while
+ * they run. No list API shows deletions, so a webhook receiver applies those to the same store.
+ * Both give `EngagementChange`s to upsert or delete by id: a change that comes twice (only at a
+ * resume boundary, or a redelivered webhook) is harmless. See docs/change-tracking.md.
  * Run: npx tsx examples/incremental-sync.ts
  */
+import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngagementsClient, type Engagement, type EngagementsClient } from '@engagekit/core';
 import {
-  DAY,
-  type ExampleOptions,
-  isMain,
-  SANDBOX_NOW,
-  sandboxAdapters,
-  withSandbox,
-} from './lib/sandbox';
+  createEngagementsClient,
+  createWebhookReceiver,
+  type Engagement,
+  type EngagementChange,
+  type EngagementsClient,
+} from '@engagekit/core';
+import { DAY, type ExampleOptions, isMain, sandboxAdapters, withSandbox } from './lib/sandbox';
 
-const LOOKBACK_MS = DAY;
+/** Your database: engagements by id. */
+type Store = Map<string, Engagement>;
 
-interface SyncState {
-  /** Greatest occurredAt synced so far. */
-  highWaterMark: string;
-  /** Ids synced with occurredAt inside the lookback window behind the mark. */
-  recentIds: string[];
+function apply(store: Store, change: EngagementChange): void {
+  if (change.type === 'delete') store.delete(change.id);
+  else if (change.engagement) store.set(change.id, change.engagement); // webhooks may be partial
 }
 
-/** One sync run: everything since the mark (minus the lookback), then a new mark. */
-export async function syncOnce(client: EngagementsClient, stateFile: string, now: Date) {
-  const state: SyncState | undefined = await readFile(stateFile, 'utf8')
-    .then((s) => JSON.parse(s) as SyncState)
-    .catch(() => undefined);
-  const mark = state ? Date.parse(state.highWaterMark) : now.getTime() - 30 * DAY; // first run: 30 days
-  const seen = new Set(state?.recentIds ?? []);
-  const fresh: Engagement[] = [];
-  const listed = new Map<string, number>(); // every id read this run → its occurredAt
-  let high = mark;
-  for await (const e of client.engagements.list({ from: new Date(mark - LOOKBACK_MS), to: now })) {
-    const t = Date.parse(e.occurredAt);
-    listed.set(e.id, t);
-    high = Math.max(high, t);
-    if (!seen.has(e.id)) fresh.push(e); // ← write it to your warehouse / CRM here
+/** One run: the changes since the saved checkpoint, then the new checkpoint saved. */
+export async function syncOnce(client: EngagementsClient, checkpointFile: string, store: Store) {
+  const saved = await readFile(checkpointFile, 'utf8').catch(() => undefined);
+  const feed = client.engagements.changes({ since: saved ?? new Date(Date.now() - 365 * DAY) });
+  const changes: EngagementChange[] = [];
+  try {
+    for await (const change of feed) {
+      apply(store, change);
+      changes.push(change);
+    }
+  } finally {
+    // Valid wherever the run stopped: a failed run resumes from here, losing nothing.
+    await writeFile(checkpointFile, feed.checkpoint);
   }
-  // The next run re-reads [mark - LOOKBACK, …): remember exactly the ids it will see again.
-  const recentIds = [...listed].filter(([, t]) => t >= high - LOOKBACK_MS).map(([id]) => id);
-  const next: SyncState = { highWaterMark: new Date(high).toISOString(), recentIds };
-  await writeFile(stateFile, JSON.stringify(next));
-  return { fresh, state: next };
+  return changes;
 }
 
 export async function main({ sandbox, log = console.log }: ExampleOptions = {}) {
   return withSandbox(sandbox, async (sb) => {
     const { devrev, zoom, truto } = sandboxAdapters(sb);
     const client = createEngagementsClient({ adapters: [devrev, zoom, truto] });
-    const stateFile = join(await mkdtemp(join(tmpdir(), 'engagekit-sync-')), 'state.json');
-    const now = SANDBOX_NOW;
+    const store: Store = new Map();
+    const checkpointFile = join(await mkdtemp(join(tmpdir(), 'engagekit-sync-')), 'checkpoint');
 
-    const first = await syncOnce(client, stateFile, now);
-    log(`run 1: ${first.fresh.length} engagements, mark ${first.state.highWaterMark}`);
-
-    // Meanwhile: a call is logged late (it happened before the mark), and a new one happens.
-    const member = first.fresh.find((e) => e.provider === 'devrev')?.participants[0]?.id ?? '';
-    const mark = Date.parse(first.state.highWaterMark);
-    const late = await devrev.engagements.create({
-      kind: 'call',
-      subject: 'Logged late',
-      occurredAt: new Date(mark - 3_600_000),
-      participantIds: [member],
+    // Deletions come by webhook. With real vendors the secret is the one they gave you.
+    const secret = 'example-truto-webhook-secret';
+    const receiver = createWebhookReceiver({
+      sources: [truto.webhooks({ secret })],
+      onChange: (changes) => {
+        for (const change of changes) apply(store, change);
+      },
     });
-    const recent = await devrev.engagements.create({
-      kind: 'call',
-      subject: 'Just happened',
-      occurredAt: new Date(now.getTime() + 60_000),
-      participantIds: [member],
-    });
+    const server = createServer(receiver.nodeListener).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const subscription = await sb.webhooks.subscribe({ provider: 'truto', url, secret });
 
-    const later = new Date(now.getTime() + 5 * 60_000);
-    const second = await syncOnce(client, stateFile, later);
-    log(`run 2: ${second.fresh.map((e) => `${e.id} "${e.subject}"`).join(', ')}`);
-    const third = await syncOnce(client, stateFile, later);
-    log(`run 3: ${third.fresh.length} new`);
-    return {
-      first: first.fresh,
-      second: second.fresh,
-      third: third.fresh,
-      created: [late, recent],
-    };
+    try {
+      const first = await syncOnce(client, checkpointFile, store);
+      log(`run 1: ${first.length} changes, the store holds ${store.size} engagements`);
+
+      // Meanwhile: someone edits a call from 90 days ago, and deletes an engagement in the CRM.
+      const old = [...store.values()].find(
+        (e) => e.provider === 'devrev' && Date.parse(e.occurredAt) < Date.now() - 90 * DAY,
+      ) as Engagement;
+      const edited = await devrev.engagements.update(old.id, { subject: 'Edited 90 days later' });
+      const doomed = [...store.values()].find((e) => e.provider === 'truto') as Engagement;
+      await truto.engagements.delete(doomed.id);
+      await subscription.idle(); // only so the output is predictable: a live receiver just runs
+
+      const second = await syncOnce(client, checkpointFile, store);
+      log(`run 2: ${second.map((c) => `${c.id} "${c.engagement?.subject}"`).join(', ')}`);
+      log(`deleted by webhook: ${doomed.id} (in the store: ${store.has(doomed.id)})`);
+      return { first, second, edited, deleted: doomed, store };
+    } finally {
+      await subscription.close();
+      server.close();
+    }
   });
 }
 

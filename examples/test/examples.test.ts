@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main as createEngagement } from '../create-engagement';
 import { main as errorsAndRateLimits } from '../errors-and-rate-limits';
 import { main as fourthAdapter } from '../fourth-adapter';
-import { main as incrementalSync } from '../incremental-sync';
 import {
   DAY,
   SANDBOX_NOW,
@@ -104,14 +103,6 @@ describe('examples run against the sandbox', () => {
     const listed = ids(await fullListing(new Date(SANDBOX_NOW.getTime() - DAY), SANDBOX_NOW));
     expect(listed).toContain(r.call.id);
     expect(listed).toContain(r.email.id);
-  });
-
-  it('incremental-sync: the second run gets exactly what arrived, the third nothing', async () => {
-    const r = await incrementalSync({ sandbox, log });
-    expect(r.first.length).toBeGreaterThan(100);
-    expect(new Set(ids(r.first)).size).toBe(r.first.length);
-    expect(ids(r.second).sort()).toEqual(ids(r.created).sort());
-    expect(r.third).toEqual([]);
   });
 
   it('errors-and-rate-limits: retries happen, errors are instanceof-able, skip reports', async () => {
