@@ -35,10 +35,22 @@ import {
   toIsoUtcStrict,
 } from '@engagekit/core/adapter';
 import { z } from 'zod';
+import {
+  ChangesLookbackSchema,
+  DEFAULT_CHANGES_LOOKBACK_MS,
+  devrevChangeCapabilities,
+  devrevChangeSource,
+} from './changes';
 import { EarlyStop } from './early-stop';
 import { parseDevRevError } from './errors';
 import { PROVIDER, relatedOf } from './map/common';
-import { CREATE_TYPE_BY_KIND, KIND_BY_TYPE, mapEngagement, typesOfKind } from './map/engagement';
+import {
+  CREATE_TYPE_BY_KIND,
+  KIND_BY_TYPE,
+  mapEngagement,
+  typesForKinds,
+  typesOfKind,
+} from './map/engagement';
 import { fetchConversationsPage, fetchEngagementsPage } from './pages';
 import { joinList, queryValue, throwIssues } from './query';
 import { createDevRevWebhookSource, type DevRevWebhooksOptions } from './webhooks';
@@ -70,6 +82,14 @@ export interface DevRevAdapterOptions extends HttpOptions {
    * @default { requestsPerSecond: 10, burst: 20 }
    */
   rateLimit?: RateLimitOptions | false | undefined;
+  /**
+   * How far before the previous run's start `engagements.changes()` reads again, in ms: a margin
+   * for the clock difference between DevRev and this machine and for writes in flight while a run
+   * starts. Whole ms from 0 to 7 days; each run re-reads (and compares) what changed in it, so a
+   * longer lookback costs requests, and 0 is safe only when both clocks agree.
+   * @default 300_000 (5 minutes)
+   */
+  changesLookbackMs?: number | undefined;
 }
 
 /** Parameters of `conversations.list()`: the unified list params plus DevRev conversation filters. */
@@ -144,6 +164,7 @@ export const DEVREV_CAPABILITIES: AdapterCapabilities = {
   // occurredAt is scheduled_date-else-created_date, an order DevRev cannot sort by.
   ordering: 'unordered',
   createKinds: CREATE_KINDS,
+  changes: devrevChangeCapabilities(DEFAULT_CHANGES_LOOKBACK_MS),
 };
 
 const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
@@ -162,6 +183,7 @@ const CONVERSATION_CAPABILITIES: AdapterCapabilities = {
 
 const OptionsSchema = HttpOptionsSchema.extend({
   token: z.string().trim().optional(),
+  changesLookbackMs: ChangesLookbackSchema.optional(),
 }).strict();
 
 const issue = (path: string, rule: string, message: string): InputIssue => ({
@@ -169,14 +191,6 @@ const issue = (path: string, rule: string, message: string): InputIssue => ({
   rule,
   message,
 });
-
-/** The unified kinds as DevRev `type` values: `undefined` = no server filter, `[]` = nothing matches. */
-function typesForKinds(kinds: readonly EngagementKind[] | undefined): string[] | undefined {
-  if (!kinds) return undefined;
-  // Unknown or missing engagement_types map to 'other' and cannot be named in a filter.
-  if (kinds.includes('other')) return undefined;
-  return kinds.flatMap(typesOfKind);
-}
 
 /** `participantIds` → `members`, `accountIds` → `parent` (comma-joined, set only when given). */
 function unifiedQuery(params: NormalizedListParams): Record<string, string> {
@@ -257,7 +271,11 @@ function splitNative(
  * Throws `InputValidationError` for invalid options (unknown keys name the option meant).
  */
 export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevAdapter {
-  const { token = '', baseUrl } = parseAdapterOptions(OptionsSchema, options, {
+  const {
+    token = '',
+    baseUrl,
+    changesLookbackMs = DEFAULT_CHANGES_LOOKBACK_MS,
+  } = parseAdapterOptions(OptionsSchema, options, {
     provider: PROVIDER,
     env: { token: 'DEVREV_TOKEN', baseUrl: 'DEVREV_BASE_URL' },
     required: () => ['token'],
@@ -650,7 +668,10 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
   const adapter = defineAdapter(
     {
       id: PROVIDER,
-      capabilities: DEVREV_CAPABILITIES,
+      capabilities: {
+        ...DEVREV_CAPABILITIES,
+        changes: devrevChangeCapabilities(changesLookbackMs),
+      },
       engagements: {
         list: listEngagements,
         count: countEngagements,
@@ -658,6 +679,15 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
         create: createEngagement,
         update: updateEngagement,
         delete: deleteEngagement,
+        changes: devrevChangeSource({
+          engagementsPage: (query, opts, includeRaw) =>
+            fetchEngagementsPage(transport, query, opts, includeRaw),
+          conversationsPage: (body, opts, includeRaw) =>
+            fetchConversationsPage(transport, body, opts, includeRaw),
+          maxPageSize: DEVREV_CAPABILITIES.maxPageSize,
+          defaultPageSize: DEVREV_CAPABILITIES.defaultPageSize,
+          cursorSecret: options.cursorSecret,
+        }),
       },
     },
     {

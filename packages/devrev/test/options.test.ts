@@ -36,6 +36,7 @@ describe('createDevRevAdapter options', () => {
       headers: { 'x-a': 'b' },
       hooks: {},
       cursorSecret: 'a-cursor-secret-of-32-characters',
+      changesLookbackMs: 60_000,
     } satisfies Required<DevRevAdapterOptions>;
     expect(createDevRevAdapter(all).id).toBe('devrev');
   });

@@ -40,6 +40,14 @@ export function typesOfKind(kind: EngagementKind): DevRevEngagementType[] {
   return DEVREV_ENGAGEMENT_TYPES.filter((t) => KIND_BY_TYPE[t] === kind);
 }
 
+/** The unified kinds as DevRev `type` values: `undefined` = no server filter, `[]` = nothing matches. */
+export function typesForKinds(kinds: readonly EngagementKind[] | undefined): string[] | undefined {
+  if (!kinds) return undefined;
+  // Unknown or missing engagement_types map to 'other' and cannot be named in a filter.
+  if (kinds.includes('other')) return undefined;
+  return kinds.flatMap(typesOfKind);
+}
+
 /** Unified kind → the `engagement_type` `engagements.create` accepts (see the docs for `meeting`). */
 export const CREATE_TYPE_BY_KIND: Readonly<Partial<Record<EngagementKind, DevRevCreateType>>> = {
   call: 'call',
