@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TokenCodec } from './codec';
+import { createSandboxData, type SandboxData } from './data/control';
 import { Timeline } from './data/timeline';
+import { zoomTail } from './data/zoom';
 import { FaultController } from './faults';
 import {
   INVALID_JSON,
@@ -17,6 +19,7 @@ import type { FaultOptions, SandboxOptions, VendorName } from './types';
 import { DevRevVendor } from './vendors/devrev';
 import { TrutoVendor } from './vendors/truto';
 import { ZoomVendor } from './vendors/zoom';
+import { webhooksAdmin } from './webhooks/admin';
 import { listenToChanges } from './webhooks/hub';
 import { SandboxWebhooks } from './webhooks/webhooks';
 
@@ -74,6 +77,8 @@ export interface Sandbox {
    * handshake, then delivers signed events for the writes made through the sandbox.
    */
   webhooks: SandboxWebhooks;
+  /** Test control: edit, late-insert and delete records directly; ids and fingerprints (see {@link SandboxData}). */
+  data: SandboxData;
   /** Restores seeded data and clears faults, the log, tokens and idempotency keys. */
   reset(): void;
   /** Stops the server and destroys every open socket. */
@@ -138,7 +143,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const zoomOpts = options.zoom ?? {};
   const zoom = new ZoomVendor({
     seed,
-    timeline: new Timeline(seed + 2, countFor(options, 'zoom'), startMs, nowMs, 1000),
+    timeline: new Timeline(
+      seed + 2,
+      countFor(options, 'zoom'),
+      startMs,
+      nowMs,
+      1000,
+      zoomTail(countFor(options, 'zoom')),
+    ),
     ...CREDENTIALS.zoom,
     tokenTtlSeconds: zoomOpts.tokenTtlSeconds ?? 3600,
     pageTokenTtlSeconds: zoomOpts.pageTokenTtlSeconds ?? 900,
@@ -209,6 +221,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         at: new Date(now).toISOString(),
       });
 
+    if (url.pathname === '/__admin/webhooks' || url.pathname.startsWith('/__admin/webhooks/')) {
+      const path = url.pathname.slice('/__admin/webhooks'.length);
+      return write(res, await webhooksAdmin(webhooks, method, path, body));
+    }
     if (url.pathname.startsWith('/__admin/')) {
       const reply = admin(method, url.pathname.slice('/__admin'.length), body);
       return write(res, reply);
@@ -304,6 +320,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     log,
     webhooks,
+    data: createSandboxData(vendors, clock, seed),
     reset,
     close: async () => {
       await webhooks.close();

@@ -337,3 +337,82 @@ describe('sandbox.webhooks: bounds and close()', () => {
     ).rejects.toMatchObject({ reason: 'closed' });
   });
 });
+
+describe('sandbox.webhooks: before the handshake passed', () => {
+  it('sends no event to a URL whose handshake is still running', async () => {
+    const zoom = createZoomContactCenterAdapter(sb.adapterOptions.zoom);
+    endpoint = await startEndpoint();
+    const target = endpoint;
+    const sub = await sb.webhooks.subscribe({
+      provider: 'zoom',
+      url: target.url,
+      onSecret: (secret) => {
+        sb.webhooks.emit({
+          vendor: 'zoom',
+          object: 'engagement',
+          action: 'created',
+          record: { engagement_id: 'early', start_time: 0 },
+        });
+        target.receiver = createWebhookReceiver({
+          sources: [zoom.webhooks({ secretToken: secret })],
+          onChange: () => {},
+        });
+      },
+    });
+    await sub.idle();
+    expect(sub.stats).toMatchObject({ events: 0, attempts: 0 });
+    expect(target.requests.map((r) => JSON.parse(r.body).event)).toEqual([
+      'endpoint.url_validation',
+    ]);
+  });
+});
+
+describe('sandbox.webhooks: the admin API (/__admin/webhooks)', () => {
+  const admin = async (method: string, path = '', body?: unknown) => {
+    const res = await fetch(`${sb.origin}/__admin/webhooks${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('subscribes, lists without secrets, shows the log and closes', async () => {
+    const { changes, endpoint } = await trutoEndpoint();
+    const made = await admin('POST', '', { provider: 'truto', url: endpoint.url, secret: SECRET });
+    expect(made).toEqual({
+      status: 201,
+      body: { id: expect.any(String), provider: 'truto', url: endpoint.url, secret: SECRET },
+    });
+    const id = String(made.body.id);
+    const created = await truto().engagements.create({ kind: 'email', subject: 'via admin' });
+    await sb.webhooks.subscriptions[0]?.idle();
+    expect(changes.map((c) => c.id)).toEqual([created.id]);
+
+    const listed = await admin('GET');
+    expect(listed.body).toEqual([
+      {
+        id,
+        provider: 'truto',
+        url: endpoint.url,
+        stats: expect.objectContaining({ events: 1, delivered: 1 }),
+      },
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain(SECRET);
+    const log = await admin('GET', `/${id}/log`);
+    expect(log.body).toEqual([expect.objectContaining({ outcome: 'delivered', status: 200 })]);
+    expect(await admin('DELETE', `/${id}`)).toEqual({ status: 200, body: { id, closed: true } });
+    expect(sb.webhooks.subscriptions).toHaveLength(0);
+    expect((await admin('DELETE', `/${id}`)).status).toBe(404);
+  });
+
+  it('answers a bad option 400 naming it, and a failed handshake 502', async () => {
+    endpoint = await startEndpoint();
+    const bad = await admin('POST', '', { provider: 'hubspot', url: endpoint.url });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'invalid-input', field: 'provider' } });
+    endpoint.failNext(1, 404);
+    const refused = await admin('POST', '', { provider: 'devrev', url: endpoint.url });
+    expect(refused).toMatchObject({ status: 502, body: { error: 'handshake-failed' } });
+    expect(String(refused.body.message)).toContain('answered 404');
+  });
+});

@@ -33,6 +33,9 @@ async function listen(sources: Parameters<typeof createWebhookReceiver>[0]['sour
   return { changes, receiver, endpoint };
 }
 
+/** A slow answer under load must not become a retry minutes later: long timeout, fast schedule. */
+const PATIENT = { timeoutMs: 15_000, timeScale: 0.001 } as const;
+
 const parsed = (body: string) => JSON.parse(body) as Record<string, unknown>;
 
 describe('sandbox.webhooks: Truto', () => {
@@ -45,6 +48,7 @@ describe('sandbox.webhooks: Truto', () => {
       provider: 'truto',
       url: endpoint.url,
       secret: SECRET,
+      ...PATIENT,
     });
     expect(sub.secret).toBe(SECRET);
     expect(endpoint.requests).toHaveLength(0); // Truto documents no URL handshake
@@ -103,6 +107,7 @@ describe('sandbox.webhooks: Zoom Contact Center', () => {
       provider: 'zoom-contact-center',
       url: endpoint.url,
       secret: SECRET,
+      ...PATIENT,
     });
 
     expect(endpoint.requests).toHaveLength(1);
@@ -192,6 +197,7 @@ describe('sandbox.webhooks: DevRev', () => {
       provider: 'devrev',
       url: endpoint.url,
       secret: SECRET,
+      ...PATIENT,
     });
 
     const verify = parsed(endpoint.requests[0]?.body ?? '{}');

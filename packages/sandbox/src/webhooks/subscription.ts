@@ -100,6 +100,8 @@ export class WebhookSubscription {
   #seq = 0;
   #draws = 0;
   #closed = false;
+  /** Events flow only once the handshake passed, as the vendors send none to an unverified URL. */
+  #active = false;
   readonly #onClose: () => void;
 
   constructor(args: {
@@ -158,7 +160,10 @@ export class WebhookSubscription {
   async handshake(): Promise<void> {
     await this.#options.onSecret?.(this.secret);
     const handshake = this.#scheme.handshake?.(this.secret, this.#context, Date.now());
-    if (!handshake) return;
+    if (!handshake) {
+      this.#active = !this.#closed;
+      return;
+    }
     const controller = this.#track();
     let failure: string | undefined;
     try {
@@ -181,11 +186,12 @@ export class WebhookSubscription {
         `The ${this.provider} URL handshake with ${this.url} ${failure}.`,
       );
     }
+    this.#active = !this.#closed;
   }
 
   /** Sends the vendor's event for a change (if it has one), subject to the queue bound and faults. */
   deliver(change: SandboxChange): void {
-    if (this.#closed) return;
+    if (!this.#active || this.#closed) return;
     const seq = ++this.#seq;
     const event = this.#scheme.event(change, this.#context, Date.now());
     if (typeof event === 'string') {
