@@ -228,7 +228,7 @@ export function createZoomContactCenterAdapter(
     remoteIdInPath: true,
     engagements: {
       list,
-      changes: zoomChangeSource(instanceCapabilities, list, Date.now),
+      changes: zoomChangeSource(instanceCapabilities, list, () => Date.now()),
 
       async get(remoteId, requestOptions) {
         const res = await transport.request({
