@@ -203,3 +203,42 @@ describe('engagekit changes: usage', () => {
     expect(help.stdout).toMatch(/listen \[options\]\s+Receive the vendors' webhooks/);
   });
 });
+
+describe('engagekit changes --sandbox (the three adapters)', () => {
+  it('a first run prints every provider’s changes; the next run, on the same seeded data, prints none', async () => {
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const first = await cli(['changes', '--sandbox', '--since', since.toISOString()]);
+    expect(first.code).toBe(0);
+    const all = lines(first.stdout);
+    expect(all.length).toBeGreaterThan(100);
+    expect(new Set(all.map((c) => c.provider))).toEqual(
+      new Set(['devrev', 'zoom-contact-center', 'truto']),
+    );
+    expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
+    expect(all.every((c) => c.type === 'upsert' && c.engagement?.id === c.id)).toBe(true);
+    expect(first.stderr).toMatch(
+      new RegExp(
+        `^${all.length} changes\\. Next checkpoint \\(pass it as --since next time\\):\\n`,
+      ),
+    );
+    // Each `--sandbox` run starts the emulators afresh from the same seed: nothing has changed.
+    const second = await cli(['changes', '--sandbox', '--since', checkpointOf(first.stderr)]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toMatch(/^0 changes\./);
+  });
+
+  it('a checkpoint of one provider set resumes that set; an ekc1 checkpoint is not a merged one', async () => {
+    const first = await cli(['changes', '--sandbox', '--provider', 'truto', '--since', '7d']);
+    expect(first.code).toBe(0);
+    expect(new Set(lines(first.stdout).map((c) => c.provider))).toEqual(new Set(['truto']));
+    const again = ['--provider', 'truto', '--since', checkpointOf(first.stderr)];
+    const resumed = await cli(['changes', '--sandbox', ...again]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toBe('');
+    const perProvider = 'ekc1.e30...x';
+    const refused = await cli(['changes', '--sandbox', '--since', perProvider]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^InputValidationError: .*since.*ekm1/);
+  });
+});
