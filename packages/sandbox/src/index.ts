@@ -17,6 +17,14 @@ export {
   sandboxUsage,
   startSandboxForCommand,
 } from './cli';
+export {
+  recordFingerprint,
+  type SandboxData,
+  SandboxDataError,
+  type SandboxRecords,
+  type TimeInput,
+  type WireRecord,
+} from './data/control';
 export { FaultController, type FaultDecision } from './faults';
 export { type LogEntry, type LogFilter, RequestLog } from './log';
 export {

@@ -56,6 +56,11 @@ export class Collection<R, T> {
     return this.spec.count;
   }
 
+  /** True once anything was written or deleted since the last reset (base counts no longer hold). */
+  get dirty(): boolean {
+    return this.masked.size > 0 || this.overlay.size > 0;
+  }
+
   reset(): void {
     this.masked.clear();
     this.overlay.clear();

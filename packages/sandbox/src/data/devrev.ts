@@ -257,6 +257,33 @@ export function devrevEngagementSpec(
   };
 }
 
+export function devrevConversationId(i: number): string {
+  return `${ORG}:conversation/${idPart(i)}`;
+}
+
+/** Filter traits of a stored (written or inserted) conversation, as seeded ones derive them. */
+function conversationTraitsOf(r: Json): ConversationTraits {
+  const users = (list: unknown) =>
+    (Array.isArray(list) ? list : []).flatMap((u: Json) =>
+      [u?.id, u?.display_id].filter((x): x is string => typeof x === 'string'),
+    );
+  const stage = (r.stage as Json | undefined)?.name;
+  const account = r.account as Json | undefined;
+  return {
+    members: users(r.members),
+    ownedBy: users(r.owned_by),
+    // Seeded conversations are closed exactly when their stage is resolved.
+    state: stage === 'resolved' ? 'closed' : 'open',
+    sourceChannel: String(r.source_channel ?? ''),
+    tags: (Array.isArray(r.tags) ? r.tags : []).flatMap((t: Json) => {
+      const tagId = (t?.tag as Json | undefined)?.id;
+      return typeof tagId === 'string' ? [tagId] : [];
+    }),
+    modified: Date.parse(String(r.modified_date ?? '')) || 0,
+    account: [account?.id, account?.display_id].filter((x): x is string => typeof x === 'string'),
+  };
+}
+
 export interface ConversationTraits {
   members: string[];
   ownedBy: string[];
@@ -291,7 +318,7 @@ export function devrevConversationSpec(
   const account = (i: number) =>
     hash32(seed, i, 38) % 3 === 0 ? undefined : parentOf(3 * (hash32(seed, i, 39) % 20));
   const ids = (us: number[]) => us.flatMap((u) => [userRef(seed, u).id, userRef(seed, u).display]);
-  const id = (i: number) => `${ORG}:conversation/${idPart(i)}`;
+  const id = devrevConversationId;
   return {
     count: tl.count,
     baseId: id,
@@ -312,15 +339,7 @@ export function devrevConversationSpec(
         account: ((a) => (a ? [a.id as string, a.display_id as string] : []))(account(i)),
       };
     },
-    traitsOf: () => ({
-      members: [],
-      ownedBy: [],
-      state: '',
-      sourceChannel: '',
-      tags: [],
-      modified: 0,
-      account: [],
-    }),
+    traitsOf: conversationTraitsOf,
     build: (i) => {
       const d = new Draw(seed, 500_000_000 + i);
       const t = tag(i);

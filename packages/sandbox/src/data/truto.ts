@@ -45,6 +45,10 @@ const OWNERS = 20;
 
 export interface TrutoTraits {
   type: string;
+  /** `created_at` in ms (0 when absent). */
+  created: number;
+  /** `updated_at` in ms, else `created_at` (records the CRM never edited carry no updated_at). */
+  updated: number;
   contacts: string[];
   account?: string;
   owner?: string;
@@ -54,11 +58,24 @@ export interface TrutoTraits {
 const BASE = 10_000_000_000;
 export const trutoId = (i: number) => String(BASE + i);
 
+function timeOf(value: unknown): number {
+  return Date.parse(String(value ?? '')) || 0;
+}
+
 /** Seeded Truto unified-CRM engagements; start_time is monotonic in the index. */
 export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<Json, TrutoTraits> {
+  // created_at is the record's first draw, so it is cheap to recompute for filters.
+  const created = (i: number) => tl.at(i) - new Draw(seed, i).int(0, 3_600_000);
+  const minimal = (i: number) => hash32(seed, i, 68) % 25 === 0;
+  // Never after `now`: a change feed keyed on updated_at must find every later edit newer.
+  const updated = (i: number) =>
+    minimal(i)
+      ? created(i)
+      : Math.max(created(i), Math.min(tl.endMs, tl.at(i) + (hash32(seed, i, 69) % 86_400_000)));
   const traits = (i: number): TrutoTraits => {
     const type = TYPES[hash32(seed, i, 60) % TYPES.length] as string;
-    if (hash32(seed, i, 68) % 25 === 0) return { type, contacts: [] };
+    const times = { created: created(i), updated: updated(i) };
+    if (minimal(i)) return { type, ...times, contacts: [] };
     const nContacts = hash32(seed, i, 61) % 4;
     const contacts = [
       ...new Set(
@@ -67,7 +84,7 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
         ),
       ),
     ];
-    const t: TrutoTraits = { type, contacts };
+    const t: TrutoTraits = { type, ...times, contacts };
     if (hash32(seed, i, 62) % 5 !== 0) t.account = String(7000 + (hash32(seed, i, 63) % ACCOUNTS));
     if (hash32(seed, i, 64) % 6 !== 0) t.owner = String(100 + (hash32(seed, i, 65) % OWNERS));
     if (hash32(seed, i, 66) % 4 === 0) t.opportunity = String(9000 + (hash32(seed, i, 67) % 80));
@@ -85,8 +102,11 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
     idOf: (r) => r.id as string,
     traits,
     traitsOf: (r) => {
+      const createdMs = timeOf(r.created_at);
       const t: TrutoTraits = {
         type: String(r.engagement_type ?? ''),
+        created: createdMs,
+        updated: r.updated_at == null ? createdMs : timeOf(r.updated_at),
         contacts: (Array.isArray(r.contact) ? r.contact : [])
           .filter((c): c is Json => typeof c === 'object' && c !== null)
           .map((c) => String(c.id)),
@@ -110,15 +130,13 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
       const t = traits(i);
       const d = new Draw(seed, i);
       const start = tl.at(i);
-      const minimal = hash32(seed, i, 68) % 25 === 0;
-      const created = new Date(start - d.int(0, 3_600_000)).toISOString();
       const rec: Json = {
         id: trutoId(i),
         engagement_type: t.type,
         start_time: new Date(start).toISOString(),
-        created_at: created,
+        created_at: new Date(start - d.int(0, 3_600_000)).toISOString(),
       };
-      if (minimal) return rec;
+      if (minimal(i)) return rec;
       const duration = t.type === 'note' || t.type === 'task' ? undefined : d.int(0, 5400);
       rec.subject = d.chance(0.9) ? subject(d) : null;
       rec.content = d.chance(0.8) ? paragraph(d) : null;
@@ -151,9 +169,9 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
             priority: d.int(1, 5),
           }
         : {};
-      rec.updated_at = new Date(
-        Math.max(Date.parse(created), start + d.int(0, 86_400_000)),
-      ).toISOString();
+      // The draw is kept so the draws after it stay what they were; the time comes from updated().
+      d.int(0, 86_400_000);
+      rec.updated_at = new Date(updated(i)).toISOString();
       rec.remote_data = {
         id: String(d.int(1_000_000, 9_999_999)),
         properties: {

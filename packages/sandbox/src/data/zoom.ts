@@ -1,7 +1,7 @@
 import type { CollectionSpec } from './collection';
 import { Draw, hash32 } from './random';
 import { DISPOSITIONS, paragraph, personName, phone } from './text';
-import type { Timeline } from './timeline';
+import type { Timeline, TimelineTail } from './timeline';
 
 export type Json = Record<string, unknown>;
 
@@ -46,6 +46,52 @@ const QUEUE_NAMES = [
 const FLOW_NAMES = ['Main IVR', 'After hours', 'Chat bot', 'Email triage', 'Video kiosk'];
 const AGENTS = 24;
 const CONSUMERS = 400;
+const HOUR = 3_600_000;
+
+/**
+ * Zoom's tail: up to 8 engagements (one per 25 records) start in the last two hours before `now`
+ * and are still running at `now`, so moving the sandbox clock shows them end.
+ */
+export function zoomTail(count: number): TimelineTail {
+  return { count: Math.min(8, Math.floor(count / 25)), spanMs: 2 * HOUR };
+}
+
+/** Fields Zoom fills in only once an engagement has ended (totals, wrap-up, outcome). */
+const AFTER_END = [
+  'end_time',
+  'duration',
+  'talk_duration',
+  'handling_duration',
+  'wrap_up_duration',
+  'dispositions',
+  'transcript_url',
+  'survey_id',
+] as const;
+
+/**
+ * A stored engagement as Zoom shows it when the clock reads `nowMs`: one whose `end_time` is
+ * still ahead is running, so it has no end, duration, totals, dispositions, transcript or survey
+ * yet (Zoom's schema has no status field: a running engagement is one without an end); a note
+ * appears once its `last_modified_time` has come. A pure function of the record and the time.
+ */
+export function zoomAsOf(rec: Json, nowMs: number): Json {
+  let out = rec;
+  if (typeof rec.end_time === 'number' && rec.end_time > nowMs) {
+    out = { ...rec };
+    for (const field of AFTER_END) delete out[field];
+  }
+  if (Array.isArray(rec.notes)) {
+    const due = (rec.notes as Json[]).filter(
+      (n) => typeof n.last_modified_time !== 'number' || n.last_modified_time <= nowMs,
+    );
+    if (due.length !== rec.notes.length) {
+      if (out === rec) out = { ...rec };
+      if (due.length > 0) out.notes = due;
+      else delete out.notes;
+    }
+  }
+  return out;
+}
 
 function zid(seed: number, salt: number, n: number): string {
   const d = new Draw(seed, 800_000_000 + salt * 10_000 + n);
@@ -130,7 +176,7 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
     },
     idOf: (r) => r.engagement_id as string,
     traits,
-    traitsOf: () => ({ channel: '', legacyOnly: false, channelTypes: [], direction: '' }),
+    traitsOf: zoomTraitsOf,
     build: (i) => {
       const t = traits(i);
       const d = new Draw(seed, i);
@@ -143,7 +189,13 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
       if (t.legacyOnly || d.chance(0.5)) rec.channel_types = t.channelTypes;
       rec.direction = t.direction;
       if (!t.queueId) return rec;
-      const duration = t.channel === 'email' ? d.int(60, 86_400) : d.int(5, 3600);
+      let duration = t.channel === 'email' ? d.int(60, 86_400) : d.int(5, 3600);
+      // Tail engagements end 1 to 60 minutes after `now` (the draw above is kept so the draws
+      // after it, and with them every other field, stay what they were).
+      if (i >= tl.tailStart)
+        duration = Math.ceil(
+          (tl.endMs + 60_000 + (hash32(seed, i, 58) % 3540) * 1000 - start) / 1000,
+        );
       const talk = Math.floor(duration * d.next());
       const waiting = d.int(0, 300);
       rec.end_time = start + duration * 1000;
@@ -197,6 +249,34 @@ export function zoomEngagementSpec(seed: number, tl: Timeline): CollectionSpec<J
       },
     },
   };
+}
+
+/** The filter traits of a stored record (written or inserted), derived as for seeded ones. */
+function zoomTraitsOf(r: Json): ZoomTraits {
+  const first = Array.isArray(r.channels) ? (r.channels[0] as Json | undefined) : undefined;
+  const declared = Array.isArray(r.channel_types) ? r.channel_types.map(String) : undefined;
+  const source = typeof first?.channel_source === 'string' ? first.channel_source : undefined;
+  const channel =
+    typeof first?.channel === 'string' ? first.channel : (LEGACY[declared?.[0] ?? ''] ?? '');
+  const legacy = channel === 'voice' ? 'voice' : source ? LEGACY_OF_SOURCE[source] : undefined;
+  const t: ZoomTraits = {
+    channel,
+    legacyOnly: first === undefined,
+    channelTypes: declared ?? (legacy ? [legacy] : []),
+    direction: String(r.direction ?? ''),
+  };
+  if (source) t.source = source;
+  const firstOf = (list: unknown, key: string) => {
+    const item = Array.isArray(list) ? (list[0] as Json | undefined) : undefined;
+    return typeof item?.[key] === 'string' ? (item[key] as string) : undefined;
+  };
+  const queueId = firstOf(r.queues, 'cc_queue_id');
+  const userId = firstOf(r.agents, 'user_id');
+  const consumerNumber = firstOf(r.consumers, 'consumer_number');
+  if (queueId) t.queueId = queueId;
+  if (userId) t.userId = userId;
+  if (consumerNumber) t.consumerNumber = consumerNumber;
+  return t;
 }
 
 /** Channel a record belongs to, also for records carrying only deprecated channel_types. */

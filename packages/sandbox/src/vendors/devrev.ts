@@ -6,6 +6,7 @@ import {
   DEVREV_CREATE_TYPES,
   DEVREV_ENGAGEMENT_TYPES,
   type DevRevTraits,
+  devrevConversationId,
   devrevConversationSpec,
   devrevEngagementId,
   devrevEngagementSpec,
@@ -14,6 +15,7 @@ import {
   type Json,
 } from '../data/devrev';
 import { keysetPage } from '../data/paging';
+import { ChangeStamps } from '../data/stamp';
 import type { Timeline } from '../data/timeline';
 import { INVALID_JSON, isRecord, json, type Reply, type VendorRequest } from '../http';
 import { WindowLimiter } from '../ratelimit';
@@ -58,9 +60,13 @@ export class DevRevVendor {
   readonly conversations: Collection<Json, ConversationTraits>;
   private readonly limiter?: WindowLimiter;
   private created = 0;
+  private conversationsCreated = 0;
   private readonly userIds: Set<string>;
+  /** Modification times of writes (API and test-control): strictly increasing. */
+  readonly stamps: ChangeStamps;
 
   constructor(private readonly cfg: DevRevConfig) {
+    this.stamps = new ChangeStamps(cfg.nowMs);
     this.engagements = new Collection(devrevEngagementSpec(cfg.seed, cfg.timeline, cfg.nowMs));
     this.conversations = new Collection(
       devrevConversationSpec(cfg.seed, cfg.conversationTimeline, cfg.nowMs),
@@ -75,6 +81,18 @@ export class DevRevVendor {
     this.conversations.reset();
     this.limiter?.reset();
     this.created = 0;
+    this.conversationsCreated = 0;
+    this.stamps.reset();
+  }
+
+  /** Index of the next new engagement (its id is `devrevEngagementId(index)`). */
+  newEngagementIndex(): number {
+    return this.engagements.baseCount + this.created++;
+  }
+
+  /** Id of the next new conversation. */
+  newConversationId(): string {
+    return devrevConversationId(this.conversations.baseCount + this.conversationsCreated++);
   }
 
   handle(req: VendorRequest): Reply {
@@ -299,8 +317,8 @@ export class DevRevVendor {
       ...(body.parent !== undefined ? [body.parent] : []),
       ...(Array.isArray(body.parents) ? body.parents : []),
     ].map((p) => parentSummary(p));
-    const index = this.engagements.baseCount + this.created++;
-    const now = new Date(req.now).toISOString();
+    const index = this.newEngagementIndex();
+    const now = new Date(this.stamps.next(req.now)).toISOString();
     const rec: Json = {
       id: devrevEngagementId(index),
       display_id: `ENG-${index + 1}`,
@@ -358,9 +376,7 @@ export class DevRevVendor {
     const tags = setOf('tags');
     if (tags) rec.tags = tagsOf(tags);
     setOf('artifacts');
-    rec.modified_date = new Date(
-      Math.max(req.now, Date.parse(String(rec.modified_date)) + 1),
-    ).toISOString();
+    rec.modified_date = new Date(this.stamps.next(req.now)).toISOString();
     rec.modified_by = devrevUser(this.cfg.seed, 0);
     this.engagements.put(rec);
     emitChange(this, {

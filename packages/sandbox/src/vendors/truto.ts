@@ -1,8 +1,16 @@
 import type { TokenCodec } from '../codec';
 import { Collection, type Position } from '../data/collection';
 import { keysetPage } from '../data/paging';
+import { ChangeStamps } from '../data/stamp';
 import type { Timeline } from '../data/timeline';
 import { type Json, type TrutoTraits, trutoEngagementSpec, trutoId } from '../data/truto';
+import {
+  TIME_FILTERS,
+  type TimeBound,
+  timeBounds,
+  trutoMethodMeta,
+  withinBounds,
+} from '../data/truto-query';
 import { INVALID_JSON, isRecord, json, queryList, type Reply, type VendorRequest } from '../http';
 import { WindowLimiter } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
@@ -73,9 +81,12 @@ export class TrutoVendor {
   private readonly limiter?: WindowLimiter;
   private idempotent = new Map<string, Reply>();
   private created = 0;
+  /** `updated_at` of writes (API and test-control): strictly increasing. */
+  readonly stamps: ChangeStamps;
 
   constructor(private readonly cfg: TrutoConfig) {
     this.engagements = new Collection(trutoEngagementSpec(cfg.seed, cfg.timeline));
+    this.stamps = new ChangeStamps(cfg.timeline.endMs);
     if (cfg.perAccountPer10s) this.limiter = new WindowLimiter(cfg.perAccountPer10s, 10_000);
   }
 
@@ -84,6 +95,12 @@ export class TrutoVendor {
     this.idempotent.clear();
     this.limiter?.reset();
     this.created = 0;
+    this.stamps.reset();
+  }
+
+  /** Id of the next new engagement. */
+  newEngagementId(): string {
+    return trutoId(this.engagements.baseCount + this.created++);
   }
 
   faultReply(status: number, form: RetryAfterForm | undefined, seconds = 10): Reply {
@@ -187,6 +204,14 @@ export class TrutoVendor {
       if (req.method === 'GET') return this.list(req);
       if (req.method === 'POST') return this.create(req);
     }
+    const meta = /^\/unified\/crm\/engagements\/meta\/([^/]+)$/.exec(req.path);
+    if (meta && req.method === 'GET') {
+      const body = trutoMethodMeta(
+        decodeURIComponent(meta[1] as string),
+        this.cfg.unsupportedFilters,
+      );
+      if (body) return json(200, body);
+    }
     const m = /^\/unified\/crm\/engagements\/([^/]+)$/.exec(req.path);
     if (m) {
       const id = decodeURIComponent(m[1] as string);
@@ -242,6 +267,15 @@ export class TrutoVendor {
           'The date range between start_time and end_time should not exceed one year',
         );
     }
+    const times: Partial<Record<(typeof TIME_FILTERS)[number], TimeBound[]>> = {};
+    for (const field of TIME_FILTERS) {
+      const bounds = timeBounds(q, field);
+      if (typeof bounds === 'string')
+        throw trutoError(400, bounds, {
+          details: { failures: [{ path: [field], message: bounds }] },
+        });
+      if (bounds.length > 0) times[field] = bounds;
+    }
     const types = queryList(q, 'engagement_type').map((t) => t.toLowerCase());
     const contact = q.get('contact[id]') ?? q.get('contact');
     const account = q.get('account[id]') ?? q.get('account');
@@ -252,8 +286,17 @@ export class TrutoVendor {
       (!contact || t.contacts.includes(contact)) &&
       (!account || t.account === account) &&
       (!owner || t.owner === owner) &&
-      (!opportunity || t.opportunity === opportunity);
-    const filtered = types.length > 0 || contact || account || owner || opportunity;
+      (!opportunity || t.opportunity === opportunity) &&
+      (!times.created_at || withinBounds(t.created, times.created_at)) &&
+      (!times.updated_at || withinBounds(t.updated, times.updated_at));
+    const filtered =
+      types.length > 0 ||
+      contact ||
+      account ||
+      owner ||
+      opportunity ||
+      times.created_at ||
+      times.updated_at;
     const fingerprint = [
       'engagement_type',
       'start_time',
@@ -264,6 +307,12 @@ export class TrutoVendor {
       'opportunity',
     ]
       .map((k) => `${q.getAll(k).join(',')}|${q.get(`${k}[id]`) ?? ''}`)
+      .concat(
+        [...q]
+          .filter(([k]) => TIME_FILTERS.some((f) => k === f || k.startsWith(`${f}[`)))
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+      )
       .join(';');
 
     const raw = q.get('next_cursor');
@@ -318,10 +367,10 @@ export class TrutoVendor {
       });
     }
     this.validate(body);
-    const now = new Date(req.now).toISOString();
+    const now = new Date(this.stamps.next(req.now)).toISOString();
     const rec: Json = {
       ...body,
-      id: trutoId(this.engagements.baseCount + this.created++),
+      id: this.newEngagementId(),
       created_at: now,
       updated_at: now,
     };
@@ -340,7 +389,7 @@ export class TrutoVendor {
       ...current,
       ...body,
       id: current.id,
-      updated_at: new Date(req.now).toISOString(),
+      updated_at: new Date(this.stamps.next(req.now)).toISOString(),
     };
     if (typeof rec.duration === 'number') rec.duration = String(rec.duration);
     this.engagements.put(rec);

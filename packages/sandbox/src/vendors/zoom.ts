@@ -11,6 +11,8 @@ import {
   ZOOM_SOURCES,
   type ZoomTraits,
   zoomAgents,
+  zoomAsOf,
+  zoomEngagementId,
   zoomEngagementSpec,
   zoomQueues,
 } from '../data/zoom';
@@ -80,6 +82,7 @@ export class ZoomVendor {
   private readonly buckets: { medium?: TokenBucket; light?: TokenBucket } = {};
   private readonly queueIds: Set<string>;
   private readonly userIds: Set<string>;
+  private created = 0;
 
   constructor(private readonly cfg: ZoomConfig) {
     this.engagements = new Collection(zoomEngagementSpec(cfg.seed, cfg.timeline));
@@ -96,10 +99,21 @@ export class ZoomVendor {
 
   reset(): void {
     this.engagements.reset();
+    this.created = 0;
     this.tokens.clear();
     this.epoch += 1;
     this.buckets.medium?.reset();
     this.buckets.light?.reset();
+  }
+
+  /** Id of the next engagement inserted through the test-control API. */
+  newEngagementId(): string {
+    return zoomEngagementId(this.engagements.baseCount + this.created++, this.cfg.seed);
+  }
+
+  /** A stored engagement as `GET /contact_center/engagements` (UTC, no drift) shows it at `now`. */
+  listView(rec: Json, now: number): Json {
+    return this.present(rec, 'UTC', { now, schemaDrift: false } as VendorRequest, false);
   }
 
   /** Revokes every access token. */
@@ -287,14 +301,14 @@ export class ZoomVendor {
     toMs: number,
     filter: ((t: ZoomTraits) => boolean) | undefined,
   ): number {
-    if (!filter) {
+    if (!filter && !this.engagements.dirty) {
       const tl = this.cfg.timeline;
       return Math.max(0, tl.lowerBound(toMs + 1) - tl.lowerBound(fromMs));
     }
     let n = 0;
     for (const e of this.engagements.scan('start_time', 1, { k: fromMs, id: '' })) {
       if (e.pos.k > toMs) break;
-      if (filter(this.engagements.traitsOf(e))) n++;
+      if (!filter || filter(this.engagements.traitsOf(e))) n++;
     }
     return n;
   }
@@ -377,9 +391,9 @@ export class ZoomVendor {
   }
 
   private present(rec: Json, tz: string, req: VendorRequest, full: boolean): Json {
-    const out: Json = structuredClone(rec);
+    const out: Json = structuredClone(zoomAsOf(rec, req.now));
     out.start_time = formatInZone(rec.start_time as number, tz);
-    if (typeof rec.end_time === 'number') out.end_time = formatInZone(rec.end_time, tz);
+    if (typeof out.end_time === 'number') out.end_time = formatInZone(out.end_time, tz);
     if (Array.isArray(out.notes)) {
       for (const n of out.notes as Json[])
         n.last_modified_time = formatInZone(n.last_modified_time as number, tz);
