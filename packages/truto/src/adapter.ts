@@ -7,6 +7,7 @@ import {
   type Engagement,
   type EngagementAdapter,
   type EngagementKind,
+  type EngagementsResource,
   type HttpOptions,
   type WebhookSource,
 } from '@engagekit/core';
@@ -210,8 +211,8 @@ type Predicate = (e: Engagement) => boolean;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The Truto adapter: the unified engagements API plus `webhooks()` and `changesMode()`. */
-export type TrutoAdapter = EngagementAdapter & {
-  engagements: EngagementAdapter['engagements'] & {
+export type TrutoAdapter = Omit<EngagementAdapter, 'engagements'> & {
+  engagements: Omit<EngagementsResource, 'changes'> & {
     /** The change feed; its `mode` says how it reads (see `TrutoAdapterOptions.changes`). */
     changes(params: ChangeFeedParams): TrutoChangeFeed;
   };
