@@ -1,0 +1,332 @@
+import { type EngagementChange, InputValidationError } from '@engagekit/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoreOptions, SyncStore } from '../../src/index';
+import { fullEngagement, minimalEngagement, remove, upsert } from './fixtures';
+
+/** Opens a store on the suite's database with the given options (a fresh schema per test). */
+export type OpenStore = (options: StoreOptions) => SyncStore;
+
+let schemaCounter = 0;
+
+/** The store contract, run against PGlite and against a Postgres server. */
+export function describeStore(name: string, open: () => OpenStore) {
+  describe(`${name} store`, () => {
+    const opened: SyncStore[] = [];
+    const fresh = (options: StoreOptions = {}) => {
+      const store = open()({ schema: `t_${process.pid}_${++schemaCounter}`, ...options });
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+
+    const count = async (store: SyncStore, where = 'true') => {
+      const rows = await store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${store.schema}".engagements WHERE ${where}`,
+      );
+      return rows[0]?.n;
+    };
+
+    it('applies its migrations once, however often it is opened', async () => {
+      const schema = `t_${process.pid}_${++schemaCounter}`;
+      const first = fresh({ schema });
+      await first.ready();
+      await first.writeBatch({ changes: [upsert(fullEngagement(1), '2026-11-01T12:00:00.000Z')] });
+      await first.close();
+      const second = fresh({ schema });
+      await second.ready();
+      const migrations = await second.query<{ version: number; name: string }>(
+        `SELECT version, name FROM "${schema}".migrations ORDER BY version`,
+      );
+      expect(migrations).toEqual([{ version: 1, name: 'engagements and checkpoints' }]);
+      expect(await count(second)).toBe(1);
+      const indexes = await second.query<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname',
+        [schema],
+      );
+      expect(indexes.map((i) => i.indexname)).toEqual([
+        'checkpoints_pkey',
+        'engagements_occurred_at',
+        'engagements_pkey',
+        'engagements_provider_occurred_at',
+        'migrations_pkey',
+      ]);
+    });
+
+    it('refuses a newer schema version than it knows, with a typed error', async () => {
+      const schema = `t_${process.pid}_${++schemaCounter}`;
+      const first = fresh({ schema });
+      await first.ready();
+      await first.query(`INSERT INTO "${schema}".migrations (version, name) VALUES (99, 'future')`);
+      await first.close();
+      await expect(fresh({ schema }).ready()).rejects.toThrow(
+        `Schema "${schema}" is at migration 99; this @engagekit/sync knows up to 1`,
+      );
+    });
+
+    it('refuses a schema name that is not an identifier, naming the field, before connecting', () => {
+      for (const bad of [
+        '',
+        'Engage',
+        'a-b',
+        'x"; drop table y; --',
+        'pg_catalog',
+        'a'.repeat(64),
+        7,
+      ]) {
+        let caught: unknown;
+        try {
+          open()({ schema: bad as string });
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught).toBeInstanceOf(InputValidationError);
+        expect((caught as InputValidationError).issues[0]?.path).toBe('schema');
+      }
+    });
+
+    it('puts its tables in the configured schema', async () => {
+      const store = fresh({ schema: `custom_${process.pid}_${++schemaCounter}` });
+      await store.writeBatch({
+        changes: [upsert(minimalEngagement(1), '2026-10-01T00:00:00.000Z')],
+      });
+      const tables = await store.query<{ table_name: string }>(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+        [store.schema],
+      );
+      expect(tables.map((t) => t.table_name)).toEqual(['checkpoints', 'engagements', 'migrations']);
+    });
+
+    it('reads back exactly the engagement it wrote, full or minimal', async () => {
+      const store = fresh();
+      const full = fullEngagement(7);
+      const minimal = minimalEngagement(8);
+      const result = await store.writeBatch({
+        changes: [
+          upsert(full, '2026-11-01T12:00:00.000Z'),
+          upsert(minimal, '2026-10-01T00:00:00.000Z'),
+        ],
+      });
+      expect(result).toEqual({ upserted: 2, deleted: 0, skipped: 0 });
+      const got = await store.get(full.id);
+      expect(got?.engagement).toEqual(full);
+      expect(Object.keys(got?.engagement ?? {}).sort()).toEqual(Object.keys(full).sort());
+      expect(got?.changedAt).toBe('2026-11-01T12:00:00.000Z');
+      expect(got?.deletedAt).toBeUndefined();
+      const gotMinimal = await store.get(minimal.id);
+      expect(gotMinimal?.engagement).toEqual(minimal);
+      expect(Object.keys(gotMinimal?.engagement ?? {}).sort()).toEqual(Object.keys(minimal).sort());
+      const typed = await store.query<Record<string, unknown>>(
+        `SELECT kind, direction, provider, occurred_at, duration_seconds, jsonb_typeof(raw) AS raw_type
+         FROM "${store.schema}".engagements WHERE id = $1`,
+        [full.id],
+      );
+      expect(typed[0]).toEqual({
+        kind: 'call',
+        direction: 'inbound',
+        provider: 'devrev',
+        occurred_at: new Date(full.occurredAt),
+        duration_seconds: 1800.5,
+        raw_type: 'object',
+      });
+    });
+
+    it('stores a vendor string with a NUL character (Postgres refuses NUL) with U+FFFD instead', async () => {
+      const store = fresh();
+      const e = minimalEngagement(1, {
+        subject: 'a\u0000b',
+        raw: { text: 'c\u0000d', kept: 'e\\u0000f' },
+      });
+      await store.writeBatch({ changes: [upsert(e, '2026-10-01T00:00:00.000Z')] });
+      const got = await store.get(e.id);
+      expect(got?.engagement.subject).toBe('a\uFFFDb');
+      expect(got?.engagement.raw).toEqual({ text: 'c\uFFFDd', kept: 'e\\u0000f' });
+    });
+
+    it('commits a batch and its checkpoint together; a failure in the middle leaves both as they were', async () => {
+      const store = fresh();
+      const s = store.schema;
+      await store.writeBatch({
+        changes: [upsert(minimalEngagement(0), '2026-10-01T00:00:00.000Z')],
+        checkpoint: { stream: 'main', value: 'before' },
+      });
+      // A real failure inside the transaction, after the engagement rows were written.
+      await store.query(
+        `CREATE FUNCTION "${s}".boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+      );
+      await store.query(
+        `CREATE TRIGGER boom BEFORE UPDATE ON "${s}".checkpoints FOR EACH ROW EXECUTE FUNCTION "${s}".boom()`,
+      );
+      const batch = Array.from({ length: 2_500 }, (_, i) =>
+        upsert(minimalEngagement(i + 1), '2026-10-02T00:00:00.000Z'),
+      );
+      await expect(
+        store.writeBatch({ changes: batch, checkpoint: { stream: 'main', value: 'after' } }),
+      ).rejects.toThrow('injected failure');
+      expect(await count(store)).toBe(1);
+      expect(await store.getCheckpoint('main')).toBe('before');
+
+      // A failure in the second statement of a batch (rows 1001+): the first statement's rows go too.
+      await store.query(`DROP TRIGGER boom ON "${s}".checkpoints`);
+      await store.query(
+        `CREATE TRIGGER boom BEFORE INSERT ON "${s}".engagements FOR EACH ROW WHEN (NEW.remote_id = 'M-1500') EXECUTE FUNCTION "${s}".boom()`,
+      );
+      await expect(
+        store.writeBatch({ changes: batch, checkpoint: { stream: 'main', value: 'after' } }),
+      ).rejects.toThrow('injected failure');
+      expect(await count(store)).toBe(1);
+      expect(await store.getCheckpoint('main')).toBe('before');
+
+      await store.query(`DROP TRIGGER boom ON "${s}".engagements`);
+      const result = await store.writeBatch({
+        changes: batch,
+        checkpoint: { stream: 'main', value: 'after' },
+      });
+      expect(result).toEqual({ upserted: 2_500, deleted: 0, skipped: 0 });
+      expect(await count(store)).toBe(2_501);
+      expect(await store.getCheckpoint('main')).toBe('after');
+    });
+
+    it('writes a batch wider than one statement allows (65535 parameters) in chunks', async () => {
+      const store = fresh();
+      const batch = Array.from({ length: 5_000 }, (_, i) =>
+        upsert(minimalEngagement(i), '2026-10-02T00:00:00.000Z'),
+      );
+      expect(await store.writeBatch({ changes: batch })).toEqual({
+        upserted: 5_000,
+        deleted: 0,
+        skipped: 0,
+      });
+      expect(await count(store)).toBe(5_000);
+    });
+
+    it('replaying a batch changes nothing, not even synced_at', async () => {
+      const store = fresh();
+      const e1 = fullEngagement(1);
+      const gone = minimalEngagement(2);
+      const batch: EngagementChange[] = [
+        upsert(e1, '2026-11-01T12:00:00.000Z'),
+        upsert(gone, '2026-10-01T00:00:00.000Z'),
+        remove(gone, '2026-10-05T00:00:00.000Z'),
+        remove(
+          { id: 'devrev:never-seen', provider: 'devrev', remoteId: 'never-seen' },
+          '2026-10-06T00:00:00.000Z',
+        ),
+      ];
+      const first = await store.writeBatch({
+        changes: batch,
+        checkpoint: { stream: 'x', value: 'c1' },
+      });
+      expect(first).toEqual({ upserted: 1, deleted: 2, skipped: 1 });
+      const snapshot = await store.query(`SELECT * FROM "${store.schema}".engagements ORDER BY id`);
+      expect(snapshot).toHaveLength(3);
+      const again = await store.writeBatch({
+        changes: batch,
+        checkpoint: { stream: 'x', value: 'c1' },
+      });
+      expect(again).toEqual({ upserted: 0, deleted: 0, skipped: 4 });
+      expect(await store.query(`SELECT * FROM "${store.schema}".engagements ORDER BY id`)).toEqual(
+        snapshot,
+      );
+    });
+
+    it('never lets an older change overwrite a newer one (webhook and poll race), in either order', async () => {
+      const store = fresh();
+      const old = fullEngagement(1, { subject: 'polled, older' });
+      const fresher = fullEngagement(1, { subject: 'from the webhook, newer' });
+      // The webhook's newer change lands first; the poll's older read of the same record comes after.
+      expect(
+        await store.writeBatch({
+          changes: [upsert(fresher, '2026-11-02T00:00:00.000Z', 'webhook')],
+        }),
+      ).toEqual({
+        upserted: 1,
+        deleted: 0,
+        skipped: 0,
+      });
+      expect(
+        await store.writeBatch({ changes: [upsert(old, '2026-11-01T00:00:00.000Z')] }),
+      ).toEqual({
+        upserted: 0,
+        deleted: 0,
+        skipped: 1,
+      });
+      expect((await store.get(old.id))?.engagement.subject).toBe('from the webhook, newer');
+      // An older delete does not remove a newer upsert…
+      await store.writeBatch({ changes: [remove(old, '2026-11-01T12:00:00.000Z')] });
+      expect((await store.get(old.id))?.deletedAt).toBeUndefined();
+      // …a newer one does, keeping the last content; an older upsert does not bring it back…
+      await store.writeBatch({ changes: [remove(old, '2026-11-03T00:00:00.000Z')] });
+      await store.writeBatch({ changes: [upsert(fresher, '2026-11-02T00:00:00.000Z')] });
+      const deleted = await store.get(old.id);
+      expect(deleted?.deletedAt).toBe('2026-11-03T00:00:00.000Z');
+      expect(deleted?.engagement.subject).toBe('from the webhook, newer');
+      // …and a newer upsert does.
+      const back = fullEngagement(1, { subject: 'recreated' });
+      await store.writeBatch({ changes: [upsert(back, '2026-11-04T00:00:00.000Z')] });
+      const live = await store.get(old.id);
+      expect(live?.deletedAt).toBeUndefined();
+      expect(live?.engagement.subject).toBe('recreated');
+      expect(live?.changedAt).toBe('2026-11-04T00:00:00.000Z');
+    });
+
+    it('takes an upsert at the same changed_at when the content differs (a vendor change without a new date)', async () => {
+      const store = fresh();
+      const at = '2026-11-01T00:00:00.000Z';
+      await store.writeBatch({
+        changes: [upsert(minimalEngagement(1, { status: 'ringing' }), at)],
+      });
+      const r = await store.writeBatch({
+        changes: [upsert(minimalEngagement(1, { status: 'ended' }), at)],
+      });
+      expect(r).toEqual({ upserted: 1, deleted: 0, skipped: 0 });
+      expect((await store.get('truto:M-1'))?.engagement.status).toBe('ended');
+      // A delete at the same time wins over an upsert at that time, whichever comes first.
+      await store.writeBatch({ changes: [remove(minimalEngagement(1), at)] });
+      await store.writeBatch({ changes: [upsert(minimalEngagement(1, { status: 'again' }), at)] });
+      expect((await store.get('truto:M-1'))?.deletedAt).toBe(at);
+    });
+
+    it('keeps one change per id within a batch, the newest, whatever the order', async () => {
+      const store = fresh();
+      const a = minimalEngagement(1, { subject: 'newest' });
+      const b = minimalEngagement(1, { subject: 'older' });
+      const r = await store.writeBatch({
+        changes: [
+          upsert(a, '2026-11-03T00:00:00.000Z'),
+          upsert(b, '2026-11-01T00:00:00.000Z'),
+          upsert(b, '2026-11-02T00:00:00.000Z'),
+        ],
+      });
+      expect(r).toEqual({ upserted: 1, deleted: 0, skipped: 2 });
+      expect((await store.get(a.id))?.engagement.subject).toBe('newest');
+    });
+
+    it('refuses a broken change, naming it, and writes nothing', async () => {
+      const store = fresh();
+      const good = upsert(minimalEngagement(1), '2026-11-01T00:00:00.000Z');
+      const bad = { ...upsert(minimalEngagement(2), 'yesterday') };
+      const error = await store.writeBatch({ changes: [good, bad] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputValidationError);
+      expect((error as InputValidationError).issues.map((i) => i.path)).toEqual([
+        'changes.1.changedAt',
+      ]);
+      expect(await count(store)).toBe(0);
+    });
+
+    it('counts an upsert without an engagement (a partial webhook) as skipped', async () => {
+      const store = fresh();
+      const { engagement: _, ...partial } = upsert(
+        minimalEngagement(1),
+        '2026-11-01T00:00:00.000Z',
+      );
+      expect(await store.writeBatch({ changes: [{ ...partial, partial: true }] })).toEqual({
+        upserted: 0,
+        deleted: 0,
+        skipped: 1,
+      });
+      expect(await count(store)).toBe(0);
+    });
+  });
+}
