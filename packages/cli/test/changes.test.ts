@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EngagementChange } from '@engagekit/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ChangesOptions, runChanges } from '../src/commands/changes';
@@ -241,4 +243,32 @@ describe('engagekit changes --sandbox (the three adapters)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^InputValidationError: .*since.*ekm1/);
   });
+});
+
+describe('engagekit changes: a real Ctrl+C (SIGINT to the process)', () => {
+  it('stops with exit 130 and prints the checkpoint on stderr', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const args = ['changes', '--sandbox', '--since', '180d', '--page-size', '10'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // The first change is out: interrupt. The run has ~150 pages to go, so it is mid-way.
+      if (!signalled) signalled = child.kill('SIGINT');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(signalled).toBe(true);
+    expect(code).toBe(130);
+    const printed = lines(stdout).length;
+    expect(stderr).toMatch(new RegExp(`^Interrupted after ${printed} changes\\. Next checkpoint`));
+    expect(checkpointOf(stderr)).toMatch(/^ekm1\./);
+  }, 60_000);
 });
