@@ -69,6 +69,10 @@ export interface DevRevChangeDeps {
   cursorSecret?: string | undefined;
 }
 
+/** The most records tied with the last one delivered a cursor names (more come again on resume). */
+const MAX_TIED_IDS = 20;
+const MAX_ID_LENGTH = 1024;
+
 /** Where the change listing is: the phase, the vendor token of the page in progress, a skip key. */
 const PositionSchema = z
   .object({
@@ -79,6 +83,8 @@ const PositionSchema = z
      * since in a page sorted newest first those came before the last item delivered.
      */
     a: z.number().int().optional(),
+    /** Remote ids of the records modified exactly at `a` delivered from that page (skipped too). */
+    i: z.array(z.string().max(MAX_ID_LENGTH)).max(MAX_TIED_IDS).optional(),
   })
   .strict();
 type Position = z.infer<typeof PositionSchema>;
@@ -135,6 +141,35 @@ function newestFirst(items: readonly Engagement[]): boolean {
     last = ms;
   }
   return true;
+}
+
+/** What a resume inside a sorted page leaves out: records modified after `a`, and `i` at `a`. */
+interface Skip {
+  a: number;
+  i: string[];
+}
+
+/** The skip that resumes after `items[index]` of a page sorted newest first. */
+function skipUpTo(items: readonly Engagement[], index: number): Skip | undefined {
+  const updatedAt = items[index]?.updatedAt;
+  if (updatedAt === undefined) return undefined;
+  const tied: string[] = [];
+  for (let j = index; j >= 0 && tied.length < MAX_TIED_IDS; j--) {
+    const item = items[j] as Engagement;
+    if (item.updatedAt !== updatedAt) break;
+    if (item.remoteId.length <= MAX_ID_LENGTH) tied.push(item.remoteId);
+  }
+  return { a: Date.parse(updatedAt), i: tied };
+}
+
+/** Whether a record of the page a resume re-reads is still to be delivered. */
+function keeps(skip: Skip): (e: Engagement) => boolean {
+  const tied = new Set(skip.i);
+  return (e) => {
+    if (e.updatedAt === undefined) return true;
+    const ms = Date.parse(e.updatedAt);
+    return ms < skip.a || (ms === skip.a && !tied.has(e.remoteId));
+  };
 }
 
 interface Phase {
@@ -239,14 +274,20 @@ function changeListing(
   const encode = (state: Omit<CursorState, 'p' | 'f'>) =>
     encodeCursor({ p: PROVIDER, f: fingerprint, ...state }, { secret });
   const terminal = encode({ e: 1 });
-  const at = (phase: number, token?: string, a?: number): string => {
+  const at = (phase: number, token?: string, skip?: Skip): string => {
     const name = phases[phase]?.name;
     if (name === undefined) return terminal;
-    const x: Position = { ph: name, ...(a !== undefined ? { a } : {}) };
+    const x: Position = {
+      ph: name,
+      ...(skip ? { a: skip.a } : {}),
+      ...(skip?.i.length ? { i: skip.i } : {}),
+    };
     return encode({ x, ...(token !== undefined ? { t: token } : {}) });
   };
 
-  let start: { phase: number; token?: string | undefined; a?: number | undefined } = { phase: 0 };
+  let start: { phase: number; token?: string | undefined; skip?: Skip | undefined } = {
+    phase: 0,
+  };
   if (request.cursor !== undefined) {
     const state = decodeCursor(request.cursor, { provider: PROVIDER, fingerprint, secret });
     if (state.e) start = { phase: phases.length };
@@ -260,7 +301,8 @@ function changeListing(
           { provider: PROVIDER },
         );
       }
-      start = { phase, token: state.t, a: parsed.data.a };
+      const { a, i = [] } = parsed.data;
+      start = { phase, token: state.t, skip: a !== undefined ? { a, i } : undefined };
     }
   }
 
@@ -291,7 +333,7 @@ function changeListing(
           return result;
         },
       });
-      let skipAfter = resume.a;
+      let skip = resume.skip;
       for await (const page of inner.sourcePages({
         skipped: (record) => sink.skipped(record),
         finished: () => {
@@ -302,28 +344,16 @@ function changeListing(
         const token = requested;
         const next = page.nextCursor !== undefined ? continuation : undefined;
         let items = page.items;
-        if (skipAfter !== undefined) {
-          const after = skipAfter;
-          items = items.filter(
-            (e) => e.updatedAt === undefined || Date.parse(e.updatedAt) <= after,
-          );
-          skipAfter = undefined;
-        }
+        if (skip) items = items.filter(keeps(skip));
+        skip = undefined;
         const sorted = phase.sorted(items);
         const last = items.length - 1;
         const end = next !== undefined ? at(index, next) : at(index + 1);
         yield {
           items,
           nextCursor: page.nextCursor !== undefined ? end : undefined,
-          cursorAfter: (i) => {
-            if (i >= last) return end;
-            const item = items[i];
-            return at(
-              index,
-              token,
-              sorted && item?.updatedAt ? Date.parse(item.updatedAt) : undefined,
-            );
-          },
+          cursorAfter: (i) =>
+            i >= last ? end : at(index, token, sorted ? skipUpTo(items, i) : undefined),
         };
       }
       if (!finished) return;
