@@ -311,7 +311,8 @@ describe('sandbox.webhooks: bounds and close()', () => {
     expect(timeouts()).toBeGreaterThanOrEqual(baseline + 2);
     await sub.close();
     expect(sub.stats).toMatchObject({ pending: 0, inFlight: 0, timers: 0, retries: 2 });
-    expect(timeouts()).toBe(baseline);
+    // Other timers of the process may have ended meanwhile; ours must all be gone.
+    expect(timeouts()).toBeLessThanOrEqual(baseline);
     await sub.idle();
     emitDeletes(1);
     expect(sub.stats.events).toBe(2);

@@ -162,6 +162,47 @@ describe('sandbox.webhooks: Zoom Contact Center', () => {
     expect(receiver.stats.delivered).toBe(3);
   });
 
+  it('tells disposition_added from the records, and sends nothing for an update Zoom has no event for', async () => {
+    const zoom = createZoomContactCenterAdapter(sb.adapterOptions.zoom);
+    const { changes, endpoint } = await listen([zoom.webhooks({ secretToken: SECRET })]);
+    const sub = await sb.webhooks.subscribe({
+      provider: 'zoom',
+      url: endpoint.url,
+      secret: SECRET,
+      ...PATIENT,
+    });
+    const record = {
+      engagement_id: 'eng-disp-1',
+      start_time: '2026-11-01T10:00:00Z',
+      end_time: '2026-11-01T10:05:00Z',
+      dispositions: [{ disposition_id: 'd1', disposition_name: 'Resolved' }],
+    };
+    const { dispositions: _d, ...before } = record;
+    const change = { vendor: 'zoom', object: 'engagement', action: 'updated' } as const;
+    sb.webhooks.emit({ ...change, record, previous: before });
+    sb.webhooks.emit({ ...change, record: { ...record, notes: [] }, previous: record });
+    await sub.idle();
+    expect(endpoint.requests.slice(1).map((r) => parsed(r.body))).toEqual([
+      {
+        event: 'contact_center.engagement_disposition_added',
+        event_ts: expect.any(Number),
+        payload: {
+          account_id: sb.credentials.zoom.accountId,
+          object: {
+            engagement_id: 'eng-disp-1',
+            start_time: '2026-11-01T10:00:00Z',
+            disposition_id: 'd1',
+            disposition_name: 'Resolved',
+          },
+        },
+      },
+    ]);
+    expect(sub.stats).toMatchObject({ events: 1, skipped: 1, delivered: 1 });
+    expect(changes.map((c) => [c.type, c.id, c.partial])).toEqual([
+      ['upsert', 'zoom-contact-center:eng-disp-1', true],
+    ]);
+  });
+
   it('fails the subscription when the endpoint answers the challenge with another secret', async () => {
     const zoom = createZoomContactCenterAdapter(sb.adapterOptions.zoom);
     const { endpoint } = await listen([zoom.webhooks({ secretToken: 'some-other-secret' })]);
