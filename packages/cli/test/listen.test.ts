@@ -16,7 +16,11 @@ const SECRET = 'truto-webhook-secret-for-tests';
 async function listening(
   opts: Partial<ListenOptions>,
   env: Record<string, string>,
-  body: (ready: ListenReady, lines: (n: number) => Promise<EngagementChange[]>) => Promise<void>,
+  body: (
+    ready: ListenReady,
+    lines: (n: number) => Promise<EngagementChange[]>,
+    stderrSoFar: () => string,
+  ) => Promise<void>,
 ) {
   const stop = new AbortController();
   const out: EngagementChange[] = [];
@@ -39,7 +43,7 @@ async function listening(
     code = await runListen({ port: '0', host: '127.0.0.1', ...opts }, io, {
       onReady: async (ready) => {
         try {
-          await body(ready, lines);
+          await body(ready, lines, () => stderr.text);
         } catch (error) {
           failure = error;
         } finally {
@@ -137,6 +141,33 @@ describe('engagekit listen', () => {
     expect(r.changes).toHaveLength(3);
     expect(r.stderr).toContain('(subscribed to the sandbox)');
     expect(r.stderr).toMatch(/export TRUTO_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/truto /);
+  });
+
+  it('--sandbox prints export lines with which `engagekit create` in another shell reaches the same emulators', async () => {
+    const r = await listening(
+      { sandbox: true, provider: 'truto' },
+      {},
+      async (_ready, lines, stderr) => {
+        const env: Record<string, string> = {};
+        for (const line of stderr()
+          .split('\n')
+          .filter((l) => l.startsWith('export '))) {
+          for (const pair of line.slice('export '.length).split(' ')) {
+            const eq = pair.indexOf('=');
+            env[pair.slice(0, eq)] = pair.slice(eq + 1);
+          }
+        }
+        expect(Object.keys(env)).toContain('TRUTO_BASE_URL');
+        const args = ['create', '--provider', 'truto', '--kind', 'call'];
+        const created = await cli([...args, '--subject', 'From another shell'], { env });
+        expect(created.code).toBe(0);
+        const id = (JSON.parse(created.stdout) as { id: string }).id;
+        const [change] = await lines(1);
+        expect(change).toMatchObject({ type: 'upsert', id, source: 'webhook' });
+        expect(change?.engagement?.subject).toBe('From another shell');
+      },
+    );
+    expect(r.code).toBe(0);
   });
 
   it('without a secret names the variables; a bad port is exit 2', async () => {
