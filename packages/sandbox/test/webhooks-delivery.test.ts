@@ -296,6 +296,37 @@ describe('sandbox.webhooks: bounds and close()', () => {
     expect(sb.webhooks.subscriptions).toHaveLength(0);
   });
 
+  it('keeps up to `concurrency` attempts in flight', async () => {
+    endpoint = await startEndpoint();
+    endpoint.hang = true;
+    const sub = await sb.webhooks.subscribe({
+      provider: 'truto',
+      url: endpoint.url,
+      concurrency: 3,
+      timeoutMs: 600_000,
+    });
+    emitDeletes(5);
+    await endpoint.received(3);
+    expect(sub.stats).toMatchObject({ pending: 5, inFlight: 3, attempts: 3 });
+    await sub.close();
+    await vi.waitFor(() => expect(endpoint?.abandoned).toBe(3));
+  });
+
+  it('counts an attempt that gets no answer within timeoutMs as failed', async () => {
+    endpoint = await startEndpoint();
+    endpoint.hang = true;
+    const sub = await sb.webhooks.subscribe({
+      provider: 'truto',
+      url: endpoint.url,
+      timeoutMs: 20,
+      retryDelaysMs: [],
+    });
+    emitDeletes(1);
+    await sub.idle();
+    expect(sub.stats).toMatchObject({ attempts: 1, failed: 1, pending: 0 });
+    expect(sub.log()[0]?.error).toBe('no answer within 20 ms');
+  });
+
   it('close() stops pending retry timers (none left running)', async () => {
     const baseline = timeouts();
     const { endpoint } = await trutoEndpoint();
