@@ -91,7 +91,10 @@ export class FakeVendor {
             vendor.#served += keep;
             yield page(rows.slice(0, keep), false);
           }
-          throw new ServerError('acme is down', { provider: vendor.provider, status: 500 });
+          throw new ServerError(`${vendor.provider} is down`, {
+            provider: vendor.provider,
+            status: 500,
+          });
         }
         vendor.#served += rows.length;
         const last = rows.length < pageSize;

@@ -21,7 +21,11 @@ beforeEach(() => {
 /** Runs `engagekit changes` in-process against the fake vendor (as the CLI would, errors reported). */
 async function changes(
   opts: Partial<ChangesOptions>,
-  options: { signal?: AbortSignal; onStdout?: (chunk: string) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onStdout?: (chunk: string) => void;
+    vendors?: FakeVendor[];
+  } = {},
 ) {
   const stdout = capture(120, false, options.onStdout);
   const stderr = capture();
@@ -33,7 +37,7 @@ async function changes(
   };
   let closed = 0;
   const connect = async () => ({
-    adapters: [vendor.adapter()],
+    adapters: (options.vendors ?? [vendor]).map((v) => v.adapter()),
     sandbox: undefined,
     close: async () => void closed++,
   });
@@ -125,6 +129,32 @@ describe('engagekit changes (a fake adapter with a modified-time feed)', () => {
     expect(subjects(resumed.stdout).filter((s) => s !== 'r001 v0')).toEqual(
       ['r002', 'r003', 'r004', 'r005', 'r006', 'r007'].map((id) => `${id} v0`),
     );
+  });
+
+  it('--skip-failing: a failing provider is a warning and keeps its checkpoint; the next run gets its changes', async () => {
+    const beta = new FakeVendor('beta');
+    beta.insert(T0 - 10 * 86_400_000);
+    beta.failAfter = 0;
+    const failing = await changes({ since: '2025-01-01' }, { vendors: [vendor, beta] });
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/^ServerError: beta is down\nFailed after 8 changes\./);
+
+    beta.failAfter = 0;
+    const first = await changes(
+      { since: '2025-01-01', skipFailing: true },
+      { vendors: [vendor, beta] },
+    );
+    expect(first.code).toBe(0);
+    expect(lines(first.stdout).map((c) => c.provider)).toEqual(Array(8).fill('acme'));
+    expect(first.stderr).toMatch(
+      /^warning: skipped beta: ServerError: beta is down\n8 changes\. Next checkpoint/,
+    );
+    const second = await changes(
+      { since: checkpointOf(first.stderr), skipFailing: true },
+      { vendors: [vendor, beta] },
+    );
+    expect(second.code).toBe(0);
+    expect(lines(second.stdout).map((c) => c.id)).toEqual(['beta:r000']);
   });
 
   it('--checkpoint-file reads the checkpoint when it exists and writes the next one, also on failure', async () => {
