@@ -222,8 +222,9 @@ export async function runChanges(
   const handOver = async (lead: string) => {
     if (!feed) return;
     const checkpoint = feed.checkpoint;
-    if (opts.checkpointFile) await writeCheckpointFile(opts.checkpointFile, checkpoint);
+    // Printed first: if the file cannot be written, the checkpoint is still on the terminal.
     io.stderr.write(`${lead} Next checkpoint (pass it as --since next time):\n${checkpoint}\n`);
+    if (opts.checkpointFile) await writeCheckpointFile(opts.checkpointFile, checkpoint);
   };
   try {
     const client = createEngagementsClient({
