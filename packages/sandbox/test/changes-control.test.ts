@@ -7,6 +7,7 @@ import {
   startSandbox,
   type VendorName,
 } from '../src/index';
+import { warmSpecValidators } from './changes-warmup';
 import { devrevCall, ids, trutoCall, zoomCall, zoomToken } from './helpers';
 import { startEndpoint } from './webhooks-endpoint';
 
@@ -18,6 +19,8 @@ describe('sandbox.data: the test-control API', () => {
   let sb: Sandbox;
   let now = NOW;
   beforeAll(async () => {
+    // The first spec compiles take seconds on a loaded machine (see changes-warmup.ts).
+    await warmSpecValidators();
     // 20 days of data: one Zoom month window lists every Zoom record.
     sb = await startSandbox({
       count: { devrev: 120, zoom: 90, truto: 110 },
@@ -26,7 +29,7 @@ describe('sandbox.data: the test-control API', () => {
       clock: () => now,
       rateLimits: false,
     });
-  });
+  }, 60_000);
   afterAll(() => sb.close());
   beforeEach(() => {
     sb.reset();

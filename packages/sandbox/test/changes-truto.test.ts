@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index';
+import { warmSpecValidators } from './changes-warmup';
 import { ids, trutoCall, trutoValidator } from './helpers';
 
 const NOW = Date.parse('2026-11-01T00:00:00.000Z');
@@ -20,8 +21,10 @@ describe('Truto emulator: updated_at / created_at filters and method metadata', 
   let sb: Sandbox;
   let now = NOW;
   beforeAll(async () => {
+    // The first spec compiles take seconds on a loaded machine (see changes-warmup.ts).
+    await warmSpecValidators();
     sb = await startSandbox({ count: 400, now: NOW, clock: () => now, rateLimits: false });
-  });
+  }, 60_000);
   afterAll(() => sb.close());
   beforeEach(() => {
     sb.reset();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index';
+import { warmSpecValidators } from './changes-warmup';
 import { zoomCall, zoomToken } from './helpers';
 
 const NOW = Date.parse('2026-11-01T00:00:00.000Z');
@@ -24,6 +25,8 @@ describe('Zoom emulator: engagements progress on the sandbox clock', () => {
   let now = NOW;
   let token: string;
   beforeAll(async () => {
+    // The first spec compiles take seconds on a loaded machine (see changes-warmup.ts).
+    await warmSpecValidators();
     // Tokens outlive the clock moves below (hours).
     sb = await startSandbox({
       count: 500,
@@ -33,7 +36,7 @@ describe('Zoom emulator: engagements progress on the sandbox clock', () => {
       zoom: { tokenTtlSeconds: 86_400 },
     });
     token = await zoomToken(sb);
-  });
+  }, 60_000);
   afterAll(() => sb.close());
   beforeEach(() => {
     now = NOW;
