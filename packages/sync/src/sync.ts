@@ -164,11 +164,7 @@ export function createSync(options: SyncOptions) {
         'The client has no engagements.changes() feed to follow.',
       );
     }
-    const feed = changes({
-      since: state.since ?? new Date(state.sinceTime),
-      signal,
-      pageSize: batchSize,
-    });
+    const feed = changes({ since: state.since ?? new Date(state.sinceTime), signal });
     const totals = zero();
     let pending: EngagementChange[] = [];
     let stored = state.since;
@@ -312,7 +308,6 @@ async function backfill(
     to: new Date(state.to),
     cursor: state.cursor,
     providers: state.providers,
-    pageSize: Math.min(batchSize, 1_000),
     signal,
   });
   const totals = zero();

@@ -5,6 +5,7 @@ import { postgresStore } from '../src/postgres';
 import { minimalEngagement, upsert } from './support/fixtures';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { describeStore } from './support/store-suite';
+import { describeSync } from './support/sync-suite';
 
 let server: TestPostgres;
 beforeAll(async () => {
@@ -15,6 +16,7 @@ afterAll(async () => {
 });
 
 describeStore('postgres', () => (options) => postgresStore(server.url, options));
+describeSync('Postgres', () => (options) => postgresStore(server.url, options));
 
 it('refuses what is neither a postgres:// URL nor a pool, naming the field', () => {
   expect(() => postgresStore('mysql://x')).toThrow(InputValidationError);

@@ -1,0 +1,365 @@
+import { type EngagementAdapter, InputValidationError } from '@engagekit/core';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import { SyncError } from '../errors';
+import { postgresStore } from '../postgres';
+import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
+import type { SyncStore } from '../store';
+import { createSync, type SyncClient, type SyncStats, shardStream, syncShard } from '../sync';
+import { gatedListing } from './gated-listing';
+import {
+  type BackfillPlan,
+  changesQueue,
+  changesStream,
+  PLAN_STREAM,
+  SHARD_QUEUE,
+  type ShardJob,
+  writePlan,
+} from './plan';
+import { ensureRateLimitTable, type SharedRateLimit, sharedRateLimit } from './rate-limit';
+import { planShards } from './shards';
+
+const DAY = 86_400_000;
+
+/**
+ * The vendors' published limits, shared by all workers of one database (the adapters' own
+ * defaults, which are per process).
+ */
+export const DEFAULT_SHARED_RATE_LIMITS: Readonly<Record<string, { requestsPerSecond: number }>> = {
+  devrev: { requestsPerSecond: 10 },
+  'zoom-contact-center': { requestsPerSecond: 10 },
+  truto: { requestsPerSecond: 5 },
+};
+
+/** Options of {@link startSyncWorker}. */
+export interface SyncWorkerOptions {
+  /** The Postgres the store, the queue (pg-boss) and the shared rate limits live in. */
+  db: string;
+  /** One adapter per provider to sync; every worker of a database should be given the same set. */
+  adapters: readonly EngagementAdapter[];
+  /** The schema of the tables; pg-boss uses `<schema>_jobs`. @default 'engagekit' */
+  schema?: string | undefined;
+  /** Shards this process syncs at once. @default 2 */
+  concurrency?: number | undefined;
+  /**
+   * The backfill the first worker plans when the database has no plan yet (later workers join the
+   * plan in force). @default { from: 90 days ago, to: now, windowMs: 7 days }
+   */
+  backfill?:
+    | { from?: Date | string | undefined; to?: Date | string | undefined; windowMs?: number }
+    | undefined;
+  /**
+   * Each provider's limit, shared by all workers (a token bucket row in Postgres, one token per
+   * page request); `false` leaves a provider to its adapter's per-process limiter.
+   * @default DEFAULT_SHARED_RATE_LIMITS
+   */
+  rateLimits?: Record<string, { requestsPerSecond: number; burst?: number } | false> | undefined;
+  /** pg-boss cron of each provider's change-feed job; `false` schedules none. @default '*\/5 * * * *' */
+  changesCron?: string | false | undefined;
+  /** Records per transaction. @default 500 */
+  batchSize?: number | undefined;
+  /**
+   * A shard running longer than this is expired by pg-boss and retried by any worker, from the
+   * shard's checkpoint (this is how a killed worker's shard comes back). @default 900
+   */
+  shardExpireInSeconds?: number | undefined;
+  /** Retries of a failed or expired shard. @default 10 */
+  retryLimit?: number | undefined;
+  /** Seconds before a failed shard is retried. @default 5 */
+  retryDelaySeconds?: number | undefined;
+  /** How often pg-boss looks for expired jobs (one worker does it per interval). @default 60 */
+  maintenanceIntervalSeconds?: number | undefined;
+  /** How often an idle worker polls for jobs. @default 2 */
+  pollingIntervalSeconds?: number | undefined;
+  /** Progress: planning, each shard and change-feed run, pg-boss errors. */
+  onEvent?: ((event: SyncWorkerEvent) => void) | undefined;
+}
+
+/** What a worker reports through `onEvent`. */
+export type SyncWorkerEvent =
+  | { type: 'plan'; created: boolean; plan: BackfillPlan }
+  | { type: 'shard-start'; stream: string }
+  | { type: 'shard-done'; stream: string; stats: SyncStats }
+  | { type: 'shard-failed'; stream: string; error: unknown }
+  | { type: 'changes-done'; provider: string; stats: SyncStats }
+  | { type: 'changes-waiting'; provider: string; remaining: number }
+  | { type: 'error'; error: unknown };
+
+/** Where the backfill stands. */
+export interface BackfillStatus {
+  plan: BackfillPlan | undefined;
+  /** Shards finished, per provider. */
+  done: Record<string, number>;
+  total: number;
+  finished: number;
+}
+
+/** A running worker. */
+export interface SyncWorker {
+  /** The plan in force. */
+  readonly plan: BackfillPlan;
+  /** Where the backfill stands (read from the checkpoints table). */
+  status(): Promise<BackfillStatus>;
+  /** Queues a provider's change-feed job now (pg-boss keeps at most one queued and one running). */
+  triggerChanges(provider: string): Promise<void>;
+  /** Aborts running shards (they are retried from their checkpoints), stops polling, closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a worker: joins (or, first, writes) the backfill plan, then claims shard jobs from pg-boss
+ * and syncs each with `syncShard()` — every batch committed with the shard's checkpoint — and runs
+ * each provider's change feed as a singleton job once all its shards are done. Start the same
+ * worker on any number of machines against one Postgres.
+ */
+export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncWorker> {
+  const o = checkOptions(options);
+  const adapters = new Map(options.adapters.map((a) => [a.id, a] as const));
+  const emit = (e: SyncWorkerEvent) => {
+    try {
+      options.onEvent?.(e);
+    } catch {
+      // A throwing progress callback must not fail a shard.
+    }
+  };
+  const pool = new pg.Pool({ connectionString: options.db, max: o.concurrency + 2 });
+  pool.on('error', (error) => emit({ type: 'error', error }));
+  const store = postgresStore(pool, { schema: o.schema });
+  const boss = new PgBoss({
+    connectionString: options.db,
+    schema: `${o.schema}_jobs`,
+    max: 3,
+    application_name: 'engagekit-sync-worker',
+    maintenanceIntervalSeconds: o.maintenanceIntervalSeconds,
+    monitorStateIntervalSeconds: undefined,
+    schedule: o.changesCron !== false,
+  });
+  boss.on('error', (error) => emit({ type: 'error', error }));
+  const aborter = new AbortController();
+  let started = false;
+  try {
+    await store.ready();
+    await ensureRateLimitTable(store, o.schema);
+    await boss.start();
+    started = true;
+    const job = {
+      expireInSeconds: o.shardExpireInSeconds,
+      retryLimit: o.retryLimit,
+      retryDelay: o.retryDelaySeconds,
+    };
+    await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
+    for (const id of adapters.keys()) {
+      await boss.createQueue(changesQueue(id), {
+        name: changesQueue(id),
+        policy: 'stately',
+        retryLimit: 2,
+        retryDelay: 30,
+        expireInSeconds: o.shardExpireInSeconds,
+      });
+    }
+
+    const now = Date.now();
+    const to = new Date(options.backfill?.to ?? now).toISOString();
+    const from = new Date(options.backfill?.from ?? now - 90 * DAY).toISOString();
+    const conn = await pool.connect();
+    let plan: BackfillPlan;
+    try {
+      const shards = planShards({
+        providers: [...adapters.values()].map((a) => ({
+          id: a.id,
+          maxWindowMs: a.capabilities.maxWindowMs,
+        })),
+        from,
+        to,
+        windowMs: options.backfill?.windowMs,
+      });
+      const r = await writePlan({
+        client: conn,
+        boss,
+        schema: o.schema,
+        shards,
+        from,
+        to,
+        lookbackMs: 5 * 60_000,
+        job,
+      });
+      plan = r.plan;
+      emit({ type: 'plan', created: r.created, plan });
+    } finally {
+      conn.release();
+    }
+
+    const limits = new Map<string, SharedRateLimit>();
+    for (const id of adapters.keys()) {
+      const limit = id in o.rateLimits ? o.rateLimits[id] : DEFAULT_SHARED_RATE_LIMITS[id];
+      if (limit) limits.set(id, sharedRateLimit(store, { key: id, schema: o.schema, ...limit }));
+    }
+
+    const shardClient = (adapter: EngagementAdapter): SyncClient => ({
+      engagements: {
+        list: (p) =>
+          gatedListing(
+            adapter.engagements.list({
+              from: p.from,
+              to: p.to,
+              cursor: p.cursor,
+              signal: p.signal,
+            }),
+            p.cursor,
+            () => limits.get(adapter.id)?.acquire(p.signal ?? undefined) ?? Promise.resolve(),
+          ),
+      },
+    });
+
+    const workOptions = { batchSize: 1, pollingIntervalSeconds: o.pollingIntervalSeconds };
+    for (let i = 0; i < o.concurrency; i++) {
+      await boss.work<ShardJob>(SHARD_QUEUE, workOptions, async ([j]) => {
+        if (!j) return;
+        const adapter = adapters.get(j.data.provider);
+        const stream = shardStream(j.data);
+        if (!adapter) {
+          throw new SyncError(`Shard ${stream}: this worker has no adapter for ${j.data.provider}.`);
+        }
+        emit({ type: 'shard-start', stream });
+        try {
+          const stats = await syncShard({
+            client: shardClient(adapter),
+            store,
+            shard: j.data,
+            batchSize: o.batchSize,
+            signal: aborter.signal,
+          });
+          emit({ type: 'shard-done', stream, stats });
+          return { upserted: stats.upserted, skipped: stats.skipped };
+        } catch (error) {
+          emit({ type: 'shard-failed', stream, error });
+          throw error;
+        }
+      });
+    }
+
+    const remainingShards = async (provider: string) => {
+      const rows = await store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${o.schema}".checkpoints
+          WHERE stream LIKE $1 AND value::jsonb->>'phase' = 'done'`,
+        [`shard:${provider}:%`],
+      );
+      return (plan.shards[provider] ?? 0) - Number(rows[0]?.n ?? 0);
+    };
+
+    for (const [id, adapter] of adapters) {
+      const queue = changesQueue(id);
+      if (o.changesCron !== false) await boss.schedule(queue, o.changesCron, { provider: id });
+      await boss.work(queue, workOptions, async () => {
+        const remaining = await remainingShards(id);
+        if (remaining > 0) {
+          // The feed starts where the backfill ended: it waits until every shard is in.
+          emit({ type: 'changes-waiting', provider: id, remaining });
+          return { waiting: remaining };
+        }
+        const sync = createSync({
+          client: {
+            engagements: {
+              list: () => {
+                throw new SyncError(`Stream ${changesStream(id)} lost its change-feed state.`);
+              },
+              changes: (p) => adapter.engagements.changes(p),
+              get: (engagementId) => adapter.engagements.get(engagementId),
+            },
+          },
+          store,
+          stream: changesStream(id),
+          batchSize: o.batchSize,
+        });
+        const stats = await sync.run({ signal: aborter.signal });
+        emit({ type: 'changes-done', provider: id, stats });
+        return { upserted: stats.upserted, deleted: stats.deleted };
+      });
+    }
+
+    return {
+      plan,
+      status: () => backfillStatus(store),
+      async triggerChanges(provider) {
+        if (!adapters.has(provider)) {
+          throw new InputValidationError([
+            { path: 'provider', rule: 'invalid', message: `no adapter for ${provider}` },
+          ]);
+        }
+        await boss.send(changesQueue(provider), { provider }, { singletonKey: provider });
+      },
+      async stop() {
+        aborter.abort(new SyncError('The worker is stopping.'));
+        await boss.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => {});
+        await store.close();
+        await pool.end().catch(() => {});
+      },
+    };
+  } catch (error) {
+    aborter.abort();
+    if (started) await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    await store.close().catch(() => {});
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}
+
+/** Where the backfill of a store stands: the plan and the shards finished per provider. */
+export async function backfillStatus(store: SyncStore): Promise<BackfillStatus> {
+  const schema = store.schema;
+  const planRows = await store.query<{ value: string }>(
+    `SELECT value FROM "${schema}".checkpoints WHERE stream = $1`,
+    [PLAN_STREAM],
+  );
+  const plan = planRows[0] ? (JSON.parse(planRows[0].value) as BackfillPlan) : undefined;
+  const rows = await store.query<{ stream: string }>(
+    `SELECT stream FROM "${schema}".checkpoints
+      WHERE stream LIKE 'shard:%' AND value::jsonb->>'phase' = 'done'`,
+  );
+  const done: Record<string, number> = {};
+  for (const r of rows) {
+    const provider = r.stream.split(':')[1] ?? '';
+    done[provider] = (done[provider] ?? 0) + 1;
+  }
+  const total = Object.values(plan?.shards ?? {}).reduce((a, b) => a + b, 0);
+  return { plan, done, total, finished: rows.length };
+}
+
+function checkOptions(options: SyncWorkerOptions) {
+  const issues: { path: string; rule: string; message: string }[] = [];
+  const int = (path: string, value: number | undefined, min: number, dflt: number) => {
+    const v = value ?? dflt;
+    if (!Number.isInteger(v) || v < min) {
+      issues.push({ path, rule: 'invalid', message: `expected an integer of at least ${min}` });
+    }
+    return v;
+  };
+  if (typeof options?.db !== 'string' || !/^postgres(ql)?:\/\//.test(options.db)) {
+    issues.push({ path: 'db', rule: 'invalid', message: 'expected a postgres:// connection string' });
+  }
+  if (!Array.isArray(options?.adapters) || options.adapters.length === 0) {
+    issues.push({ path: 'adapters', rule: 'invalid', message: 'expected at least one adapter' });
+  }
+  const checked = {
+    schema: validateSchemaName(options?.schema ?? DEFAULT_SCHEMA),
+    concurrency: int('concurrency', options?.concurrency, 1, 2),
+    batchSize: options?.batchSize,
+    shardExpireInSeconds: int('shardExpireInSeconds', options?.shardExpireInSeconds, 1, 900),
+    retryLimit: int('retryLimit', options?.retryLimit, 0, 10),
+    retryDelaySeconds: int('retryDelaySeconds', options?.retryDelaySeconds, 0, 5),
+    maintenanceIntervalSeconds: int(
+      'maintenanceIntervalSeconds',
+      options?.maintenanceIntervalSeconds,
+      1,
+      60,
+    ),
+    pollingIntervalSeconds: options?.pollingIntervalSeconds ?? 2,
+    changesCron: options?.changesCron ?? '*/5 * * * *',
+    rateLimits: options?.rateLimits ?? {},
+  };
+  if (!(checked.pollingIntervalSeconds >= 0.5)) {
+    issues.push({ path: 'pollingIntervalSeconds', rule: 'invalid', message: 'expected >= 0.5' });
+  }
+  if (issues.length > 0) throw new InputValidationError(issues);
+  return checked;
+}
