@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { EngagementChange } from '@engagekit/core';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { describe, expect, it } from 'vitest';
@@ -190,4 +192,25 @@ describe('engagekit listen', () => {
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('--port must be 0..65535');
   });
+});
+
+describe('engagekit listen: a real Ctrl+C (SIGINT to the process)', () => {
+  it('closes the receiver and the sandbox, prints the counters and exits 0', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const args = ['listen', '--sandbox', '--provider', 'truto'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    let stderr = '';
+    let signalled = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!signalled && stderr.includes('Ctrl+C to stop.')) signalled = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(signalled).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/Stopped: 0 delivered, 0 duplicates, 0 ignored, 0 rejected\.\n$/);
+  }, 60_000);
 });
