@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { EngagementChange } from '@engagekit/core';
 import { createTrutoAdapter } from '@engagekit/truto';
+import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { describe, expect, it } from 'vitest';
 import { type ListenOptions, type ListenReady, runListen } from '../src/commands/listen';
 import { report } from '../src/errors';
@@ -170,6 +171,38 @@ describe('engagekit listen', () => {
       },
     );
     expect(r.code).toBe(0);
+  });
+
+  it('--hydrate fetches the whole engagement a Zoom event names; without it the change is partial', async () => {
+    const seen: Record<string, EngagementChange | undefined> = {};
+    for (const hydrate of [false, true]) {
+      await listening(
+        { sandbox: true, provider: 'zoom', hydrate },
+        {},
+        async ({ sandbox }, lines) => {
+          if (!sandbox) throw new Error('no sandbox');
+          const zoom = createZoomContactCenterAdapter(sandbox.adapterOptions.zoom);
+          const from = new Date(Date.now() - 30 * 86_400_000);
+          const [e] = (await zoom.engagements.list({ from, pageSize: 1 }).firstPage()).items;
+          if (!e) throw new Error('no zoom engagement');
+          sandbox.webhooks.emit({
+            vendor: 'zoom',
+            object: 'engagement',
+            action: 'updated',
+            record: { engagement_id: e.remoteId, end_time: e.endTime ?? e.occurredAt },
+            event: 'contact_center.engagement_ended',
+          });
+          const [change] = await lines(1);
+          expect(change).toMatchObject({ type: 'upsert', id: e.id, source: 'webhook' });
+          seen[String(hydrate)] = change;
+        },
+      );
+    }
+    expect(seen.false?.partial).toBe(true);
+    expect(seen.false?.engagement).toBeUndefined();
+    expect(seen.true?.partial).toBeUndefined();
+    expect(seen.true?.engagement?.id).toBe(seen.true?.id);
+    expect(seen.true?.engagement?.participants.length).toBeGreaterThan(0);
   });
 
   it('without a secret names the variables; a bad port is exit 2', async () => {
