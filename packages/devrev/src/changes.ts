@@ -1,4 +1,5 @@
 import {
+  BadRequestError,
   type ChangeCapabilities,
   type Engagement,
   type EngagementKind,
@@ -306,57 +307,85 @@ function changeListing(
     }
   }
 
+  type Start = typeof start;
+  interface Status {
+    /** A page of the phase was read. */
+    read: boolean;
+    /** The phase was read to its end. */
+    finished: boolean;
+  }
+
+  async function* readPhase(
+    index: number,
+    resume: Start,
+    sink: ListingSink,
+    status: Status,
+  ): AsyncGenerator<SourcePage<Engagement>> {
+    const phase = phases[index] as Phase;
+    phase.begin?.();
+    let requested: string | undefined;
+    let continuation: string | undefined;
+    const inner = paginate<Engagement>({
+      provider: PROVIDER,
+      fingerprint: phase.fingerprint,
+      cursor:
+        resume.token !== undefined
+          ? encodeCursor({ p: PROVIDER, f: phase.fingerprint, t: resume.token }, { secret })
+          : undefined,
+      cursorSecret: secret,
+      signal,
+      onInvalidRecord: request.onInvalidRecord,
+      // Older records are what the previous run delivered (or never changed since).
+      filter: (e) => keyMs(e) >= fromMs && (kinds === undefined || kinds.includes(e.kind)),
+      async fetchPage({ token, signal: pageSignal }) {
+        requested = token;
+        const result = await phase.fetch(token, pageSignal);
+        status.read = true;
+        continuation = result.done ? undefined : (result.nextToken ?? undefined);
+        return result;
+      },
+    });
+    let skip = resume.skip;
+    for await (const page of inner.sourcePages({
+      skipped: (record) => sink.skipped(record),
+      finished: () => {
+        status.finished = true;
+      },
+    })) {
+      // No prefetch: the page just read is the one at `requested`.
+      const token = requested;
+      const next = page.nextCursor !== undefined ? continuation : undefined;
+      let items = page.items;
+      if (skip) items = items.filter(keeps(skip));
+      skip = undefined;
+      const sorted = phase.sorted(items);
+      const last = items.length - 1;
+      const end = next !== undefined ? at(index, next) : at(index + 1);
+      yield {
+        items,
+        nextCursor: page.nextCursor !== undefined ? end : undefined,
+        cursorAfter: (i) =>
+          i >= last ? end : at(index, token, sorted ? skipUpTo(items, i) : undefined),
+      };
+    }
+  }
+
   async function* source(sink: ListingSink): AsyncGenerator<SourcePage<Engagement>> {
     for (let index = start.phase; index < phases.length; index++) {
-      const phase = phases[index] as Phase;
       const resume = index === start.phase ? start : { phase: index };
-      phase.begin?.();
-      let requested: string | undefined;
-      let continuation: string | undefined;
-      let finished = false;
-      const inner = paginate<Engagement>({
-        provider: PROVIDER,
-        fingerprint: phase.fingerprint,
-        cursor:
-          resume.token !== undefined
-            ? encodeCursor({ p: PROVIDER, f: phase.fingerprint, t: resume.token }, { secret })
-            : undefined,
-        cursorSecret: secret,
-        signal,
-        onInvalidRecord: request.onInvalidRecord,
-        // Older records are what the previous run delivered (or never changed since).
-        filter: (e) => keyMs(e) >= fromMs && (kinds === undefined || kinds.includes(e.kind)),
-        async fetchPage({ token, signal: pageSignal }) {
-          requested = token;
-          const result = await phase.fetch(token, pageSignal);
-          continuation = result.done ? undefined : (result.nextToken ?? undefined);
-          return result;
-        },
-      });
-      let skip = resume.skip;
-      for await (const page of inner.sourcePages({
-        skipped: (record) => sink.skipped(record),
-        finished: () => {
-          finished = true;
-        },
-      })) {
-        // No prefetch: the page just read is the one at `requested`.
-        const token = requested;
-        const next = page.nextCursor !== undefined ? continuation : undefined;
-        let items = page.items;
-        if (skip) items = items.filter(keeps(skip));
-        skip = undefined;
-        const sorted = phase.sorted(items);
-        const last = items.length - 1;
-        const end = next !== undefined ? at(index, next) : at(index + 1);
-        yield {
-          items,
-          nextCursor: page.nextCursor !== undefined ? end : undefined,
-          cursorAfter: (i) =>
-            i >= last ? end : at(index, token, sorted ? skipUpTo(items, i) : undefined),
-        };
+      const status: Status = { read: false, finished: false };
+      try {
+        yield* readPhase(index, resume, sink, status);
+      } catch (error) {
+        // DevRev refusing a saved page cursor (expired, or made by another deployment) would
+        // otherwise fail every resume of this checkpoint: the phase is read again from its first
+        // page instead, which repeats changes at this resume boundary and loses none.
+        if (status.read || resume.token === undefined || !(error instanceof BadRequestError)) {
+          throw error;
+        }
+        yield* readPhase(index, { phase: index }, sink, status);
       }
-      if (!finished) return;
+      if (!status.finished) return;
     }
     sink.finished(terminal);
   }

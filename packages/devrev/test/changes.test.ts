@@ -1,4 +1,10 @@
-import { InputValidationError, PaginationError } from '@engagekit/core';
+import {
+  AbortError,
+  BadRequestError,
+  InputValidationError,
+  PaginationError,
+  ResponseValidationError,
+} from '@engagekit/core';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { createDevRevAdapter } from '../src/index';
@@ -179,6 +185,37 @@ describe('engagements.changes() requests', () => {
     expect(queries.map((q) => q.cursor)).toEqual([undefined, 'p2']);
   });
 
+  it("caps pageSize at 100 (DevRev's page size here) in both requests", async () => {
+    const { queries, bodies } = serve({ '': { records: [] } }, { '': { records: [] } });
+    await adapter().engagements.changes({ since: SINCE, pageSize: 500 }).toArray();
+    expect(queries[0]?.limit).toBe('100');
+    expect(bodies[0]?.limit).toBe(100);
+  });
+
+  it("skips an unreadable record under onInvalidRecord: 'skip' (and fails on it by default)", async () => {
+    const pages = {
+      '': { records: [eng(3, 1), { id: 7, modified_date: ago(2) }, eng(1, 3)] },
+    };
+    serve(pages, { '': { records: [] } });
+    const feed = adapter().engagements.changes({ since: SINCE, onInvalidRecord: 'skip' });
+    expect((await feed.toArray()).map((c) => c.id)).toEqual([eid(3), eid(1)]);
+    expect(feed.skippedCount).toBe(1);
+    expect(feed.skipped[0]?.path).toEqual(['engagements', 1]);
+    await expect(adapter().engagements.changes({ since: SINCE }).toArray()).rejects.toBeInstanceOf(
+      ResponseValidationError,
+    );
+  });
+
+  it('an aborted signal ends the feed with AbortError and no request', async () => {
+    const { queries } = serve({ '': { records: [eng(3, 1)] } });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      adapter().engagements.changes({ since: SINCE, signal: controller.signal }).toArray(),
+    ).rejects.toBeInstanceOf(AbortError);
+    expect(queries).toEqual([]);
+  });
+
   it("kinds: ['email'] asks for type=email and no conversations; ['sms'] asks nothing", async () => {
     const { queries, bodies } = serve({
       '': { records: [eng(3, 1, { engagement_type: 'email' })] },
@@ -290,6 +327,34 @@ describe('engagements.changes() resumed from a checkpoint taken part-way', () =>
     expect(rest.map((c) => c.id)).toEqual([cid(4)]);
     expect(resumed.queries).toEqual([]);
     expect(resumed.bodies).toEqual([{ modified_date: { after: SINCE }, limit: 2, cursor: 'c2' }]);
+  });
+
+  it('a page cursor DevRev refuses on resume (400) reads the phase again from its first page', async () => {
+    serve({
+      '': { records: [eng(3, 1), eng(2, 2)], next: 'p2' },
+      p2: { records: [eng(1, 3), eng(7, 4)] },
+    });
+    const a = adapter();
+    const feed = a.engagements.changes({ since: SINCE, kinds: ['call'], pageSize: 2 });
+    for await (const change of feed) if (change.id === eid(1)) break;
+    nock.cleanAll();
+    // p2 has expired: unknown to the host, a 400.
+    const resumed = serve({ '': { records: [eng(3, 1), eng(2, 2), eng(1, 3), eng(7, 4)] } });
+    const rest = await a.engagements
+      .changes({ since: feed.checkpoint, kinds: ['call'], pageSize: 2 })
+      .toArray();
+    expect(rest.map((c) => c.id)).toEqual([eid(3), eid(2), eid(1), eid(7)]);
+    expect(resumed.queries.map((q) => q.cursor)).toEqual(['p2', undefined]);
+  });
+
+  it('a 400 on a fresh run is the error, not a restart', async () => {
+    const { queries } = serve({});
+    await expect(
+      adapter()
+        .engagements.changes({ since: SINCE, kinds: ['call'] })
+        .toArray(),
+    ).rejects.toBeInstanceOf(BadRequestError);
+    expect(queries).toHaveLength(1);
   });
 
   it('refuses a listing cursor that names no phase of the listing', async () => {
