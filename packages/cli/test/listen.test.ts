@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngagementChange } from '@engagekit/core';
 import { createTrutoAdapter } from '@engagekit/truto';
@@ -203,6 +206,27 @@ describe('engagekit listen', () => {
     expect(seen.true?.partial).toBeUndefined();
     expect(seen.true?.engagement?.id).toBe(seen.true?.id);
     expect(seen.true?.engagement?.participants.length).toBeGreaterThan(0);
+  });
+
+  it('--truto-webhook-secret-file reads the secret (one trailing newline dropped)', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'ek-listen-')), 'secret');
+    await writeFile(file, `${SECRET}\n`);
+    const r = await listening({ trutoWebhookSecretFile: file }, {}, async ({ url }, lines) => {
+      expect((await trutoDelivery(url, deleted('2001'))).status).toBe(200);
+      await lines(1);
+    });
+    expect(r.changes.map((c) => c.id)).toEqual(['truto:2001']);
+    const both = await cli([
+      'listen',
+      '--truto-webhook-secret',
+      'x',
+      '--truto-webhook-secret-file',
+      file,
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(
+      'pass --truto-webhook-secret or --truto-webhook-secret-file, not both',
+    );
   });
 
   it('without a secret names the variables; a bad port is exit 2', async () => {
