@@ -59,9 +59,11 @@ function checkpointMode(text: string): TrutoFeedMode {
 /**
  * Truto's change feed. The mode depends on the integrated account, which only an async metadata
  * request can tell, so the feed settles it when iteration starts:
- * - a fixed `changes` option, or a checkpoint, decides it at once (`mode` is set before iterating);
- * - otherwise (`'auto'`, `since` a date) the first iteration asks the account's metadata (cached per
- *   adapter). Until then `checkpoint` is `since` as an ISO string, which resumes exactly there.
+ * - a fixed `changes` option, a checkpoint (its own mode) or a fresh cached metadata answer sets
+ *   `mode` at once; with `'auto'` each iteration still checks the account (cached) and may move on
+ *   from a checkpoint's mode as below;
+ * - otherwise (`'auto'`, `since` a date, nothing cached) the first iteration asks the account's
+ *   metadata. Until then `checkpoint` is `since` as an ISO string, which resumes exactly there.
  *
  * When the account's support changes between runs:
  * - a `'window'` checkpoint on an account that now filters by `updated_at` continues in
@@ -105,8 +107,8 @@ export class TrutoChangeFeed implements ChangeFeed {
 
   /**
    * The mode this feed reads in: `'modified'` (Truto's `updated_at` filter) or `'window'` (start
-   * times within the lookback). `undefined` until the first iteration when the adapter is `'auto'`
-   * and `since` was a date.
+   * times within the lookback). `undefined` until the first iteration when the adapter is `'auto'`,
+   * `since` was a date and no metadata answer was cached.
    */
   get mode(): TrutoFeedMode | undefined {
     return this.#innerMode;
