@@ -107,6 +107,17 @@ describe('truto changes(): the account metadata decides the mode', () => {
     expect(next.mode).toBe('modified');
     expect(await next.toArray()).toEqual([]);
     expect(await truto.changesMode()).toBe('modified');
+    // A fresh cached answer sets the mode of a feed from a date at once.
+    const fromDate = truto.engagements.changes({ since: SINCE });
+    expect(fromDate.mode).toBe('modified');
+    expect(decodeCheckpoint(fromDate.checkpoint, { provider: 'truto', mode: 'modified' })).toEqual({
+      provider: 'truto',
+      mode: 'modified',
+      kinds: undefined,
+      readFromMs: Date.parse(SINCE),
+      seen: new Map(),
+      run: undefined,
+    });
     expect(metaQueries).toHaveLength(1);
     expect(lists).toHaveLength(2);
   });
