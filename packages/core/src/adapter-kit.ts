@@ -111,6 +111,7 @@ export {
   hmacSha256,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookIsoTime,
   webhookJson,
   webhookRefusal,
   webhookTimeMs,

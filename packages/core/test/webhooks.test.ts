@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bodyDigestId, digestMatches, hmacSha256 } from '../src/adapter-kit';
+import { bodyDigestId, digestMatches, hmacSha256, webhookIsoTime } from '../src/adapter-kit';
 import {
   createWebhookReceiver,
   type EngagementChange,
@@ -284,9 +284,50 @@ describe('digestMatches and bodyDigestId', () => {
     expect(digestMatches(digest, '')).toBe(false);
     expect(digestMatches(digest, 'zz')).toBe(false);
   });
+  it('takes hex only as exactly the digest, every character hex, any case, trimmed', () => {
+    const hex = digest.toString('hex');
+    expect(digestMatches(digest, ` ${hex.toUpperCase()}\t`)).toBe(true);
+    // One more character used to be decoded away; one non-hex character stops the decoding.
+    expect(digestMatches(digest, `${hex}0`)).toBe(false);
+    expect(digestMatches(digest, `${hex.slice(0, 63)}g`)).toBe(false);
+    expect(digestMatches(digest, `${hex.slice(0, 62)}é0`)).toBe(false);
+    expect(digestMatches(digest, `${hex}0`, ['hex', 'base64'])).toBe(false);
+    expect(digestMatches(digest, hex, ['base64'])).toBe(false);
+    // Another digest size in between does not disturb the next comparison.
+    const sha1 = Buffer.from(hex.slice(0, 40), 'hex');
+    expect(digestMatches(sha1, hex.slice(0, 40))).toBe(true);
+    expect(digestMatches(digest, hex)).toBe(true);
+    expect(digestMatches(digest, `${hex.slice(0, 63)}${hex[63] === '0' ? '1' : '0'}`)).toBe(false);
+  });
   it('names a body by its SHA-256', () => {
     expect(bodyDigestId(Buffer.from('abc'))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+});
+
+describe('webhookIsoTime', () => {
+  it('writes what Date#toISOString writes, over the whole range and its edges', () => {
+    const edges = [
+      0, 0.9, 1, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 951_868_799_999,
+      4_107_542_400_000, 4_107_628_800_000, 1_795_000_000_123.7, 253_402_300_799_999,
+      253_402_300_800_000, -1, -62_198_755_200_000, 8.64e15, -8.64e15,
+    ];
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const values = [
+      ...edges,
+      ...Array.from({ length: 5000 }, () => next() * 253_402_300_800_000),
+    ];
+    for (const ms of values) expect(webhookIsoTime(ms)).toBe(new Date(ms).toISOString());
+    expect(webhookIsoTime(1_795_000_000_123)).toBe('2026-11-18T11:06:40.123Z');
+  });
+  it('throws the RangeError Date throws for what is no time', () => {
+    for (const ms of [Number.NaN, Number.POSITIVE_INFINITY, 8.64e15 + 1]) {
+      expect(() => webhookIsoTime(ms)).toThrow(RangeError);
+    }
   });
 });

@@ -3,10 +3,13 @@ import {
   createWebhookReceiver,
   type EngagementChange,
   InputValidationError,
+  ResponseValidationError,
   WebhookVerificationError,
 } from '@engagekit/core';
 import { describe, expect, it, vi } from 'vitest';
 import { createDevRevAdapter, createDevRevWebhookSource } from '../src/index';
+import { mapConversation } from '../src/map/conversation';
+import { ConversationWireSchema } from '../src/wire/conversation';
 import { conversation } from './fixtures';
 
 const SECRET = 'devrev-webhook-secret-5d2a91';
@@ -203,5 +206,115 @@ describe('devrev.webhooks(): verification through createWebhookReceiver().handle
     );
     expect(onChange).not.toHaveBeenCalled();
     expect(receiver.stats).toEqual({ delivered: 0, duplicates: 0, ignored: 2, rejected: 0 });
+  });
+});
+
+describe('devrev.webhooks(): the conversation it maps is the listing mapper’s', () => {
+  const source = createDevRevWebhookSource({ secret: SECRET });
+  const mapped = async (record: Record<string, unknown>) => {
+    const req = devrevRequest(event('conversation_updated', { conversation: record }));
+    const body = new Uint8Array(await req.arrayBuffer());
+    const result = source.verify(body, req.headers, NOW);
+    if (result.kind !== 'event') throw new Error('expected an event');
+    const { changes } = await source.toChanges(result.event);
+    return changes[0];
+  };
+  const base = conversation() as Record<string, unknown>;
+  it.each<[string, Record<string, unknown>]>([
+    ['the fixture', {}],
+    [
+      'a bare account id, a subtype and a close date',
+      {
+        account: 'ACC-1',
+        subtype: 'support',
+        actual_close_date: '2026-02-04T10:00:00.5+02:00',
+      },
+    ],
+    ['an account summary with a name', { account: { id: 'ACC-2', display_name: 'Acme' } }],
+    ['an account summary without one', { account: { id: 'ACC-3', display_name: null } }],
+    [
+      'repeated channels and a v2 source channel',
+      {
+        channels: [
+          { id: 'CH-1', display_id: 'one' },
+          { id: 'CH-1' },
+          { id: 'X', display_id: null },
+        ],
+        source_channel_v2: { id: 'CH-2', display_id: 'two' },
+        group: { id: 'X', name: null },
+      },
+    ],
+    [
+      'nulls and empty strings',
+      {
+        display_id: null,
+        title: '',
+        description: null,
+        stage: { name: null },
+        source_channel: '',
+        owned_by: null,
+        created_by: null,
+        tags: null,
+        messages: null,
+        channels: null,
+        group: null,
+        custom_fields: null,
+      },
+    ],
+    [
+      'only a modified date, custom fields, tags with values',
+      {
+        created_date: null,
+        custom_fields: { tier: 'gold', n: 3 },
+        tags: [
+          { tag: { id: 'T-1', name: null }, value: 'v' },
+          { id: 'T-2', value: null },
+        ],
+        members: [{ type: 'rev_user', id: 'R-1', full_name: 'Full Name', email: null }],
+      },
+    ],
+    [
+      'messages without author or dates',
+      {
+        messages: [
+          { type: 'timeline_comment', id: 'C-1', body: 'hi' },
+          {
+            type: 'timeline_comment',
+            id: 'C-2',
+            body: '',
+            created_by: { type: 'dev_user', id: 'D-1' },
+          },
+          { type: 'timeline_change_event', id: 'C-3' },
+        ],
+      },
+    ],
+  ])('%s', async (_label, overrides) => {
+    const record = { ...base, ...overrides };
+    const change = await mapped(record);
+    const expected = mapConversation(ConversationWireSchema.parse(record), { includeRaw: true });
+    expect(change?.partial).toBeUndefined();
+    expect(change?.engagement).toEqual(expected);
+    // Same keys in the same order, so stored JSON and digests of either are byte-identical (`raw`
+    // aside: zod's parse above reorders the record's keys, the webhook keeps the body's).
+    const { raw, ...rest } = change?.engagement ?? {};
+    const { raw: expectedRaw, ...expectedRest } = expected;
+    expect(JSON.stringify(rest)).toBe(JSON.stringify(expectedRest));
+    expect(raw).toEqual(record);
+    expect(expectedRaw).toEqual(record);
+    expect(change?.changedAt).toBe(expected.updatedAt ?? '2026-11-30T11:59:58.123Z');
+  });
+
+  it('upserts a conversation with no date as partial, as the mapper refuses it', async () => {
+    const record = { ...base, created_date: null, modified_date: undefined };
+    expect(() =>
+      mapConversation(ConversationWireSchema.parse(record), { includeRaw: true }),
+    ).toThrow(ResponseValidationError);
+    const change = await mapped(record);
+    expect(change).toMatchObject({
+      type: 'upsert',
+      partial: true,
+      changedAt: '2026-11-30T11:59:58.123Z',
+    });
+    expect(change?.engagement).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import {
   hmacSha256,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookIsoTime,
   webhookJson,
   webhookRefusal,
   webhookTimeMs,
@@ -46,6 +47,7 @@ export const TRUTO_RECORD_EVENTS: readonly string[] = [
 ];
 
 const SIGNATURE = 'x-truto-signature';
+const ENCODINGS: readonly ('hex' | 'base64')[] = ['hex', 'base64'];
 
 interface TrutoEventBody {
   id?: unknown;
@@ -73,15 +75,24 @@ const nonEmpty = (value: unknown): string | undefined =>
 
 /** `format=sha256,v=<digest>` (or a bare digest) → the digest. */
 function digestOf(header: string): string {
-  const parts = header.split(',').map((p) => p.trim());
-  const fields = new Map<string, string>();
-  for (const part of parts) {
+  // One pass over the comma-separated fields, no arrays or maps: this runs for every delivery.
+  let format: string | undefined;
+  let v: string | undefined;
+  let parts = 0;
+  for (let start = 0; start <= header.length; parts++) {
+    let end = header.indexOf(',', start);
+    if (end === -1) end = header.length;
+    const part = header.slice(start, end).trim();
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).toLowerCase(), part.slice(eq + 1));
+    if (eq > 0) {
+      const name = part.slice(0, eq).toLowerCase();
+      if (name === 'format') format = part.slice(eq + 1);
+      else if (name === 'v') v = part.slice(eq + 1);
+    }
+    start = end + 1;
   }
-  const format = fields.get('format');
   if (format !== undefined && format.toLowerCase() !== 'sha256') return '';
-  return fields.get('v') ?? (parts.length === 1 ? header.trim() : '');
+  return v ?? (parts === 1 ? header.trim() : '');
 }
 
 /** Whether the record event is about the unified `crm/engagements` resource. */
@@ -105,13 +116,14 @@ export function createTrutoWebhookSource(
 ): WebhookSource {
   const secret = requireWebhookSecret(PROVIDER, 'secret', options?.secret);
   const hydrate = options.hydrate === true ? hydration : undefined;
+  const parseOptions = { durationUnit: hydration?.durationUnit };
 
   function verify(body: Uint8Array, headers: Headers): WebhookVerification {
     const header = headers.get(SIGNATURE);
     if (header === null || header.trim() === '') {
       refuse('missing-signature', 'Truto webhooks carry X-Truto-Signature.');
     }
-    if (!digestMatches(hmacSha256(secret, body), digestOf(header), ['hex', 'base64'])) {
+    if (!digestMatches(hmacSha256(secret, body), digestOf(header), ENCODINGS)) {
       refuse('bad-signature', 'The X-Truto-Signature does not match the body.');
     }
     const parsed = webhookJson<TrutoEventBody>(body, refuse, 'Truto') as TrutoEventBody;
@@ -144,17 +156,19 @@ export function createTrutoWebhookSource(
       id: `${PROVIDER}:${remoteId}`,
       provider: PROVIDER,
       remoteId,
-      changedAt: new Date(event.timestampMs ?? Date.now()).toISOString(),
+      changedAt: '',
       source: 'webhook',
       eventId: event.id,
     };
-    if (change.type === 'delete') return { changes: [change], ignored: false };
+    const eventTime = () => webhookIsoTime(event.timestampMs ?? Date.now());
+    if (change.type === 'delete') {
+      change.changedAt = eventTime();
+      return { changes: [change], ignored: false };
+    }
     if (record && typeof record === 'object') {
       try {
-        change.engagement = parseTrutoEngagement(record, {
-          durationUnit: hydration?.durationUnit,
-        });
-        change.changedAt = change.engagement.updatedAt ?? change.changedAt;
+        change.engagement = parseTrutoEngagement(record, parseOptions);
+        change.changedAt = change.engagement.updatedAt ?? eventTime();
         return { changes: [change], ignored: false };
       } catch {
         // Not a unified record engagekit can map: hydrate it, or say it is partial.
@@ -170,6 +184,7 @@ export function createTrutoWebhookSource(
         change.partial = true;
       }
     } else change.partial = true;
+    change.changedAt = eventTime();
     return { changes: [change], ignored: false };
   }
 

@@ -13,6 +13,7 @@ import {
   hmacSha256,
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookIsoTime,
   webhookJson,
   webhookRefusal,
 } from '@engagekit/core/adapter';
@@ -105,9 +106,11 @@ export function createZoomWebhookSource(
     if (signature === null || timestamp === null) {
       refuse('missing-signature', `Zoom webhooks carry ${SIGNATURE} and ${TIMESTAMP}.`);
     }
-    const digest = signature.trim().startsWith('v0=') ? signature.trim().slice(3) : '';
-    const expected = hmacSha256(secretToken, 'v0:', timestamp, ':', body);
-    if (!digestMatches(expected, digest, ['hex'])) {
+    const signed = signature.trim();
+    const digest = signed.startsWith('v0=') ? signed.slice(3) : '';
+    // One update for the prefix: the same bytes as `v0:`, timestamp, `:` fed one by one.
+    const expected = hmacSha256(secretToken, `v0:${timestamp}:`, body);
+    if (!digestMatches(expected, digest)) {
       refuse('bad-signature', `The ${SIGNATURE} does not match the body.`);
     }
     if (!/^\d{1,12}$/.test(timestamp.trim())) {
@@ -142,13 +145,20 @@ export function createZoomWebhookSource(
     if (!MAPPED.has(event.type) || typeof remoteId !== 'string' || remoteId === '') {
       return { changes: [], ignored: true };
     }
-    const eventTs = typeof body.event_ts === 'number' ? toIsoUtc(body.event_ts) : undefined;
+    const ts = body.event_ts;
+    // Epoch ms (Zoom's unit) in Date's range skip toIsoUtc's checks; anything else is its to read.
+    const eventTs =
+      typeof ts !== 'number'
+        ? undefined
+        : ts >= 1e11 && ts <= 8.64e15
+          ? webhookIsoTime(ts)
+          : toIsoUtc(ts);
     const change: EngagementChange = {
       type: 'upsert',
       id: `${PROVIDER}:${remoteId}`,
       provider: PROVIDER,
       remoteId,
-      changedAt: eventTs ?? new Date(event.timestampMs ?? 0).toISOString(),
+      changedAt: eventTs ?? webhookIsoTime(event.timestampMs ?? 0),
       source: 'webhook',
       eventId: event.id,
     };

@@ -255,3 +255,22 @@ describe('zoom.webhooks(): verification through createWebhookReceiver().handle',
     expect(onChange).not.toHaveBeenCalled();
   });
 });
+
+describe('zoom.webhooks(): the change time', () => {
+  const source = createZoomWebhookSource({ secretToken: SECRET_TOKEN });
+  const changedAt = async (eventTs: unknown) => {
+    const req = zoomRequest({ ...started(), event_ts: eventTs });
+    const body = new Uint8Array(await req.arrayBuffer());
+    const result = source.verify(body, req.headers, NOW);
+    if (result.kind !== 'event') throw new Error('expected an event');
+    return (await source.toChanges(result.event)).changes[0]?.changedAt;
+  };
+  it.each<[string, unknown, string]>([
+    ['epoch ms', NOW - 2001, '2026-11-30T11:59:57.999Z'],
+    ['epoch seconds', (NOW - 2000) / 1000, '2026-11-30T11:59:58.000Z'],
+    ['a time past Date’s range: the signed delivery time', 9e15, '2026-11-30T12:00:00.000Z'],
+    ['no number: the signed delivery time', '2026-11-30T11:59:58Z', '2026-11-30T12:00:00.000Z'],
+  ])('reads event_ts as %s', async (_label, eventTs, expected) => {
+    expect(await changedAt(eventTs)).toBe(expected);
+  });
+});

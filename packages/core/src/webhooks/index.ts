@@ -10,6 +10,7 @@ export {
 export {
   requireWebhookSecret,
   type WebhookRefuse,
+  webhookIsoTime,
   webhookJson,
   webhookRefusal,
   webhookTimeMs,

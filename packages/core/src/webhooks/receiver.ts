@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactString } from '../errors/redact';
 import { WebhookVerificationError } from './errors';
+import { sha256Hex } from './hmac';
 import type { EngagementChange, WebhookDelivery, WebhookRequest, WebhookSource } from './types';
 
 /** Options of {@link createWebhookReceiver}. */
@@ -277,5 +277,5 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
 
 /** A stable event id for vendors that send none: the SHA-256 of the raw body. */
 export function bodyDigestId(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex');
+  return sha256Hex(body);
 }
