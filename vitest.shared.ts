@@ -18,6 +18,7 @@ export const workspaceAliases = [
   { find: /^@engagekit\/sync$/, replacement: `${root}packages/sync/src/index.ts` },
   { find: /^@engagekit\/sync\/pglite$/, replacement: `${root}packages/sync/src/pglite.ts` },
   { find: /^@engagekit\/sync\/postgres$/, replacement: `${root}packages/sync/src/postgres.ts` },
+  { find: /^@engagekit\/sync\/workers$/, replacement: `${root}packages/sync/src/workers/index.ts` },
   { find: /^@engagekit\/cli$/, replacement: `${root}packages/cli/src/index.ts` },
 ];
 

@@ -1,5 +1,5 @@
-import type PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
+import type PgBoss from 'pg-boss';
 import { type SyncShard, shardStream } from '../sync';
 
 /** The checkpoint stream holding the backfill plan (written once, by the first worker). */

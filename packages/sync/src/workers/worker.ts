@@ -1,6 +1,7 @@
 import { type EngagementAdapter, InputValidationError } from '@engagekit/core';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import type { Queryable } from '../driver';
 import { SyncError } from '../errors';
 import { postgresStore } from '../postgres';
 import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
@@ -125,6 +126,12 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   const pool = new pg.Pool({ connectionString: options.db, max: o.concurrency + 2 });
   pool.on('error', (error) => emit({ type: 'error', error }));
   const store = postgresStore(pool, { schema: o.schema });
+  const db: Queryable = {
+    query: async <R>(sql: string, params: readonly unknown[] = []) => {
+      const r = await pool.query(sql, [...params]);
+      return { rows: r.rows as R[] };
+    },
+  };
   const boss = new PgBoss({
     connectionString: options.db,
     schema: `${o.schema}_jobs`,
@@ -139,7 +146,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   let started = false;
   try {
     await store.ready();
-    await ensureRateLimitTable(store, o.schema);
+    await ensureRateLimitTable(db, o.schema);
     await boss.start();
     started = true;
     const job = {
@@ -192,7 +199,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     const limits = new Map<string, SharedRateLimit>();
     for (const id of adapters.keys()) {
       const limit = id in o.rateLimits ? o.rateLimits[id] : DEFAULT_SHARED_RATE_LIMITS[id];
-      if (limit) limits.set(id, sharedRateLimit(store, { key: id, schema: o.schema, ...limit }));
+      if (limit) limits.set(id, sharedRateLimit(db, { key: id, schema: o.schema, ...limit }));
     }
 
     const shardClient = (adapter: EngagementAdapter): SyncClient => ({
@@ -218,7 +225,9 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         const adapter = adapters.get(j.data.provider);
         const stream = shardStream(j.data);
         if (!adapter) {
-          throw new SyncError(`Shard ${stream}: this worker has no adapter for ${j.data.provider}.`);
+          throw new SyncError(
+            `Shard ${stream}: this worker has no adapter for ${j.data.provider}.`,
+          );
         }
         emit({ type: 'shard-start', stream });
         try {
@@ -335,7 +344,11 @@ function checkOptions(options: SyncWorkerOptions) {
     return v;
   };
   if (typeof options?.db !== 'string' || !/^postgres(ql)?:\/\//.test(options.db)) {
-    issues.push({ path: 'db', rule: 'invalid', message: 'expected a postgres:// connection string' });
+    issues.push({
+      path: 'db',
+      rule: 'invalid',
+      message: 'expected a postgres:// connection string',
+    });
   }
   if (!Array.isArray(options?.adapters) || options.adapters.length === 0) {
     issues.push({ path: 'adapters', rule: 'invalid', message: 'expected at least one adapter' });
