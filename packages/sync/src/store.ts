@@ -69,6 +69,13 @@ const MAX_PARAMS = 65_535;
 /** Rows per statement, so one statement's text stays a few megabytes with raw payloads. */
 const MAX_ROWS_PER_STATEMENT = 1_000;
 const DELETE_PARAMS = 4;
+/** Tries of a transaction Postgres aborted as a deadlock or serialization failure. */
+const MAX_ATTEMPTS = 5;
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
 
 /**
  * A store over any {@link StoreDriver}: the one code path PGlite and node-postgres share.
@@ -139,7 +146,8 @@ export function createStore(
   };
 
   async function writeChanges(tx: Queryable, changes: WritableChange[]): Promise<BatchResult> {
-    const winners = latestPerId(changes);
+    // Id order: concurrent transactions lock rows in the same order.
+    const winners = latestPerId(changes).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let skipped = changes.length - winners.length;
     const upserts: WritableChange[] = [];
     const deletes: WritableChange[] = [];
@@ -185,17 +193,26 @@ export function createStore(
       const checkpoint = batch.checkpoint;
       if (checkpoint !== undefined) validateCheckpoint(checkpoint);
       const d = await driver();
-      return d.transaction(async (tx) => {
-        const result = await writeChanges(tx, changes);
-        if (checkpoint) {
-          await tx.query(
-            `INSERT INTO "${schema}".checkpoints (stream, value, updated_at) VALUES ($1, $2, now())
-             ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = now()`,
-            [checkpoint.stream, checkpoint.value],
-          );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await d.transaction(async (tx) => {
+            const result = await writeChanges(tx, changes);
+            if (checkpoint) {
+              await tx.query(
+                `INSERT INTO "${schema}".checkpoints (stream, value, updated_at) VALUES ($1, $2, now())
+                 ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = now()`,
+                [checkpoint.stream, checkpoint.value],
+              );
+            }
+            return result;
+          });
+        } catch (error) {
+          // Rows are locked in id order, but a batch's upserts and deletes are two statements, so
+          // concurrent writers (webhooks beside a run, workers) can still deadlock: Postgres aborts
+          // one transaction, which is then safe to run again.
+          if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         }
-        return result;
-      });
+      }
     },
     async getCheckpoint(stream) {
       const d = await driver();

@@ -59,6 +59,8 @@ export interface SyncWorkerOptions {
   changesCron?: string | false | undefined;
   /** Records per transaction. @default 500 */
   batchSize?: number | undefined;
+  /** Records per vendor page (one rate-limit token each). @default the adapter's default */
+  pageSize?: number | undefined;
   /**
    * A shard running longer than this is expired by pg-boss and retried by any worker, from the
    * shard's checkpoint (this is how a killed worker's shard comes back). @default 900
@@ -211,6 +213,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
               to: p.to,
               cursor: p.cursor,
               signal: p.signal,
+              pageSize: o.pageSize,
             }),
             p.cursor,
             () => limits.get(adapter.id)?.acquire(p.signal ?? undefined) ?? Promise.resolve(),
@@ -357,6 +360,7 @@ function checkOptions(options: SyncWorkerOptions) {
     schema: validateSchemaName(options?.schema ?? DEFAULT_SCHEMA),
     concurrency: int('concurrency', options?.concurrency, 1, 2),
     batchSize: options?.batchSize,
+    pageSize: options?.pageSize,
     shardExpireInSeconds: int('shardExpireInSeconds', options?.shardExpireInSeconds, 1, 900),
     retryLimit: int('retryLimit', options?.retryLimit, 0, 10),
     retryDelaySeconds: int('retryDelaySeconds', options?.retryDelaySeconds, 0, 5),
