@@ -196,9 +196,10 @@ interface Phase {
  * run's start, so the next run (which reads from the start minus the lookback) finds it. A cursor
  * inside a page names the page's vendor token, not a count of records already read (a count would
  * skip a record when one before it was edited or deleted meanwhile): the page is read again and
- * only records modified after the last one delivered are left out, since those came before it in
- * the sorted page. Records with the same `modified_date` as the last one, and in pages not sorted
- * by it (conversations: DevRev states no order), come again at that resume boundary.
+ * only records modified after the last one delivered, or at the same time and delivered (up to 20
+ * named in the cursor), are left out, since those came before it in the sorted page. The records
+ * of a conversation page read before the stop (DevRev states no order for them) come again at
+ * that resume boundary, and so does a whole phase whose saved page cursor DevRev refuses (400).
  */
 export function devrevChangeSource(deps: DevRevChangeDeps): ChangeFeedSource {
   return {
@@ -303,7 +304,9 @@ function changeListing(
         );
       }
       const { a, i = [] } = parsed.data;
-      start = { phase, token: state.t, skip: a !== undefined ? { a, i } : undefined };
+      // Only the engagement pages are sorted: a skip elsewhere could leave out an undelivered record.
+      const sorted = parsed.data.ph === 'e';
+      start = { phase, token: state.t, skip: a !== undefined && sorted ? { a, i } : undefined };
     }
   }
 

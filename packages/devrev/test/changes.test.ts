@@ -378,4 +378,33 @@ describe('engagements.changes() resumed from a checkpoint taken part-way', () =>
       source.list({ fromMs, kinds: ['email'], cursor, includeRaw: true }).toArray(),
     ).rejects.toBeInstanceOf(PaginationError);
   });
+
+  it('ignores a skip in a conversation-phase cursor (those pages are not sorted)', async () => {
+    const { devrevChangeSource } = await import('../src/changes');
+    const { encodeCursor, fingerprintParams } = await import('@engagekit/core/adapter');
+    const { mapConversation } = await import('../src/map/conversation');
+    const record = conv(1, 2);
+    const source = devrevChangeSource({
+      engagementsPage: () => Promise.reject(new Error('no engagement request expected')),
+      conversationsPage: async () => ({
+        items: [mapConversation(record as never, { includeRaw: false, path: 'c' })],
+        invalid: [],
+        raw: [record],
+        nextCursor: undefined,
+        prevCursor: undefined,
+      }),
+      maxPageSize: 100,
+      defaultPageSize: 50,
+    });
+    const fromMs = Date.parse(SINCE);
+    const cursor = encodeCursor({
+      p: 'devrev',
+      f: fingerprintParams({ changesFrom: fromMs, kinds: undefined }),
+      t: 'c1',
+      // Would leave out everything modified after 5 days ago, were it honoured.
+      x: { ph: 'c', a: Date.parse(ago(5)) },
+    });
+    const items = await source.list({ fromMs, cursor, includeRaw: false }).toArray();
+    expect(items.map((e) => e.id)).toEqual([cid(1)]);
+  });
 });
