@@ -1,7 +1,10 @@
+import { createWebhookReceiver, type EngagementChange } from '@engagekit/core';
+import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index';
 import { warmSpecValidators } from './changes-warmup';
 import { zoomCall, zoomToken } from './helpers';
+import { startEndpoint } from './webhooks-endpoint';
 
 const NOW = Date.parse('2026-11-01T00:00:00.000Z');
 const HOUR = 3_600_000;
@@ -173,6 +176,81 @@ describe('Zoom emulator: engagements progress on the sandbox clock', () => {
     } finally {
       sb.reset();
       token = await zoomToken(sb);
+    }
+  });
+});
+
+describe('Zoom emulator: ends passed by the clock reach webhook subscribers as engagement_ended', () => {
+  const SECRET = 'zoom-progress-secret-7Hq';
+  let sb: Sandbox;
+  let now = NOW;
+  beforeAll(async () => {
+    sb = await startSandbox({
+      count: 500,
+      now: NOW,
+      clock: () => now,
+      rateLimits: false,
+      zoom: { tokenTtlSeconds: 86_400 },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(sb.webhooks.subscriptions.map((s) => s.close()));
+    await sb.close();
+  });
+
+  it('reports each running engagement once, when a call after its end comes (lazily, no timer), with its end_time', async () => {
+    const zoom = createZoomContactCenterAdapter(sb.adapterOptions.zoom);
+    const changes: EngagementChange[] = [];
+    const receiver = createWebhookReceiver({
+      sources: [zoom.webhooks({ secretToken: SECRET })],
+      onChange: (batch) => {
+        changes.push(...batch);
+      },
+    });
+    const endpoint = await startEndpoint(receiver);
+    try {
+      const sub = await sb.webhooks.subscribe({
+        provider: 'zoom-contact-center',
+        url: endpoint.url,
+        secret: SECRET,
+        timeoutMs: 15_000,
+        timeScale: 0.001,
+      });
+      const data = sb.data.zoom.engagements;
+      // The first look at the clock: what runs now is watched from here on.
+      const running = data
+        .ids()
+        .map((id) => data.get(id) as Rec)
+        .filter((e) => e.end_time === undefined && e.queues !== undefined)
+        .map((e) => e.engagement_id as string);
+      expect(running.length).toBeGreaterThanOrEqual(8);
+      now = NOW + 2 * HOUR;
+      const token = await zoomToken(sb);
+      await zoomCall(sb, LIST, token, 'page_size=1');
+      await zoomCall(sb, LIST, token, 'page_size=1');
+      await sub.idle();
+      const events = endpoint.requests.slice(1).map((r) => JSON.parse(r.body) as Rec);
+      expect(events.every((e) => e.event === 'contact_center.engagement_ended')).toBe(true);
+      const reported = events.map((e) => (e.payload as { object: Rec }).object);
+      const endedNow = running.filter(
+        (id) => Date.parse(String(data.get(id)?.end_time)) <= NOW + 2 * HOUR,
+      );
+      expect(reported.map((o) => o.engagement_id).sort()).toEqual([...endedNow].sort());
+      for (const o of reported)
+        expect(o.end_time).toBe(data.get(o.engagement_id as string)?.end_time);
+      // In the order their ends came.
+      const ends = reported.map((o) => Date.parse(o.end_time as string));
+      expect([...ends].sort((a, b) => a - b)).toEqual(ends);
+      expect(changes.map((c) => c.remoteId)).toEqual(reported.map((o) => o.engagement_id));
+      // A clock moved back, or not moved, reports nothing again.
+      now = NOW;
+      await zoomCall(sb, LIST, token, 'page_size=1');
+      now = NOW + 2 * HOUR;
+      data.get(running[0] as string);
+      await sub.idle();
+      expect(endpoint.requests).toHaveLength(1 + reported.length);
+    } finally {
+      await endpoint.close();
     }
   });
 });

@@ -112,6 +112,10 @@ interface ResourceSpec {
   created?: { field: string; from: string };
   /** A complete new record at `now` (id included), before the caller's fields. */
   defaults(now: number): WireRecord;
+  /** Lets the emulator catch up with the clock before a call (Zoom: engagements that ended). */
+  touch?(now: number): void;
+  /** Tells the emulator about a stored write (Zoom: a running engagement to watch). */
+  written?(record: WireRecord): void;
   /** Fields derived from others (e.g. Zoom's end_time), recomputed after a write. */
   derive?(record: WireRecord, fields: WireRecord): void;
 }
@@ -148,10 +152,16 @@ function records(spec: ResourceSpec, clock: () => number): SandboxRecords {
     if (inserting && spec.created && fields[spec.created.field] === undefined)
       record[spec.created.field] = record[spec.created.from];
     collection.put(record);
+    spec.written?.(record);
     const listed = spec.view(record, now);
     if (previous) report('updated', structuredClone(listed), previous);
     else report('created', structuredClone(listed));
     return listed;
+  };
+  const now = () => {
+    const at = clock();
+    spec.touch?.(at);
+    return at;
   };
   const existing = (id: string) => {
     const record = collection.get(id);
@@ -161,30 +171,32 @@ function records(spec: ResourceSpec, clock: () => number): SandboxRecords {
   return {
     ids: () => [...collection.scan(spec.ordering, 1)].map((e) => e.pos.id),
     get: (id) => {
+      const at = now();
       const record = collection.get(id);
-      return record ? spec.view(record, clock()) : undefined;
+      return record ? spec.view(record, at) : undefined;
     },
     update: (id, patch) => {
       const fields = normalise(patch, 'update');
-      const now = clock();
+      const at = now();
       const current = existing(id);
-      return write(structuredClone(current), fields, now, spec.view(current, now));
+      return write(structuredClone(current), fields, at, spec.view(current, at));
     },
     insert: (fields = {}) => {
       const given = normalise(fields, 'insert');
-      const now = clock();
-      return write(spec.defaults(now), given, now);
+      const at = now();
+      return write(spec.defaults(at), given, at);
     },
     delete: (id) => {
+      const at = now();
       const current = existing(id);
       collection.delete(id);
-      report('deleted', spec.view(current, clock()));
+      report('deleted', spec.view(current, at));
     },
     snapshot: () => {
-      const now = clock();
+      const at = now();
       const out = new Map<string, string>();
       for (const e of collection.scan(spec.ordering, 1))
-        out.set(e.pos.id, recordFingerprint(spec.view(collection.materialize(e), now)));
+        out.set(e.pos.id, recordFingerprint(spec.view(collection.materialize(e), at)));
       return out;
     },
   };
@@ -277,6 +289,8 @@ export function createSandboxData(
           managed: [],
           times: { start_time: 'ms', end_time: 'ms' },
           view: (record, now) => zoom.listView(record, now),
+          touch: (now) => zoom.progress.advance(now),
+          written: (record) => zoom.progress.track(record),
           // Zoom keeps no modified time; a note written now is stamped with the clock.
           stamp: (record, now) => {
             if (!Array.isArray(record.notes)) return;

@@ -16,9 +16,11 @@ import {
   zoomEngagementSpec,
   zoomQueues,
 } from '../data/zoom';
+import { ZoomProgress } from '../data/zoom-progress';
 import { isRecord, json, type Reply, type VendorRequest } from '../http';
 import { TokenBucket } from '../ratelimit';
 import type { RetryAfterForm } from '../types';
+import { emitChange } from '../webhooks/hub';
 import { retryAfterHeader } from './common';
 
 export interface ZoomConfig {
@@ -83,9 +85,20 @@ export class ZoomVendor {
   private readonly queueIds: Set<string>;
   private readonly userIds: Set<string>;
   private created = 0;
+  /** Ends of running engagements, reported as they pass (webhooks' engagement_ended). */
+  readonly progress: ZoomProgress;
 
   constructor(private readonly cfg: ZoomConfig) {
     this.engagements = new Collection(zoomEngagementSpec(cfg.seed, cfg.timeline));
+    this.progress = new ZoomProgress(this.engagements, (record, end, now) =>
+      emitChange(this, {
+        vendor: 'zoom',
+        object: 'engagement',
+        action: 'updated',
+        record: this.listView(record, now),
+        previous: this.listView(record, end - 1),
+      }),
+    );
     this.queueIds = new Set(zoomQueues(cfg.seed).map((q) => q.cc_queue_id));
     this.userIds = new Set(zoomAgents(cfg.seed).map((a) => a.user_id));
     if (cfg.rateLimitPerSecond) {
@@ -100,6 +113,7 @@ export class ZoomVendor {
   reset(): void {
     this.engagements.reset();
     this.created = 0;
+    this.progress.reset();
     this.tokens.clear();
     this.epoch += 1;
     this.buckets.medium?.reset();
@@ -216,6 +230,7 @@ export class ZoomVendor {
   }
 
   private route(req: VendorRequest): Reply {
+    this.progress.advance(req.now);
     if (req.method !== 'GET')
       throw new ZoomError(405, { code: 405, message: 'Method not allowed.' });
     if (req.path === '/contact_center/engagements') return this.list(req);
