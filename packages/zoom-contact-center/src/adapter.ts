@@ -83,6 +83,8 @@ export type ZoomContactCenterAdapter = EngagementAdapter & {
  * The Zoom Contact Center adapter (`'zoom-contact-center'`): lists engagements over ranges of any
  * length (sliced into windows Zoom accepts), resumes from cursors even after Zoom's 15-minute page
  * tokens expire, and gets one engagement. Engagements are read-only in Zoom's API.
+ * `engagements.changes()` re-reads start times from the previous run's start minus
+ * `changesLookbackMs` (default 24 h) and delivers what is new or changed.
  *
  * ```ts
  * const zoom = createZoomContactCenterAdapter({ accountId, clientId, clientSecret });
