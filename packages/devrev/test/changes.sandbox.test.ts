@@ -168,4 +168,22 @@ describe('engagements.changes() against the sandbox (property)', () => {
       { numRuns: 15, seed: 20261130 },
     );
   }, 240_000);
+
+  it('a run after an edit to a 90-day-old engagement reads one page, not the listing', async () => {
+    sb.reset();
+    const devrev = createDevRevAdapter({ ...sb.adapterOptions.devrev, changesLookbackMs: 0 });
+    const first = devrev.engagements.changes({ since: new Date(), pageSize: 5 });
+    expect(await first.toArray()).toEqual([]);
+    const records = sb.data.devrev.engagements;
+    const old = records.insert({ scheduled_date: new Date(Date.now() - 90 * 86_400_000) });
+    const edited = records.update(String(old.id), { title: 'moved' });
+    sb.log.clear();
+    const changes = await devrev.engagements
+      .changes({ since: first.checkpoint, pageSize: 5 })
+      .toArray();
+    expect(changes.map((c) => [c.remoteId, c.engagement?.subject])).toEqual([[edited.id, 'moved']]);
+    const requests = sb.log.entries({ vendor: 'devrev' }).map((e) => e.path);
+    // 40 seeded engagements make 8 pages of 5; the run stops after the first.
+    expect(requests).toEqual(['/engagements.list', '/conversations.list']);
+  });
 });
