@@ -168,6 +168,18 @@ describe('sandbox.data: the test-control API', () => {
       end_time: '2026-10-25T08:01:00Z',
       duration: 60,
     });
+    const longer = data.update(id, { end_time: '2026-10-25T08:10:00Z' });
+    expect(longer).toMatchObject({ end_time: '2026-10-25T08:10:00Z', duration: 600 });
+    const shifted = data.update(id, { direction: 'outbound' });
+    expect(shifted).toMatchObject({ end_time: '2026-10-25T08:10:00Z', duration: 600 });
+    // Without an end or a duration it never ends: shown running however far the clock goes.
+    const endless = data.update(id, { end_time: undefined, duration: undefined });
+    expect(endless.end_time).toBeUndefined();
+    now = NOW + 30 * DAY;
+    expect(data.get(id)?.end_time).toBeUndefined();
+    expect(data.get(id)?.duration).toBeUndefined();
+    data.update(id, { duration: 60 });
+    now = NOW + 5000;
     const noted = data.update(id, {
       notes: [{ note_id: 'n1', user_id: 'u1', note: 'called back' }],
     });

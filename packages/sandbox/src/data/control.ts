@@ -28,7 +28,7 @@ export class SandboxDataError extends Error {
  * is listed, so a Zoom engagement that is still running has no end yet).
  */
 export interface SandboxRecords {
-  /** Ids of every current record, in the listing's natural order (creation or start time). */
+  /** Ids of every current record, in the listing's natural order (creation or start time); O(records). */
   ids(): string[];
   /** The record as the vendor's list endpoint shows it now (UTC, no schema drift), if it exists. */
   get(id: string): WireRecord | undefined;
@@ -314,13 +314,18 @@ export function createSandboxData(
             queues: queue ? [queue] : [],
             agents: agent ? [agent] : [],
           }),
-          // end_time follows start_time + duration unless the caller sets it (or the duration).
+          // end_time follows a written start_time or duration; a written end_time sets the
+          // duration (unless given too); removing both leaves an engagement that never ends.
           derive: (record, fields) => {
             const start = record.start_time as number;
-            if (fields.end_time !== undefined && fields.duration === undefined) {
-              if (typeof record.end_time === 'number')
+            const touches = (key: string) => Object.hasOwn(fields, key);
+            if (touches('end_time')) {
+              if (!touches('duration') && typeof record.end_time === 'number')
                 record.duration = Math.round((record.end_time - start) / 1000);
-            } else if (typeof record.duration === 'number') {
+            } else if (
+              (touches('start_time') || touches('duration') || record.end_time === undefined) &&
+              typeof record.duration === 'number'
+            ) {
               record.end_time = start + record.duration * 1000;
             }
           },
