@@ -1,4 +1,4 @@
-import type { ChangeFeed } from '@engagekit/core';
+import { AbortError, type ChangeFeed } from '@engagekit/core';
 import { recordFingerprint, type Sandbox, startSandbox } from '@engagekit/sandbox';
 import fc from 'fast-check';
 import nock from 'nock';
@@ -44,7 +44,13 @@ type Op =
 type Step =
   | { t: 'advance'; ms: number }
   | { t: 'ops'; ops: Op[] }
-  | { t: 'run'; stopAfter: number | undefined; during: { at: number; ops: Op[] } | undefined };
+  | {
+      t: 'run';
+      /** Stop after this many changes: leave the loop, or abort the feed's signal. */
+      stop: { after: number; how: 'break' | 'abort' } | undefined;
+      /** Mid-run: the clock moves on (Zoom's page tokens may expire) and the vendor is written. */
+      during: { at: number; advanceMs: number; ops: Op[] } | undefined;
+    };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -77,10 +83,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     weight: 4,
     arbitrary: fc.record({
       t: fc.constant('run' as const),
-      stopAfter: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+      stop: fc.option(
+        fc.record({
+          after: fc.integer({ min: 1, max: 40 }),
+          how: fc.constantFrom('break' as const, 'abort' as const),
+        }),
+        { nil: undefined },
+      ),
       during: fc.option(
         fc.record({
           at: fc.integer({ min: 1, max: 30 }),
+          advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 * MINUTE })),
           ops: fc.array(opArb, { minLength: 1, maxLength: 3 }),
         }),
         { nil: undefined },
@@ -158,22 +171,35 @@ describe('engagements.changes() against the sandbox (property)', () => {
 
           let checkpoint: string | Date = new Date(SINCE);
           let midRun = false;
-          const read = async (
-            stopAfter: number | undefined,
-            during: { at: number; ops: Op[] } | undefined,
-          ) => {
-            const feed: ChangeFeed = zoom.engagements.changes({ since: checkpoint, pageSize });
+          const read = async (run: Omit<Extract<Step, { t: 'run' }>, 't'>) => {
+            const abort = new AbortController();
+            const feed: ChangeFeed = zoom.engagements.changes({
+              since: checkpoint,
+              pageSize,
+              signal: abort.signal,
+            });
             let n = 0;
-            for await (const change of feed) {
-              expect(change.type).toBe('upsert');
-              const fingerprint = recordFingerprint(change.engagement!.raw);
-              if (consumer.get(change.remoteId) === fingerprint && !midRun) {
-                repeats.push(change.remoteId);
+            try {
+              for await (const change of feed) {
+                expect(change.type).toBe('upsert');
+                const fingerprint = recordFingerprint(change.engagement!.raw);
+                if (consumer.get(change.remoteId) === fingerprint && !midRun) {
+                  repeats.push(change.remoteId);
+                }
+                consumer.set(change.remoteId, fingerprint);
+                n++;
+                if (run.during?.at === n) {
+                  vi.setSystemTime(Date.now() + run.during.advanceMs);
+                  for (const op of run.during.ops) apply(op);
+                }
+                if (run.stop?.after === n) {
+                  if (run.stop.how === 'break') break;
+                  abort.abort();
+                }
               }
-              consumer.set(change.remoteId, fingerprint);
-              n++;
-              if (during?.at === n) for (const op of during.ops) apply(op);
-              if (stopAfter === n) break;
+            } catch (error) {
+              expect(error).toBeInstanceOf(AbortError);
+              expect(run.stop?.how).toBe('abort');
             }
             checkpoint = feed.checkpoint;
             midRun = !feed.done;
@@ -182,12 +208,12 @@ describe('engagements.changes() against the sandbox (property)', () => {
           for (const step of steps) {
             if (step.t === 'advance') vi.setSystemTime(Date.now() + step.ms);
             else if (step.t === 'ops') for (const op of step.ops) apply(op);
-            else await read(step.stopAfter, step.during);
+            else await read(step);
           }
           // Finish the run in progress, then one run that starts after every write.
-          await read(undefined, undefined);
+          await read({ stop: undefined, during: undefined });
           vi.setSystemTime(Date.now() + MINUTE);
-          await read(undefined, undefined);
+          await read({ stop: undefined, during: undefined });
           expect(midRun).toBe(false);
 
           const now = Date.now();
@@ -215,6 +241,8 @@ describe('engagements.changes() against the sandbox (property)', () => {
               expect(consumer.get(id), `${id} has stale content`).toBe(fingerprint);
             }
           }
+          // No deletions here: whatever the consumer holds, the vendor still has.
+          for (const id of consumer.keys()) expect(vendor.has(id), `${id} is unknown`).toBe(true);
           expect(repeats, 'delivered twice with the same content outside a resume').toEqual([]);
         },
       ),
