@@ -140,7 +140,6 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     max: 3,
     application_name: 'engagekit-sync-worker',
     maintenanceIntervalSeconds: o.maintenanceIntervalSeconds,
-    monitorStateIntervalSeconds: undefined,
     schedule: o.changesCron !== false,
   });
   boss.on('error', (error) => emit({ type: 'error', error }));

@@ -4,7 +4,7 @@
  */
 import { createDevRevAdapter } from '@engagekit/devrev';
 import type { SandboxAdapterOptions } from '@engagekit/sandbox';
-import { startSyncWorker, type SyncWorkerOptions } from '@engagekit/sync/workers';
+import { type SyncWorkerOptions, startSyncWorker } from '@engagekit/sync/workers';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 
@@ -16,7 +16,7 @@ interface Config {
 const config = JSON.parse(process.env.ENGAGEKIT_TEST_WORKER ?? '{}') as Config;
 const o = config.adapterOptions;
 const out = (event: Record<string, unknown>) =>
-  process.stdout.write(`${JSON.stringify({ pid: process.pid, ...event })}\n`);
+  process.stdout.write(`${JSON.stringify({ pid: process.pid, t: Date.now(), ...event })}\n`);
 
 const worker = await startSyncWorker({
   ...config.worker,
