@@ -118,6 +118,24 @@ describe('createSync with a fake client', () => {
     await s.close();
   });
 
+  it('does not mark a backfill done when the listing ended early: it keeps what it read and throws', async () => {
+    const s = store();
+    const { client, calls } = fakeClient(items, [], { listingEndsEarly: true });
+    await expect(createSync({ client, store: s, batchSize: 5 }).run()).rejects.toThrow(
+      'The listing of stream "engagements" ended before its end',
+    );
+    const state = JSON.parse((await s.getCheckpoint('engagements')) ?? '');
+    expect({ phase: state.phase, cursor: state.cursor }).toEqual({
+      phase: 'backfill',
+      cursor: '7',
+    });
+    expect(await s.query(`SELECT count(*)::int AS n FROM "${s.schema}".engagements`)).toEqual([
+      { n: 7 },
+    ]);
+    expect(calls.changes).toHaveLength(0);
+    await s.close();
+  });
+
   it('refuses a second run of the same sync while one is in progress', async () => {
     const s = store();
     const { client } = fakeClient(items);

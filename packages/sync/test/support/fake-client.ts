@@ -5,7 +5,11 @@ import type { SyncChangesParams, SyncClient } from '../../src/index';
  * A client over fixed engagements and changes that records what the sync asked for. Its listing
  * cursor is the index of the next item; its feed's checkpoint is `fake-<n>` after n changes.
  */
-export function fakeClient(items: Engagement[], changes: EngagementChange[] = []) {
+export function fakeClient(
+  items: Engagement[],
+  changes: EngagementChange[] = [],
+  options: { listingEndsEarly?: boolean } = {},
+) {
   const calls = { list: [] as MergedListParams[], changes: [] as SyncChangesParams[] };
   const client: SyncClient = {
     engagements: {
@@ -27,7 +31,8 @@ export function fakeClient(items: Engagement[], changes: EngagementChange[] = []
               next++;
               yield item;
             }
-            done = true;
+            // A merged listing that skipped a failed provider ends without being done.
+            done = !options.listingEndsEarly;
           },
         };
       },

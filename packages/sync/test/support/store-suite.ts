@@ -132,6 +132,18 @@ export function describeStore(name: string, open: () => OpenStore) {
       });
     });
 
+    it('reads raw: null back as absent (SQL NULL and JSON null read alike)', async () => {
+      const store = fresh();
+      const e = minimalEngagement(1, { raw: null });
+      await store.writeBatch({ changes: [upsert(e, '2026-10-01T00:00:00.000Z')] });
+      const got = await store.get(e.id);
+      expect('raw' in (got?.engagement ?? {})).toBe(false);
+      const typed = await store.query(
+        `SELECT jsonb_typeof(raw) AS t FROM "${store.schema}".engagements`,
+      );
+      expect(typed).toEqual([{ t: 'null' }]);
+    });
+
     it('stores a vendor string with a NUL character (Postgres refuses NUL) with U+FFFD instead', async () => {
       const store = fresh();
       const e = minimalEngagement(1, {
