@@ -63,7 +63,11 @@ export interface SandboxOptions {
   now?: Date | string | number;
   /** Length of the seeded time span in days, ending at `now` (default 180). */
   days?: number;
-  /** Clock for token and page-token expiry and for "now" in defaults (default Date.now). */
+  /**
+   * Clock for token and page-token expiry and for "now" in defaults (default Date.now).
+   * It also stamps writes (DevRev `modified_date`, Truto `updated_at`) and decides which Zoom
+   * engagements are still running, so moving it in a test moves the vendors' data along.
+   */
   clock?: () => number;
   /** `false` disables every rate limit. */
   rateLimits?: false;
