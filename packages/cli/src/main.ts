@@ -18,7 +18,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     if (interrupt.signal.aborted) process.exit(130);
     interrupt.abort();
   };
-  const graceful = ['list', 'changes', 'listen'].includes(argv[2] ?? '');
+  const graceful = ['list', 'changes', 'listen', 'sync'].includes(argv[2] ?? '');
   if (graceful) process.on('SIGINT', onSigint);
   const code = await run(argv.slice(2), graceful ? { signal: interrupt.signal } : {});
   if (graceful) process.off('SIGINT', onSigint);

@@ -6,6 +6,8 @@ import { getCommand } from './commands/get';
 import { listCommand } from './commands/list';
 import { listenCommand } from './commands/listen';
 import { sandboxCommand } from './commands/sandbox';
+import { sqlCommand } from './commands/sql';
+import { syncCommand } from './commands/sync';
 import { EXIT, report } from './errors';
 import type { CliIO } from './io';
 
@@ -54,6 +56,8 @@ or use --sandbox to run against local emulators. Try: engagekit demo`,
     createCommand,
     changesCommand,
     listenCommand,
+    syncCommand,
+    sqlCommand,
     sandboxCommand,
     demoCommand,
   ]) {

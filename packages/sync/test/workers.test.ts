@@ -51,8 +51,12 @@ it('plans shards per provider and window within each vendor limit, newest first,
     ['truto', '2026-01-20T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
     ['truto', '2026-01-01T00:00:00.000Z', '2026-01-20T00:00:00.000Z'],
   ]);
-  expect(() => planShards({ providers: [{ id: '' }], from: 0, to: DAY })).toThrow('providers.0.id');
-  expect(() => planShards({ providers: [{ id: 'x' }], from: DAY, to: 0 })).toThrow('to');
+  expect(() =>
+    planShards({ providers: [{ id: '' }], from: new Date(0), to: new Date(DAY) }),
+  ).toThrow('providers.0.id');
+  expect(() =>
+    planShards({ providers: [{ id: 'x' }], from: new Date(DAY), to: new Date(0) }),
+  ).toThrow('to');
 });
 
 it('4 worker processes, one SIGKILLed mid-shard: the table equals the sandbox data, the shard resumed from its checkpoint, and the shared Zoom limit got no 429s', async () => {

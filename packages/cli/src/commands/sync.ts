@@ -1,0 +1,260 @@
+import { createEngagementsClient, type Engagement } from '@engagekit/core';
+import { createSync, type SyncClient, type SyncStats, type SyncStore } from '@engagekit/sync';
+import { pgliteStore } from '@engagekit/sync/pglite';
+import { postgresStore } from '@engagekit/sync/postgres';
+import { startSyncWorker } from '@engagekit/sync/workers';
+import { Command } from 'commander';
+import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
+import { parseProviders } from '../credentials';
+import { describeError, EXIT } from '../errors';
+import { type CliIO, UsageError } from '../io';
+
+/** Where `engagekit sync` and `engagekit sql` keep data unless `--db` says otherwise. */
+export const DEFAULT_DB = './.engagekit';
+
+/** A store for `--db`: a `postgres://` URL is a server, anything else a PGlite directory. */
+export function openStore(db: string | undefined): { store: SyncStore; label: string } {
+  const target = db ?? DEFAULT_DB;
+  if (target.trim() === '') throw new UsageError('--db must be a directory or a postgres:// URL');
+  if (/^postgres(ql)?:\/\//.test(target)) {
+    // The label never shows the password.
+    return {
+      store: postgresStore(target),
+      label: target.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
+    };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !target.startsWith('memory://')) {
+    throw new UsageError(
+      `--db must be a directory or a postgres:// URL, got "${target.split('//')[0]}//…"`,
+    );
+  }
+  return { store: pgliteStore(target), label: target };
+}
+
+/** `30s`, `5m`, `1h` or plain seconds, for `--watch`. */
+export function parseInterval(value: string): number {
+  const m = /^(\d+)\s*(s|m|h)?$/i.exec(value.trim());
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000 }[(m?.[2] ?? 's').toLowerCase() as 's'];
+  const ms = m ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 1_000) {
+    throw new UsageError(
+      `--watch must be an interval like 30s, 5m or 1h (at least 1s), got "${value}"`,
+    );
+  }
+  return ms;
+}
+
+interface SyncOptions {
+  db?: string;
+  from?: string;
+  provider?: string;
+  watch?: string;
+  sandbox?: boolean;
+  [flag: string]: unknown;
+}
+
+interface WorkerOptions extends SyncOptions {
+  concurrency?: string;
+}
+
+export function syncCommand(io: CliIO, done: (code: number) => void): Command {
+  const cmd = new Command('sync')
+    .description(
+      'Sync engagements into a database (PGlite in ./.engagekit by default, or Postgres)',
+    )
+    .option('--db <dir|url>', `a PGlite directory or a postgres:// URL (default ${DEFAULT_DB})`)
+    .option('--from <when>', 'first run only: backfill from this date or age (default 90d)')
+    .option('-p, --provider <ids>', 'comma-separated providers; default: every configured one')
+    .option('--watch <interval>', 'run again every interval (30s, 5m, 1h) until Ctrl+C');
+  withConnectionOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ engagekit sync --sandbox && engagekit sql "select provider, kind, count(*) from engagekit.engagements group by 1, 2"
+  $ engagekit sync --db postgres://user:pass@db:5432/crm --from 365d
+  $ engagekit sync --watch 5m                                   # backfill once, then follow changes
+
+The first run backfills from --from, later runs read what changed since the stored checkpoint.
+Every batch is committed with its checkpoint: a crash or Ctrl+C loses nothing, a rerun goes on.`,
+  );
+  cmd.action(async (opts: SyncOptions) => done(await runSync(opts, io)));
+
+  const worker = new Command('worker')
+    .description(
+      'Claim backfill shards and change-feed jobs from pg-boss (run on any number of machines)',
+    )
+    .requiredOption('--db <url>', 'the postgres:// database every worker shares')
+    .option('--from <when>', 'the backfill start when no plan exists yet (default 90d)')
+    .option('-p, --provider <ids>', 'comma-separated providers; default: every configured one')
+    .option('--concurrency <n>', 'shards this process syncs at once', '2');
+  withConnectionOptions(worker);
+  worker.action(async (opts: WorkerOptions) => done(await runWorker(opts, io)));
+  cmd.addCommand(worker);
+  return cmd;
+}
+
+/** Counts what the listing and the feed yield per provider, for the progress line. */
+function counting(client: SyncClient, counts: Map<string, number>): SyncClient {
+  const bump = (provider: string) => counts.set(provider, (counts.get(provider) ?? 0) + 1);
+  return {
+    engagements: {
+      ...client.engagements,
+      list(params) {
+        const inner = client.engagements.list(params);
+        return {
+          get cursor() {
+            return inner.cursor;
+          },
+          get done() {
+            return inner.done;
+          },
+          async *[Symbol.asyncIterator]() {
+            for await (const e of inner as AsyncIterable<Engagement>) {
+              bump(e.provider);
+              yield e;
+            }
+          },
+        };
+      },
+    },
+  };
+}
+
+/** Runs `engagekit sync`: one run, or with `--watch` one per interval until interrupted. */
+export async function runSync(opts: SyncOptions, io: CliIO): Promise<number> {
+  const from = opts.from === undefined ? undefined : parseWhen(opts.from, '--from');
+  const every = opts.watch === undefined ? undefined : parseInterval(opts.watch);
+  const providers = parseProviders(opts.provider);
+  const { store, label } = openStore(opts.db);
+  const connection = await connect(opts, io, providers);
+  const counts = new Map<string, number>();
+  const started = Date.now();
+  const tty = io.stderr.isTTY === true;
+  const progress = tty
+    ? setInterval(() => {
+        const n = [...counts.values()].reduce((a, b) => a + b, 0);
+        const rate = Math.round(n / Math.max(0.001, (Date.now() - started) / 1000));
+        const per = [...counts].map(([p, c]) => `${p} ${c}`).join(', ');
+        io.stderr.write(`\rsynced ${n} records (${rate}/s)${per ? `: ${per}` : ''}\x1b[K`);
+      }, 500)
+    : undefined;
+  try {
+    const client = counting(createEngagementsClient({ adapters: connection.adapters }), counts);
+    const sync = createSync({ client, store });
+    const totals: SyncStats = {
+      upserted: 0,
+      deleted: 0,
+      skipped: 0,
+      checkpoint: undefined,
+      durationMs: 0,
+    };
+    for (let round = 1; ; round++) {
+      const stats = await sync.run({ from, signal: io.signal });
+      totals.upserted += stats.upserted;
+      totals.deleted += stats.deleted;
+      totals.skipped += stats.skipped;
+      if (tty) io.stderr.write('\r\x1b[K');
+      io.stderr.write(
+        `${every ? `run ${round}: ` : ''}upserted ${stats.upserted}, deleted ${stats.deleted}, skipped ${stats.skipped} in ${(stats.durationMs / 1000).toFixed(1)} s into ${label}\n`,
+      );
+      if (!every || io.signal?.aborted) break;
+      const stop = await sleep(every, io.signal);
+      if (stop) break;
+    }
+    if (every) {
+      io.stderr.write(
+        `total: upserted ${totals.upserted}, deleted ${totals.deleted}, skipped ${totals.skipped}\n`,
+      );
+    }
+    return io.signal?.aborted ? EXIT.interrupted : EXIT.ok;
+  } catch (error) {
+    if (tty) io.stderr.write('\r\x1b[K');
+    if (io.signal?.aborted) {
+      io.stderr.write('Interrupted: every committed batch is kept; run again to go on.\n');
+      return EXIT.interrupted;
+    }
+    throw error;
+  } finally {
+    if (progress) clearInterval(progress);
+    await store.close();
+    await connection.close();
+  }
+}
+
+/** Runs `engagekit sync worker` until Ctrl+C or SIGTERM. */
+export async function runWorker(opts: WorkerOptions, io: CliIO): Promise<number> {
+  if (!/^postgres(ql)?:\/\//.test(opts.db ?? '')) {
+    throw new UsageError('sync worker needs --db postgres://… (the queue lives in Postgres)');
+  }
+  const concurrency = parsePositiveInt(opts.concurrency ?? '2', '--concurrency');
+  const from = opts.from === undefined ? undefined : parseWhen(opts.from, '--from');
+  const providers = parseProviders(opts.provider);
+  const connection = await connect(opts, io, providers);
+  try {
+    const worker = await startSyncWorker({
+      db: String(opts.db),
+      adapters: connection.adapters,
+      concurrency,
+      backfill: from ? { from } : undefined,
+      onEvent: (e) => {
+        if (e.type === 'plan') {
+          const n = Object.values(e.plan.shards).reduce((a, b) => a + b, 0);
+          io.stderr.write(
+            `${e.created ? 'planned' : 'joined'} a backfill of ${n} shards from ${e.plan.from}\n`,
+          );
+        } else if (e.type === 'shard-done') {
+          io.stderr.write(
+            `${e.stream}: upserted ${e.stats.upserted}, skipped ${e.stats.skipped}\n`,
+          );
+        } else if (e.type === 'shard-failed') {
+          io.stderr.write(`${e.stream}: ${describeError(e.error)} (pg-boss retries it)\n`);
+        } else if (e.type === 'changes-done') {
+          io.stderr.write(
+            `changes ${e.provider}: upserted ${e.stats.upserted}, deleted ${e.stats.deleted}\n`,
+          );
+        } else if (e.type === 'error') {
+          io.stderr.write(`${describeError(e.error)}\n`);
+        }
+      },
+    });
+    io.stderr.write(
+      `worker ${process.pid} running (concurrency ${concurrency}); Ctrl+C stops it\n`,
+    );
+    await untilStopped(io.signal);
+    const status = await worker.status().catch(() => undefined);
+    await worker.stop();
+    if (status)
+      io.stderr.write(`stopped; backfill ${status.finished}/${status.total} shards done\n`);
+    return EXIT.ok;
+  } finally {
+    await connection.close();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(true);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(false);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener('abort', stop, { once: true });
+    process.once('SIGTERM', stop);
+  });
+}
