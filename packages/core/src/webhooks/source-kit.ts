@@ -89,9 +89,11 @@ export function webhookJson<T extends object>(
 ): Partial<T> & Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(
-      Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-    );
+    // A Buffer (what `handle()` and `nodeListener` read) decodes as it is; other views get one.
+    const bytes = Buffer.isBuffer(body)
+      ? body
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     refuse('malformed', `The ${vendor} webhook body is not JSON.`);
   }
