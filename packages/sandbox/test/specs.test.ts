@@ -58,7 +58,8 @@ describe('the vendor specs live in the repository (specs/)', () => {
         if (skip.has(name) || skip.has(rel)) continue;
         if (statSync(path).isDirectory()) walk(path);
         else if (/\.(ts|js|mjs|json|md|yaml)$/.test(name) && path !== self) {
-          if (readFileSync(path, 'utf8').includes('../shared')) offenders.push(rel);
+          // `../shared` the folder, not a module such as `../shared-sandbox`.
+          if (/\.\.\/shared(?![\w-])/.test(readFileSync(path, 'utf8'))) offenders.push(rel);
         }
       }
     };
