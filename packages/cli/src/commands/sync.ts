@@ -84,12 +84,13 @@ Every batch is committed with its checkpoint: a crash or Ctrl+C loses nothing, a
     .description(
       'Claim backfill shards and change-feed jobs from pg-boss (run on any number of machines)',
     )
-    .requiredOption('--db <url>', 'the postgres:// database every worker shares')
+    .option('--db <url>', 'the postgres:// database every worker shares (required)')
     .option('--from <when>', 'the backfill start when no plan exists yet (default 90d)')
     .option('-p, --provider <ids>', 'comma-separated providers; default: every configured one')
     .option('--concurrency <n>', 'shards this process syncs at once', '2');
   withConnectionOptions(worker);
-  worker.action(async (opts: WorkerOptions) => done(await runWorker(opts, io)));
+  // `sync` has the same flags: Commander may hand them to the parent, so both are read.
+  worker.action(async () => done(await runWorker(worker.optsWithGlobals<WorkerOptions>(), io)));
   cmd.addCommand(worker);
   return cmd;
 }
