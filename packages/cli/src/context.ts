@@ -4,6 +4,7 @@ import { type Sandbox, type SandboxOptions, startSandbox } from '@engagekit/sand
 import type { Command } from 'commander';
 import { CREDENTIALS, type ProviderId, resolveAdapters } from './credentials';
 import { type CliIO, UsageError } from './io';
+import { findSharedSandbox, type SharedSandbox } from './shared-sandbox';
 
 const DAY = 86_400_000;
 
@@ -22,7 +23,10 @@ export function startCliSandbox(options: SandboxOptions = {}): Promise<Sandbox> 
 
 /** Adds `--<provider>-…` credential flags and `--sandbox` to a command. */
 export function withConnectionOptions(cmd: Command): Command {
-  cmd.option('--sandbox', 'run against local emulators started in-process (no credentials needed)');
+  cmd.option(
+    '--sandbox',
+    'run against the local emulators (no credentials needed): the shared sandbox of "engagekit sandbox" or "listen --sandbox" when one runs, else started in-process',
+  );
   for (const c of CREDENTIALS) {
     const placeholder = c.flag.endsWith('url') ? '<url>' : c.secret ? '<secret>' : '<value>';
     cmd.option(`${c.flag} ${placeholder}`, `${c.description} (env ${c.env})`);
@@ -104,11 +108,37 @@ export async function readSecretFiles(
 
 export interface Connection {
   adapters: EngagementAdapter[];
+  /** The sandbox this process started for `--sandbox` (undefined when it uses a shared one). */
   sandbox: Sandbox | undefined;
+  /** The shared sandbox of another engagekit process that `--sandbox` found and uses. */
+  shared?: SharedSandbox | undefined;
   close(): Promise<void>;
 }
 
-/** Builds adapters from flags/env, or starts the sandbox for `--sandbox`. */
+/**
+ * For `--sandbox`: the live shared sandbox (`engagekit sandbox`, `engagekit listen --sandbox` in
+ * another shell) when there is one, so writes reach its webhook subscribers; else undefined, and
+ * the caller starts its own. Says on stderr which one is used.
+ */
+async function sharedSandboxFor(io: CliIO): Promise<SharedSandbox | undefined> {
+  const found = await findSharedSandbox(io.env);
+  if (found.ignored) {
+    io.stderr.write(`Sandbox: ignored the discovery file ${found.file} (${found.ignored}).\n`);
+  }
+  if (found.sandbox) {
+    const s = found.sandbox;
+    io.stderr.write(
+      `Sandbox: using the shared one at ${s.origin} (engagekit ${s.command}, pid ${s.pid}).\n`,
+    );
+  } else if (found.file) {
+    io.stderr.write(
+      'Sandbox: none shared (start "engagekit sandbox" or "engagekit listen --sandbox" to share one); started one in this process.\n',
+    );
+  }
+  return found.sandbox;
+}
+
+/** Builds adapters from flags/env, or for `--sandbox` uses the shared sandbox or starts one. */
 export async function connect(
   opts: Record<string, unknown>,
   io: CliIO,
@@ -116,6 +146,11 @@ export async function connect(
   http: HttpOptions = {},
 ): Promise<Connection> {
   const flags = await readSecretFiles(opts, io);
+  const shared = opts.sandbox === true ? await sharedSandboxFor(io) : undefined;
+  if (shared) {
+    const adapters = resolveAdapters({ providers, flags, env: io.env, sandbox: shared, http });
+    return { adapters, sandbox: undefined, shared, close: async () => {} };
+  }
   const sandbox = opts.sandbox === true ? await startCliSandbox() : undefined;
   try {
     const adapters = resolveAdapters({ providers, flags, env: io.env, sandbox, http });

@@ -123,8 +123,8 @@ export interface ResolveOptions {
   /** Parsed command options (flag values by camel-cased key). */
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
-  /** When set, URLs and credentials come from the sandbox. */
-  sandbox?: Sandbox | undefined;
+  /** When set, URLs and credentials come from the sandbox (this process's or a shared one). */
+  sandbox?: Pick<Sandbox, 'urls' | 'credentials'> | undefined;
   http?: HttpOptions | undefined;
 }
 
@@ -141,7 +141,7 @@ function valuesFor(provider: ProviderId, o: ResolveOptions): Values {
   return values;
 }
 
-function sandboxValues(provider: ProviderId, sb: Sandbox): Values {
+function sandboxValues(provider: ProviderId, sb: Pick<Sandbox, 'urls' | 'credentials'>): Values {
   const c = sb.credentials;
   switch (provider) {
     case 'devrev':

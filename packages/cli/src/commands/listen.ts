@@ -16,6 +16,13 @@ import { Command } from 'commander';
 import { type Connection, connect, parseInteger, withConnectionOptions } from '../context';
 import { PROVIDER_IDS, type ProviderId, parseProviders } from '../credentials';
 import { type CliIO, MissingCredentialsError, UsageError, writeOut } from '../io';
+import {
+  advertiseSandbox,
+  type SandboxAdvertisement,
+  type SharedSubscription,
+  sharedSandboxFile,
+  subscribeShared,
+} from '../shared-sandbox';
 import type { Connect } from './changes';
 
 /** Each provider's webhook signing secret: its environment variable and flag. */
@@ -99,10 +106,12 @@ export function listenCommand(io: CliIO, done: (code: number) => void): Command 
   cmd.addHelpText(
     'after',
     `
-With --sandbox the emulators start in-process, listen subscribes itself to their webhooks (with
-fresh secrets, after each vendor's URL handshake) and prints "export …" lines on stderr: run them in
-another shell, then e.g. "engagekit create --provider truto --kind call --subject Hi", and the
-signed events show up here. Without --sandbox, point the vendors' webhooks at the printed URL
+With --sandbox, listen subscribes itself to the emulators' webhooks (with fresh secrets, after each
+vendor's URL handshake): to the shared sandbox when one runs ("engagekit sandbox" in another
+shell), else to emulators it starts and shares. Then "engagekit create --sandbox --provider truto
+--kind call --subject Hi" in another shell writes through the same sandbox, and the signed events
+show up here. (Sharing: a discovery file in $TMPDIR, see ENGAGEKIT_SANDBOX_FILE in the README;
+the printed "export …" lines serve other programs.) Without --sandbox, point the vendors' webhooks at the printed URL
 (through a tunnel) and give their secrets. API credentials are needed only with --hydrate.
 
 Examples:
@@ -267,6 +276,8 @@ export async function runListen(
     ? await (hooks.connect ?? connect)(opts, io, providers)
     : undefined;
   const server = createServer();
+  let advertisement: SandboxAdvertisement | undefined;
+  const sharedSubscriptions: SharedSubscription[] = [];
   try {
     const adapters = new Map(conn?.adapters.map((a) => [a.id, a as WithWebhooks]) ?? []);
     const receiver = createWebhookReceiver({
@@ -292,14 +303,34 @@ export async function runListen(
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
     const url = `http://${host}:${bound}/`;
     const sandbox = conn?.sandbox;
+    const shared = conn?.shared;
     if (sandbox) {
       for (const provider of providers) {
         await sandbox.webhooks.subscribe({ provider, url, secret: secrets.get(provider) });
       }
       io.stderr.write(exportLines(sandbox));
+      const ad = await advertiseSandbox(sandbox, io.env, 'listen');
+      if ('file' in ad) {
+        advertisement = ad;
+        io.stderr.write(
+          `Sandbox: shared until this stops; engagekit --sandbox commands in other shells use it (${ad.file}).\n`,
+        );
+      } else if (sharedSandboxFile(io.env)) {
+        io.stderr.write(`Sandbox: not shared, ${ad.reason}.\n`);
+      }
+    } else if (shared) {
+      for (const provider of providers) {
+        const secret = secrets.get(provider) as string;
+        sharedSubscriptions.push(await subscribeShared(shared, { provider, url, secret }));
+      }
     }
+    const subscribed = sandbox
+      ? ' (subscribed to the sandbox)'
+      : shared
+        ? ` (subscribed to the shared sandbox at ${shared.origin})`
+        : '';
     io.stderr.write(
-      `Ready: receiving webhooks of ${providers.join(', ')} at ${url}${sandbox ? ' (subscribed to the sandbox)' : ''}. Ctrl+C to stop.\n`,
+      `Ready: receiving webhooks of ${providers.join(', ')} at ${url}${subscribed}. Ctrl+C to stop.\n`,
     );
     await hooks.onReady?.({ url, providers, sandbox });
     await untilStopped(io.signal);
@@ -309,6 +340,9 @@ export async function runListen(
     );
     return 0;
   } finally {
+    // Withdrawn first, so no other command picks up a sandbox that is stopping.
+    await advertisement?.withdraw();
+    await Promise.all(sharedSubscriptions.map((s) => s.close()));
     await closeServer(server);
     await conn?.close();
   }

@@ -8,6 +8,7 @@ import {
 import { Command, Option } from 'commander';
 import { sandboxNow } from '../context';
 import type { CliIO } from '../io';
+import { advertiseSandbox, type SandboxAdvertisement, sharedSandboxFile } from '../shared-sandbox';
 
 /** Commander options built from the sandbox's own flag definitions, with the flag each reads. */
 function sandboxOptions(): Array<{ name: string; option: Option }> {
@@ -27,7 +28,9 @@ export function sandboxCommand(io: CliIO, done: (code: number) => void): Command
     'after',
     `
 The same flags as the engagekit-sandbox command. Without --now the seeded data ends at the start of
-the current UTC day, so separate runs see the same records.
+the current UTC day, so separate runs see the same records. While it runs, the --sandbox commands
+of engagekit in other shells (list, get, create, changes, listen) use it instead of starting their
+own (ENGAGEKIT_SANDBOX_FILE=off turns that off).
 
 Example:
   $ engagekit sandbox --port 4010 --latency 50 --fault-rate 0.2 --fault-vendors truto`,
@@ -42,7 +45,17 @@ Example:
     }
     const { options, json } = sandboxOptionsFromFlags(values as SandboxFlagValues);
     const sb = await startSandboxForCommand({ seed: 42, now: sandboxNow(), ...options });
+    let advertisement: SandboxAdvertisement | undefined;
     try {
+      const ad = await advertiseSandbox(sb, io.env, 'sandbox');
+      if ('file' in ad) {
+        advertisement = ad;
+        io.stderr.write(
+          `Shared: engagekit --sandbox commands in other shells use this sandbox until it stops (${ad.file}).\n`,
+        );
+      } else if (sharedSandboxFile(io.env)) {
+        io.stderr.write(`Not shared: ${ad.reason}.\n`);
+      }
       const c = sb.credentials;
       if (json) {
         io.stdout.write(
@@ -73,6 +86,7 @@ Example:
         process.on('SIGTERM', stop);
       });
     } finally {
+      await advertisement?.withdraw();
       await sb.close();
     }
     io.stderr.write('sandbox stopped\n');
