@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Engagement } from '@engagekit/core';
+import { type Sandbox, startSandbox } from '@engagekit/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgliteStore } from '../src/pglite';
+import { postgresStore } from '../src/postgres';
+import type { SyncStore } from '../src/store';
+import { startPostgres, type TestPostgres } from './support/postgres';
+import { type Child, spawnEntry } from './support/processes';
+import { SANDBOX_NOW, SYNC_FROM, sandboxClient, sandboxData } from './support/sandbox';
+import { storedEngagements } from './support/sync-suite';
+
+const ENTRY = 'packages/sync/test/support/crash-entry.ts';
+const MAX_KILLS = 2;
+
+let server: TestPostgres;
+let dir: string;
+const children: Child[] = [];
+
+beforeAll(async () => {
+  server = await startPostgres();
+  dir = await mkdtemp(join(tmpdir(), 'engagekit-crash-'));
+});
+afterAll(async () => {
+  for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A small seeded PRNG: the kill points differ per run of a scenario but the test is repeatable. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/**
+ * Runs the sync in a child, SIGKILLs it after a random number of committed batches (1..6) up to
+ * MAX_KILLS times, then lets one run finish. Returns how many times it was killed.
+ */
+async function syncWithKills(db: string, sb: Sandbox, seed: number): Promise<number> {
+  const random = prng(seed);
+  const env = {
+    ENGAGEKIT_TEST_CRASH: JSON.stringify({
+      db,
+      adapterOptions: sb.adapterOptions,
+      from: SYNC_FROM.toISOString(),
+    }),
+  };
+  let kills = 0;
+  while (true) {
+    const child = spawnEntry(ENTRY, env);
+    children.push(child);
+    if (kills >= MAX_KILLS) {
+      await child.waitFor((e) => e.type === 'done');
+      expect((await child.exited).code).toBe(0);
+      return kills;
+    }
+    const at = 1 + Math.floor(random() * 6);
+    const event = await child.waitFor(
+      (e) => (e.type === 'batch' && Number(e.n) >= at) || e.type === 'done',
+    );
+    if (event.type === 'done') {
+      expect((await child.exited).code).toBe(0);
+      return kills;
+    }
+    child.proc.kill('SIGKILL');
+    expect((await child.exited).signal).toBe('SIGKILL');
+    kills++;
+  }
+}
+
+describe.each([
+  ['PGlite', false],
+  ['Postgres', false],
+  ['PGlite', true],
+  ['Postgres', true],
+] as const)('sync into %s killed with SIGKILL and restarted (faults: %s)', (kind, faults) => {
+  let sb: Sandbox;
+  let store: SyncStore | undefined;
+  beforeAll(async () => {
+    sb = await startSandbox({
+      seed: 7,
+      count: 60,
+      days: 30,
+      now: SANDBOX_NOW,
+      ...(faults ? { faults: { errorRate: 0.05, seed: 3 } } : {}),
+    });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await sb?.close();
+  });
+
+  it('ends with the table equal to the sandbox data (ids and content)', async () => {
+    const name = `crash_${kind.toLowerCase()}_${faults ? 'faults' : 'clean'}`;
+    const db = kind === 'PGlite' ? join(dir, name) : await server.createDatabase(name);
+    const kills = await syncWithKills(db, sb, faults ? 11 : 5);
+    expect(kills).toBeGreaterThanOrEqual(1);
+
+    sb.faults.clear();
+    const expected: Map<string, Engagement> = await sandboxData(
+      sandboxClient(sb).adapters,
+      SYNC_FROM,
+    );
+    store = kind === 'PGlite' ? pgliteStore(db) : postgresStore(db);
+    const stored = await storedEngagements(store);
+    expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [id, e] of expected) expect(stored.get(id), id).toEqual(e);
+    const state = JSON.parse((await store.getCheckpoint('engagements')) ?? '{}');
+    expect(state.phase).toBe('changes');
+  }, 150_000);
+});
