@@ -111,9 +111,12 @@ export class FakeVendor {
             return last && i === rows.length - 1 ? 'end' : `${vendor.key(r)}|${r.id}`;
           },
         };
-        if (last) sink.finished('end');
         yield page;
-        if (last) return;
+        // Like the real sources: the listing is over once its last page was read, not before.
+        if (last) {
+          sink.finished('end');
+          return;
+        }
         const tail = rows[rows.length - 1] as FakeRecord;
         after = `${vendor.key(tail)}|${tail.id}`;
       }

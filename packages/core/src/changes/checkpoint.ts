@@ -129,6 +129,19 @@ function refuse(rule: string, message: string): never {
   throw new InputValidationError([{ path: 'since', rule, message }]);
 }
 
+/** The JSON of a checkpoint's base64url payload, checked against `schema` (refusals on `since`). */
+export function readPayload<S extends z.ZodType>(payload: string, schema: S): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    refuse('checkpoint_format', 'checkpoint payload is not valid JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) refuse('checkpoint_format', 'checkpoint payload has an invalid shape');
+  return parsed.data;
+}
+
 /** Whether `since` looks like a checkpoint rather than a date. */
 export function isCheckpoint(since: string): boolean {
   return /^ek[a-z]*\d+\./.test(since);
@@ -160,15 +173,7 @@ export function decodeCheckpoint(
       'checkpoint checksum does not match: it was altered or truncated',
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    refuse('checkpoint_format', 'checkpoint payload is not valid JSON');
-  }
-  const parsed = StateSchema.safeParse(json);
-  if (!parsed.success) refuse('checkpoint_format', 'checkpoint payload has an invalid shape');
-  const state = parsed.data;
+  const state = readPayload(payload, StateSchema);
   if (state.p !== expected.provider) {
     refuse(
       'checkpoint_provider',

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ListEngagementsParamsObject } from '../adapter/params';
 import { InputValidationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
-import { type Engagement, type EngagementKind, EngagementKindSchema } from '../model/engagement';
+import type { Engagement, EngagementKind } from '../model/engagement';
 import { toIsoUtc } from '../model/time';
 import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
 import type { PageIterator } from '../pagination/page-iterator';
@@ -52,26 +53,14 @@ export const DEFAULT_MODIFIED_LOOKBACK_MS = 5 * 60_000;
 const DEFAULT_MAX_REMEMBERED = 50_000;
 
 const SinceSchema = z.union([z.instanceof(Date), z.string().min(1).max(MAX_CHECKPOINT_LENGTH)]);
-const ParamsSchema = z
-  .object({
-    since: SinceSchema,
-    kinds: z.array(EngagementKindSchema).min(1).optional(),
-    pageSize: z.number().int().positive().optional(),
-    includeRaw: z.boolean().optional(),
-    signal: z
-      .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
-      .optional(),
-    onInvalidRecord: z
-      .union([
-        z.literal('throw'),
-        z.literal('skip'),
-        z.custom<(record: InvalidRecord) => void>(
-          (v) => typeof v === 'function',
-          "expected 'throw', 'skip' or a function",
-        ),
-      ])
-      .optional(),
-  })
+const ParamsSchema = ListEngagementsParamsObject.pick({
+  kinds: true,
+  pageSize: true,
+  includeRaw: true,
+  signal: true,
+  onInvalidRecord: true,
+})
+  .extend({ since: SinceSchema })
   .strict();
 
 /** Parses `since` as a date (a first run): a Date or ISO-8601 (zone-less = UTC). */
@@ -175,15 +164,8 @@ export class AdapterChangeFeed implements ChangeFeed {
     return this.#listing?.skippedCount ?? 0;
   }
 
-  async toArray(options: { max?: number | undefined } = {}): Promise<EngagementChange[]> {
-    const out: EngagementChange[] = [];
-    const max = options.max ?? Number.POSITIVE_INFINITY;
-    if (max <= 0) return out;
-    for await (const change of this) {
-      out.push(change);
-      if (out.length >= max) break;
-    }
-    return out;
+  toArray(options: { max?: number | undefined } = {}): Promise<EngagementChange[]> {
+    return collectChanges(this, options.max);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<EngagementChange> {
@@ -246,6 +228,20 @@ export class AdapterChangeFeed implements ChangeFeed {
     };
     this.#done = true;
   }
+}
+
+/** Reads up to `max` changes of a feed (all by default) into an array. */
+export async function collectChanges(
+  feed: AsyncIterable<EngagementChange>,
+  max = Number.POSITIVE_INFINITY,
+): Promise<EngagementChange[]> {
+  const out: EngagementChange[] = [];
+  if (max <= 0) return out;
+  for await (const change of feed) {
+    out.push(change);
+    if (out.length >= max) break;
+  }
+  return out;
 }
 
 /** Builds an adapter's `engagements.changes()` from its listing (used by `defineAdapter`). */

@@ -5,8 +5,8 @@ import { CapabilityError, InputValidationError } from '../errors/errors';
 import type { InvalidRecord } from '../pagination/invalid-record';
 import { MAX_KEPT_SKIPPED } from '../pagination/invalid-record';
 import type { EngagementChange } from '../webhooks/types';
-import { isCheckpoint, MAX_CHECKPOINT_LENGTH } from './checkpoint';
-import { sinceDateMs } from './feed';
+import { isCheckpoint, MAX_CHECKPOINT_LENGTH, readPayload } from './checkpoint';
+import { collectChanges, sinceDateMs } from './feed';
 import type { ChangeFeed, ChangeFeedParams } from './types';
 
 const PREFIX = 'ekm1';
@@ -64,15 +64,7 @@ function decodeComposite(text: string): Composite {
       'checkpoint checksum does not match: it was altered or truncated',
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    refuse('checkpoint_format', 'checkpoint payload is not valid JSON');
-  }
-  const parsed = CompositeSchema.safeParse(json);
-  if (!parsed.success) refuse('checkpoint_format', 'checkpoint payload has an invalid shape');
-  return parsed.data;
+  return readPayload(payload, CompositeSchema);
 }
 
 /**
@@ -141,15 +133,8 @@ export class MergedChangeFeed implements ChangeFeed {
     return this.#skippedCount;
   }
 
-  async toArray(options: { max?: number | undefined } = {}): Promise<EngagementChange[]> {
-    const out: EngagementChange[] = [];
-    const max = options.max ?? Number.POSITIVE_INFINITY;
-    if (max <= 0) return out;
-    for await (const change of this) {
-      out.push(change);
-      if (out.length >= max) break;
-    }
-    return out;
+  toArray(options: { max?: number | undefined } = {}): Promise<EngagementChange[]> {
+    return collectChanges(this, options.max);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<EngagementChange> {
