@@ -72,15 +72,16 @@ function json(value: unknown): string | null {
  */
 export function engagementParams(e: Engagement, changedAt: string): unknown[] {
   const out: unknown[] = [];
-  let hashInput = '';
+  const hash = createHash('sha256');
   for (const column of UPSERT_COLUMNS) {
     if (!column.field) continue;
     const value = e[column.field];
     const param = column.type === 'jsonb' ? json(value) : text(value);
     out.push(column.type === 'float8' && typeof value === 'number' ? value : param);
-    hashInput += `${param === null ? '\u0001' : param}\u0000`;
+    // NUL separates the columns (no parameter holds one); SOH marks SQL NULL.
+    hash.update(param === null ? '\u0001\u0000' : `${param}\u0000`);
   }
-  out.push(createHash('sha256').update(hashInput).digest('base64url'));
+  out.push(hash.digest('base64url'));
   out.push(changedAt);
   return out;
 }

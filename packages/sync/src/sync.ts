@@ -186,7 +186,10 @@ export function createSync(options: SyncOptions) {
       feed,
       (c) => {
         pending.push(c);
-        return pending.length >= batchSize ? flush(false) : undefined;
+        // An abort takes effect at the next commit at the latest, whatever the feed has buffered.
+        return pending.length >= batchSize
+          ? flush(false).then(() => throwIfAborted(signal))
+          : undefined;
       },
       () => flush(false),
     );
@@ -333,7 +336,8 @@ async function backfill(
     listing,
     (e) => {
       pending.push(upsertOf(e));
-      return pending.length >= batchSize ? flush() : undefined;
+      // An abort takes effect at the next commit at the latest, whatever the listing has buffered.
+      return pending.length >= batchSize ? flush().then(() => throwIfAborted(signal)) : undefined;
     },
     flush,
   );
