@@ -1,3 +1,4 @@
 import { definePackageProject } from '../../vitest.shared';
 
-export default definePackageProject('sync', { testTimeout: 60_000, hookTimeout: 60_000 });
+// PGlite's first open of a directory runs initdb: tens of seconds on a loaded machine.
+export default definePackageProject('sync', { testTimeout: 120_000, hookTimeout: 180_000 });
