@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AbortError,
   CapabilityError,
   createEngagementsClient,
   type EngagementChange,
@@ -242,6 +243,61 @@ describe('change feed engine: behaviour', () => {
     vendor.insert(T0, 'email');
     const next = adapter.engagements.changes({ since: feed.checkpoint, kinds: ['email'] });
     expect((await next.toArray()).map((c) => c.remoteId)).toEqual(['r00002']);
+  });
+});
+
+describe('aborting a change feed', () => {
+  it('stops at once, even mid-page, and the checkpoint resumes at the first change not delivered', async () => {
+    const vendor = new FakeVendor('fake', 'modified');
+    for (let i = 0; i < 6; i++) vendor.insert(T0 - i * MIN);
+    const adapter = vendor.adapter(0, { pageSize: 6 });
+    const controller = new AbortController();
+    const feed = adapter.engagements.changes({
+      since: new Date(T0 - MIN),
+      signal: controller.signal,
+    });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const change of feed) {
+          seen.push(change.remoteId);
+          if (seen.length === 2) controller.abort();
+        }
+      })(),
+    ).rejects.toBeInstanceOf(AbortError);
+    expect(seen).toEqual(['r00000', 'r00001']);
+    const rest = await adapter.engagements.changes({ since: feed.checkpoint }).toArray();
+    expect(rest.map((c) => c.remoteId)).toEqual(['r00002', 'r00003', 'r00004', 'r00005']);
+  });
+
+  it("ends a merged feed with AbortError even under onProviderError 'skip' (no provider failed)", async () => {
+    const a = new FakeVendor('a', 'modified');
+    const b = new FakeVendor('b', 'modified');
+    a.insert(T0);
+    a.insert(T0);
+    b.insert(T0);
+    const client = createEngagementsClient({
+      adapters: [a.adapter(0, { pageSize: 5 }), b.adapter(0)],
+      onProviderError: 'skip',
+    });
+    const controller = new AbortController();
+    const feed = client.engagements.changes({
+      since: new Date(T0 - MIN),
+      signal: controller.signal,
+    });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const change of feed) {
+          seen.push(change.id);
+          controller.abort();
+        }
+      })(),
+    ).rejects.toBeInstanceOf(AbortError);
+    expect(seen).toEqual(['a:r00000']);
+    expect(feed.failures).toEqual([]);
+    const rest = await client.engagements.changes({ since: feed.checkpoint }).toArray();
+    expect(rest.map((c) => c.id)).toEqual(['a:r00001', 'b:r00000']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ListEngagementsParamsObject } from '../adapter/params';
-import { InputValidationError } from '../errors/errors';
+import { AbortError, InputValidationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import type { Engagement, EngagementKind } from '../model/engagement';
 import { toIsoUtc } from '../model/time';
@@ -193,6 +193,11 @@ export class AdapterChangeFeed implements ChangeFeed {
     });
     this.#listing = listing;
     for await (const engagement of listing) {
+      // The page is in memory already, but a caller who aborted wants no more changes; checked
+      // before this one is recorded, so the checkpoint still resumes at it.
+      if (params.signal?.aborted) {
+        throw new AbortError('The change feed was aborted.', { provider: this.provider });
+      }
       const idHash = hashId(engagement.id);
       const version = contentVersion(engagement);
       const keyMs = Date.parse(

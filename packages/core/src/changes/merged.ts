@@ -148,6 +148,8 @@ export class MergedChangeFeed implements ChangeFeed {
       try {
         yield* feed;
       } catch (error) {
+        // The caller's abort ends the whole feed; it is no provider's failure.
+        if (this.params.signal?.aborted) throw error;
         const failure = { provider: adapter.id, error };
         if (this.decide(failure) === 'fail') throw error;
         this.failures.push(failure);
