@@ -19,6 +19,7 @@ export type {
 export {
   createSync,
   type Sync,
+  type SyncBatchEvent,
   type SyncChangeFeed,
   type SyncChangesParams,
   type SyncClient,

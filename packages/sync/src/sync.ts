@@ -54,6 +54,17 @@ export interface SyncOptions {
    * ran is read by the feed. @default 300000 (5 minutes)
    */
   lookbackMs?: number | undefined;
+  /** Called after each committed batch (e.g. for progress); what it throws stops the run. */
+  onBatch?: ((event: SyncBatchEvent) => void) | undefined;
+}
+
+/** What `onBatch` hears after each committed batch. */
+export interface SyncBatchEvent extends BatchResult {
+  /** The checkpoint stream the batch was committed under. */
+  stream: string;
+  phase: 'backfill' | 'changes';
+  /** How many changes (records) the batch held, per provider. */
+  byProvider: Record<string, number>;
 }
 
 /** What `run()`, `syncShard()` or `apply()` did. */
@@ -102,6 +113,7 @@ export function createSync(options: SyncOptions) {
     throw invalid('store', 'expected a store (pgliteStore or postgresStore)');
   }
   let running = false;
+  const onBatch = options.onBatch;
 
   /**
    * First call: lists `[from, now)` (default the last 90 days) into the store, then reads the
@@ -139,7 +151,10 @@ export function createSync(options: SyncOptions) {
           phase: 'changes',
           sinceTime: new Date(Date.parse(state.to) - lookbackMs).toISOString(),
         };
-        add(totals, await backfill(client, store, stream, state, next, batchSize, params.signal));
+        add(
+          totals,
+          await backfill(client, store, stream, state, next, batchSize, params.signal, onBatch),
+        );
         state = next;
       }
       add(totals, await followChanges(state, params.signal));
@@ -172,14 +187,14 @@ export function createSync(options: SyncOptions) {
       const since = feed.checkpoint ?? stored;
       if (pending.length === 0 && (!force || since === stored)) return;
       const value: StreamState = { ...state, since };
-      add(
-        totals,
-        await store.writeBatch({
-          changes: pending,
-          checkpoint: { stream, value: JSON.stringify(value) },
-        }),
-      );
+      const result = await store.writeBatch({
+        changes: pending,
+        checkpoint: { stream, value: JSON.stringify(value) },
+      });
+      add(totals, result);
+      const written = pending;
       pending = [];
+      report(onBatch, stream, 'changes', written, result);
       stored = since;
     };
     await drain(
@@ -254,6 +269,8 @@ export async function syncShard(options: {
   stream?: string | undefined;
   batchSize?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Called after each committed batch; what it throws stops the shard. */
+  onBatch?: ((event: SyncBatchEvent) => void) | undefined;
 }): Promise<SyncStats> {
   const started = Date.now();
   const { from, to } = shardBounds(options.shard);
@@ -284,6 +301,7 @@ export async function syncShard(options: {
       done,
       batchSize,
       options.signal,
+      options.onBatch,
     );
   }
   return {
@@ -305,6 +323,7 @@ async function backfill(
   next: StreamState,
   batchSize: number,
   signal: AbortSignal | undefined,
+  onBatch: SyncOptions['onBatch'],
 ): Promise<BatchResult> {
   const listing = client.engagements.list({
     from: new Date(state.from),
@@ -317,14 +336,14 @@ async function backfill(
   let pending: EngagementChange[] = [];
   let cursor = state.cursor;
   const write = async (value: StreamState) => {
-    add(
-      totals,
-      await store.writeBatch({
-        changes: pending,
-        checkpoint: { stream, value: JSON.stringify(value) },
-      }),
-    );
+    const result = await store.writeBatch({
+      changes: pending,
+      checkpoint: { stream, value: JSON.stringify(value) },
+    });
+    add(totals, result);
+    const written = pending;
     pending = [];
+    report(onBatch, stream, 'backfill', written, result);
   };
   const flush = async () => {
     if (pending.length === 0) return;
@@ -389,6 +408,19 @@ function upsertOf(e: Engagement): EngagementChange {
     engagement: e,
     source: 'feed',
   };
+}
+
+function report(
+  onBatch: SyncOptions['onBatch'],
+  stream: string,
+  phase: SyncBatchEvent['phase'],
+  changes: readonly EngagementChange[],
+  result: BatchResult,
+) {
+  if (!onBatch || changes.length === 0) return;
+  const byProvider: Record<string, number> = {};
+  for (const c of changes) byProvider[c.provider] = (byProvider[c.provider] ?? 0) + 1;
+  onBatch({ stream, phase, byProvider, ...result });
 }
 
 function shardBounds(shard: SyncShard): { from: string; to: string } {

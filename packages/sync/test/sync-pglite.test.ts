@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { type EngagementChange, InputValidationError } from '@engagekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSync, type SyncClient, SyncError, shardStream, syncShard } from '../src/index';
+import {
+  createSync,
+  type SyncBatchEvent,
+  type SyncClient,
+  SyncError,
+  shardStream,
+  syncShard,
+} from '../src/index';
 import { pgliteStore } from '../src/pglite';
 import { fakeClient } from './support/fake-client';
 import { minimalEngagement, upsert } from './support/fixtures';
@@ -33,9 +40,20 @@ describe('createSync with a fake client', () => {
       upsert(minimalEngagement(0, { subject: 'edited' }), '2030-01-01T00:00:00.000Z'),
     ]);
     const before = Date.now();
-    const stats = await createSync({ client, store: s, batchSize: 3 }).run({
-      from: '2026-01-01T00:00:00Z',
-    });
+    const events: SyncBatchEvent[] = [];
+    const stats = await createSync({
+      client,
+      store: s,
+      batchSize: 3,
+      onBatch: (e) => events.push(e),
+    }).run({ from: '2026-01-01T00:00:00Z' });
+    expect(events.map((e) => [e.phase, e.byProvider, e.upserted, e.skipped])).toEqual([
+      ['backfill', { truto: 3 }, 3, 0],
+      ['backfill', { truto: 3 }, 3, 0],
+      ['backfill', { truto: 1 }, 1, 0],
+      ['changes', { truto: 1 }, 1, 0],
+    ]);
+    expect(new Set(events.map((e) => e.stream))).toEqual(new Set(['engagements']));
     const after = Date.now();
     expect({ upserted: stats.upserted, deleted: stats.deleted, skipped: stats.skipped }).toEqual({
       upserted: 8,
