@@ -318,10 +318,7 @@ describe('webhookIsoTime', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const values = [
-      ...edges,
-      ...Array.from({ length: 5000 }, () => next() * 253_402_300_800_000),
-    ];
+    const values = [...edges, ...Array.from({ length: 5000 }, () => next() * 253_402_300_800_000)];
     for (const ms of values) expect(webhookIsoTime(ms)).toBe(new Date(ms).toISOString());
     expect(webhookIsoTime(1_795_000_000_123)).toBe('2026-11-18T11:06:40.123Z');
   });
