@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SpillStats, sortedListing } from '../src/client/spill';
+import { MAX_FAN_IN, type SpillStats, sortedListing } from '../src/client/spill';
 import { createEngagementsClient, type Engagement } from '../src/index';
 import { DAY, engagement, expectedIds, fakeProvider, T0 } from './client-fakes';
 
@@ -133,6 +133,69 @@ describe('sortedListing (external sort)', () => {
     expect(stats.runsWritten).toBe(7);
     expect(await filesUnder(spillDir)).toEqual([]);
     expect(stats.held).toBe(0);
+  });
+
+  it('keeps every record exact through the spill: text, ids, long lines, the last chunk', async () => {
+    // Ids and text with tabs, newlines, quotes, backslashes and multi-byte characters; chunks that
+    // fill more than one arena block, a record longer than a block and lines longer than the read and
+    // write buffers; 1,000 is no multiple of the chunk, so the window ends with a shorter run.
+    const odd = scrambledTimes(1_000).map((t, i) => {
+      const e = engagement('u', `u\t${i}"\\\n€😀`, t);
+      return {
+        ...e,
+        subject: `line\tone\nline "two" \\ ü € 😀 ${'x'.repeat(i === 500 ? 300_000 : i % 3 === 0 ? 12_000 : i % 50)}`,
+        raw: { nested: { i, s: 'tab\there', list: [1, 'two', null, true] } },
+      } as Engagement;
+    });
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const out: Engagement[] = [];
+    for await (const e of sortedListing({
+      windows: [[undefined, undefined]],
+      list: async function* () {
+        yield* odd;
+      },
+      sign: -1,
+      maxBuffered: 64,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    })) {
+      out.push(e);
+    }
+    expect(stats.runsWritten).toBe(16);
+    const expected = [...odd].sort(
+      (a, b) => b.occurredAt.localeCompare(a.occurredAt) || (a.id < b.id ? 1 : -1),
+    );
+    expect(out.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    expect(out).toEqual(expected);
+    expect(stats.peakHeld).toBe(64);
+    expect(stats.held).toBe(0);
+    expect(await filesUnder(spillDir)).toEqual([]);
+  });
+
+  it(`merges more than ${MAX_FAN_IN} runs through longer runs, holding at most ${MAX_FAN_IN} heads`, async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const out: string[] = [];
+    let filesAtFirst = -1;
+    for await (const e of sortedListing({
+      windows: [[undefined, undefined]],
+      list: () => source(),
+      sign: 1,
+      maxBuffered: 10,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    })) {
+      if (out.length === 0) filesAtFirst = (await filesUnder(spillDir)).length;
+      out.push(e.id);
+    }
+    expect(out).toEqual(expectedIds(records));
+    // 100 runs of 10; the first 64 merged into one, then 37 merged as the output.
+    expect(stats.runsWritten).toBe(101);
+    expect(filesAtFirst).toBe(37);
+    expect(stats.peakHeld).toBe(MAX_FAN_IN);
+    expect(stats.held).toBe(0);
+    expect(await filesUnder(spillDir)).toEqual([]);
   });
 
   it('removes its temporary files when abandoned mid-merge', async () => {

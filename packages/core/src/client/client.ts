@@ -433,7 +433,8 @@ async function* providerStream(
   }
   // Skipped records go to the merged iterator; each provider's own end is not the listing's.
   const forward: ListingSink = { skipped: (record) => o.sink.skipped(record), finished: () => {} };
-  async function* list(f: number | undefined, t: number | undefined, signal: AbortSignal) {
+  /** One range's pages (their items arrays). */
+  async function* pages(f: number | undefined, t: number | undefined, signal: AbortSignal) {
     const listParams: ListEngagementsParams = {
       ...base,
       // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
@@ -448,12 +449,12 @@ async function* providerStream(
       ...(o.onInvalidRecord === undefined ? {} : { onInvalidRecord: o.onInvalidRecord }),
     };
     for await (const page of adapter.engagements.list(listParams).sourcePages(forward)) {
-      yield* page.items;
+      yield page.items;
     }
   }
 
   if (order === 'asc' && adapter.capabilities.ordering === 'asc') {
-    yield* list(from, to, o.signal);
+    for await (const items of pages(from, to, o.signal)) yield* items;
     return;
   }
   const sign = order === 'asc' ? 1 : -1;
@@ -469,7 +470,8 @@ async function* providerStream(
   }
   yield* sortedListing({
     windows,
-    list: ([f, t], signal) => list(f, t, signal),
+    // Whole pages: the sorter takes each in at once (see `SortedListingOptions.list`).
+    list: ([f, t], signal) => pages(f, t, signal),
     sign,
     maxBuffered: o.maxBuffered,
     windowsInFlight: WINDOWS_IN_FLIGHT,

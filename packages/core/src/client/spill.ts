@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { createReadStream, rmSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engagement } from '../model/engagement';
-import { compareKeys, keyOf, type MergeKey } from './merge';
+import { compareKeys, type MergeKey } from './merge';
+import { Arena, Item, RunReader, RunWriter } from './runs';
 
 /** How many items the sorter holds in memory right now, and at most so far (for tests and benches). */
 export interface SpillStats {
@@ -15,11 +16,15 @@ export interface SpillStats {
 export interface SortedListingOptions {
   /** The ranges to read, in the order they are consumed; each is listed and sorted on its own. */
   windows: readonly (readonly [number | undefined, number | undefined])[];
-  /** Lists one window; `signal` stops it when the sorted listing ends early. */
+  /**
+   * Lists one window, a record or a page (array) at a time; `signal` stops it when the sorted
+   * listing ends early. A page is taken in at once, so its objects are garbage before the next
+   * young-generation collection instead of being promoted while other windows are read.
+   */
   list(
     window: readonly [number | undefined, number | undefined],
     signal: AbortSignal,
-  ): AsyncIterable<Engagement>;
+  ): AsyncIterable<Engagement | readonly Engagement[]>;
   /** Order of the output by (`occurredAt`, `id`): 1 ascending, -1 descending. */
   sign: 1 | -1;
   /** Items held in memory at once, over every window (read, waiting or being merged). */
@@ -33,22 +38,16 @@ export interface SortedListingOptions {
   stats?: SpillStats | undefined;
 }
 
-interface Keyed {
-  k: MergeKey;
-  e: Engagement;
-}
-
 interface WindowState {
   read: Promise<void>;
-  /** Sorted items kept in memory (the whole window when it fitted). */
-  memory: Keyed[];
-  /** Sorted runs on disk. */
+  /** The whole window, sorted, when it fitted in its share of the budget. */
+  memory: Item[];
+  /** Else its sorted runs on disk (the whole window). */
   runs: string[];
 }
 
-/** Lines per `write()` when spilling a run: large enough to be fast, small enough not to copy a run. */
-const LINES_PER_WRITE = 256;
-const RUN_READ_BYTES = 16 * 1024;
+/** Runs merged at once; a window with more is first merged into longer runs (bounds open files). */
+export const MAX_FAN_IN = 64;
 /** Windows read ahead of the one being merged, at most (bounds the work lost when a listing stops). */
 const MAX_WINDOWS_AHEAD = 32;
 /** Abort listeners one listing may hold at once: engine and transport, for a page and its prefetch. */
@@ -70,10 +69,13 @@ function trackDir(dir: string): void {
 /**
  * An external sort over a listing that comes in no useful order: each window is read in chunks of at
  * most `maxBuffered / slots` items; a chunk that fills is sorted and written to a temporary file
- * (ndjson), and the window's runs are merged lazily. A window that fits stays in memory. Several
- * windows are read ahead at once, each with its share of the budget, so memory stays within
- * `maxBuffered` items (plus one head item per run) whatever the listing's size. Temporary files are
- * deleted when the listing ends, fails or is abandoned.
+ * (one line per record, its sort key first), and the window's runs are merged lazily, at most
+ * `MAX_FAN_IN` at once. A window that fits stays in memory as objects; once a window spilled, the
+ * records it still reads are kept as JSON bytes in reused off-heap blocks instead, and its last
+ * chunk is spilled too (see `runs.ts` for why). Several windows are read ahead at once, each with
+ * its share of the budget, so memory stays within `maxBuffered` items (plus one head per run)
+ * whatever the listing's size. Temporary files are deleted when the listing ends, fails or is
+ * abandoned.
  */
 export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<Engagement> {
   const stats = o.stats ?? { held: 0, peakHeld: 0, runsWritten: 0 };
@@ -93,10 +95,16 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   /** Items in the chunks readers are filling (the rest of `held` waits in read windows). */
   let readerHeld = 0;
   let consuming = 0;
+  /** Arena blocks and write buffers no reader uses right now. */
+  const blocks: Buffer[] = [];
+  const writeBuffers: Buffer[] = [];
 
   const hold = (n: number) => {
     stats.held += n;
     if (stats.held > stats.peakHeld) stats.peakHeld = stats.held;
+  };
+  const release = (n: number) => {
+    stats.held -= n;
   };
   const spillDirectory = (): Promise<string> => {
     dirPromise ??= mkdtemp(join(o.spillDir, 'engagekit-merge-')).then((d) => {
@@ -105,47 +113,65 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     });
     return dirPromise;
   };
-  const byKey = (a: Keyed, b: Keyed) => o.sign * compareKeys(a.k, b.k);
-  const spill = async (chunk: Keyed[]): Promise<string> => {
+  const newRunFile = async () => join(await spillDirectory(), `run-${runCount++}.ndjson`);
+  const byKey = (a: MergeKey, b: MergeKey) => o.sign * compareKeys(a, b);
+  const spill = async (chunk: Item[]): Promise<string> => {
     chunk.sort(byKey);
-    const file = join(await spillDirectory(), `run-${runCount++}.ndjson`);
-    const handle = await open(file, 'w');
+    const file = await newRunFile();
+    const w = await RunWriter.create(file, writeBuffers.pop());
     try {
-      for (let i = 0; i < chunk.length; i += LINES_PER_WRITE) {
-        let text = '';
-        const end = Math.min(i + LINES_PER_WRITE, chunk.length);
-        for (let j = i; j < end; j++) text += `${JSON.stringify((chunk[j] as Keyed).e)}\n`;
-        await handle.write(text);
+      for (let i = 0; i < chunk.length; i++) {
+        w.item(chunk[i] as Item);
+        if (w.full) await w.flush();
       }
     } finally {
-      await handle.close();
+      await w.close();
+      writeBuffers.push(w.buffer);
     }
     stats.runsWritten++;
     return file;
   };
   const readWindow = async (index: number, state: WindowState): Promise<void> => {
     const window = o.windows[index] as readonly [number | undefined, number | undefined];
-    let chunk: Keyed[] = [];
-    try {
-      for await (const e of o.list(window, controller.signal)) {
-        if (controller.signal.aborted) return;
-        chunk.push({ k: keyOf(e), e });
-        hold(1);
-        readerHeld++;
-        if (chunk.length >= perWindow) {
-          state.runs.push(await spill(chunk));
-          stats.held -= chunk.length;
-          readerHeld -= chunk.length;
-          chunk = [];
-        }
-      }
-      chunk.sort(byKey);
-      state.memory = chunk;
+    let chunk: Item[] = [];
+    // Objects until the window first spills; from then on its records go to the arena as JSON.
+    let arena: Arena | undefined;
+    const spillChunk = async () => {
+      state.runs.push(await spill(chunk));
+      release(chunk.length);
       readerHeld -= chunk.length;
       chunk = [];
+      if (arena) arena.clear();
+      else arena = new Arena(blocks);
+    };
+    try {
+      for await (const got of o.list(window, controller.signal)) {
+        if (controller.signal.aborted) return;
+        const page = isPage(got) ? got : [got];
+        for (let i = 0; i < page.length; i++) {
+          const e = page[i] as Engagement;
+          const t = Date.parse(e.occurredAt);
+          chunk.push(
+            arena ? arena.add(t, e.id, JSON.stringify(e)) : new Item(t, e.id, e, undefined, 0, 0),
+          );
+          hold(1);
+          readerHeld++;
+          if (chunk.length >= perWindow) await spillChunk();
+        }
+      }
+      if (arena) {
+        // A window that spilled keeps nothing in memory: its rest is a run too.
+        if (chunk.length > 0) await spillChunk();
+      } else {
+        chunk.sort(byKey);
+        state.memory = chunk;
+        readerHeld -= chunk.length;
+        chunk = [];
+      }
     } finally {
-      stats.held -= chunk.length;
+      release(chunk.length);
       readerHeld -= chunk.length;
+      arena?.clear();
       reading--;
       if (!controller.signal.aborted) fill();
     }
@@ -167,6 +193,17 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
       launched++;
     }
   }
+  /** Merges runs into longer ones until at most `MAX_FAN_IN` are left (bounds open files). */
+  const shorten = async (state: WindowState): Promise<void> => {
+    while (state.runs.length > MAX_FAN_IN) {
+      const group = state.runs.splice(0, MAX_FAN_IN);
+      const file = await newRunFile();
+      await mergeFiles(group, file, byKey, stats, controller.signal, writeBuffers);
+      stats.runsWritten++;
+      state.runs.push(file);
+      await Promise.all(group.map((f) => rm(f, { force: true })));
+    }
+  };
 
   try {
     for (let index = 0; index < o.windows.length; index++) {
@@ -178,11 +215,12 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         const items = state.memory;
         state.memory = [];
         for (let i = 0; i < items.length; i++) {
-          stats.held--;
-          yield (items[i] as Keyed).e;
+          release(1);
+          yield (items[i] as Item).e as Engagement;
         }
       } else {
-        yield* mergeRuns(state, byKey, stats);
+        await shorten(state);
+        yield* mergeRuns(state.runs, byKey, stats);
         await Promise.all(state.runs.map((file) => rm(file, { force: true })));
       }
       states[index] = { read: Promise.resolve(), memory: [], runs: [] };
@@ -192,7 +230,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     controller.abort();
     await Promise.allSettled(states.map((s) => s.read));
     for (const s of states) {
-      stats.held -= s.memory.length;
+      release(s.memory.length);
       s.memory = [];
     }
     if (dirPromise) {
@@ -205,75 +243,102 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   }
 }
 
-/** Merges a window's sorted runs (files and the in-memory rest), holding one head per run. */
+const isPage = (x: Engagement | readonly Engagement[]): x is readonly Engagement[] =>
+  Array.isArray(x);
+
+/** Opens a reader per run and moves each to its first line; closes them all if one fails. */
+async function openRuns(files: readonly string[]): Promise<RunReader[]> {
+  const readers: RunReader[] = [];
+  try {
+    for (const file of files) readers.push(await RunReader.open(file));
+  } catch (error) {
+    await Promise.allSettled(readers.map((r) => r.close()));
+    throw error;
+  }
+  return readers;
+}
+
+/** Merges a window's sorted runs, holding one head per run. */
 async function* mergeRuns(
-  state: WindowState,
-  compare: (a: Keyed, b: Keyed) => number,
+  files: readonly string[],
+  compare: (a: MergeKey, b: MergeKey) => number,
   stats: SpillStats,
 ): AsyncGenerator<Engagement> {
-  const sources: AsyncIterator<Keyed>[] = state.runs.map((file) =>
-    readRun(file)[Symbol.asyncIterator](),
-  );
-  const memory = state.memory;
-  state.memory = [];
-  // The in-memory rest is already counted as held; its items leave the count as they join the heap.
-  if (memory.length > 0) sources.push(arraySource(memory, stats));
-  const heap = new MinHeap<{ value: Keyed; source: AsyncIterator<Keyed> }>((a, b) =>
-    compare(a.value, b.value),
-  );
+  const readers = await openRuns(files);
+  const heap = new MinHeap<RunReader>(compare);
+  stats.held += readers.length;
+  if (stats.held > stats.peakHeld) stats.peakHeld = stats.held;
+  let open = readers.length;
   try {
-    for (const source of sources) {
-      const r = await source.next();
-      if (!r.done) heap.push({ value: r.value, source });
+    for (const r of readers) {
+      if (await r.next()) heap.push(r);
+      else {
+        stats.held--;
+        open--;
+      }
     }
-    stats.held += heap.size;
-    if (stats.held > stats.peakHeld) stats.peakHeld = stats.held;
     while (heap.size > 0) {
-      const top = heap.peek() as { value: Keyed; source: AsyncIterator<Keyed> };
-      const value = top.value;
-      const r = await top.source.next();
-      if (r.done) {
+      const top = heap.peek() as RunReader;
+      const value = top.value();
+      if (await top.next()) heap.replaceTop(top);
+      else {
         heap.pop();
         stats.held--;
-      } else {
-        top.value = r.value;
-        heap.replaceTop(top);
+        open--;
       }
-      yield value.e;
+      yield value;
     }
   } finally {
-    stats.held -= heap.size;
-    await Promise.allSettled(sources.map((s) => s.return?.()));
+    stats.held -= open;
+    await Promise.allSettled(readers.map((r) => r.close()));
   }
 }
 
-/** Items of an in-memory run, released from the held count as they are read. */
-async function* arraySource(items: Keyed[], stats: SpillStats): AsyncGenerator<Keyed> {
-  for (let i = 0; i < items.length; i++) {
-    stats.held--;
-    yield items[i] as Keyed;
-  }
-}
-
-/** Reads an ndjson run lazily, a small block at a time. */
-async function* readRun(file: string): AsyncGenerator<Keyed> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: RUN_READ_BYTES });
-  let rest = '';
+/** Merges run files into one by copying their lines (no record is parsed). */
+async function mergeFiles(
+  files: readonly string[],
+  into: string,
+  compare: (a: MergeKey, b: MergeKey) => number,
+  stats: SpillStats,
+  signal: AbortSignal,
+  writeBuffers: Buffer[],
+): Promise<void> {
+  const readers = await openRuns(files);
+  stats.held += readers.length;
+  if (stats.held > stats.peakHeld) stats.peakHeld = stats.held;
+  let open = readers.length;
+  let w: RunWriter | undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest + chunk;
-      let start = 0;
-      let nl = text.indexOf('\n', start);
-      while (nl >= 0) {
-        const e = JSON.parse(text.slice(start, nl)) as Engagement;
-        yield { k: keyOf(e), e };
-        start = nl + 1;
-        nl = text.indexOf('\n', start);
+    w = await RunWriter.create(into, writeBuffers.pop());
+    const heap = new MinHeap<RunReader>(compare);
+    for (const r of readers) {
+      if (await r.next()) heap.push(r);
+      else {
+        stats.held--;
+        open--;
       }
-      rest = text.slice(start);
+    }
+    while (heap.size > 0) {
+      const top = heap.peek() as RunReader;
+      top.copyLine(w);
+      if (w.full) {
+        signal.throwIfAborted();
+        await w.flush();
+      }
+      if (await top.next()) heap.replaceTop(top);
+      else {
+        heap.pop();
+        stats.held--;
+        open--;
+      }
     }
   } finally {
-    stream.destroy();
+    stats.held -= open;
+    await Promise.allSettled(readers.map((r) => r.close()));
+    if (w) {
+      await w.close();
+      writeBuffers.push(w.buffer);
+    }
   }
 }
 
