@@ -88,7 +88,23 @@ describe.each([
       count: 60,
       days: 30,
       now: SANDBOX_NOW,
-      ...(faults ? { faults: { errorRate: 0.05, seed: 3 } } : {}),
+      // Truto's 503 means a blocked integrated account, which no client retries (vendor-apis.md
+      // §3.6), so it would end a run rather than test recovery: Truto gets the retryable faults only.
+      ...(faults
+        ? {
+            faults: {
+              errorRate: 0.05,
+              seed: 3,
+              truto: {
+                errorRate: 0,
+                rate429: 0.0125,
+                rate500: 0.0125,
+                rate502: 0.0125,
+                retryAfterSeconds: 1,
+              },
+            },
+          }
+        : {}),
     });
   });
   afterAll(async () => {
