@@ -1,11 +1,10 @@
 import type { Engagement } from '@engagekit/core';
 import {
   type InvalidRecordAt,
-  issuePath,
-  parseResponse,
   type QueryValue,
   type RequestOptions,
   readRecords,
+  recordReader,
   type Transport,
 } from '@engagekit/core/adapter';
 import { PROVIDER } from './map/common';
@@ -56,15 +55,16 @@ export async function fetchEngagementsPage(
     options,
   });
   const mapOptions = { includeRaw, path: 'engagements' };
+  const readRecord = recordReader(EngagementWireSchema, {
+    provider: PROVIDER,
+    what: 'engagements.list record',
+    path: 'engagements',
+  });
   const { items, invalid } = readRecords(data.engagements, {
     provider: PROVIDER,
     path: ['engagements'],
     read: (raw, i) => {
-      const record = parseResponse(EngagementWireSchema, raw, {
-        provider: PROVIDER,
-        what: 'engagements.list record',
-        prefix: issuePath('engagements', i),
-      });
+      const record = readRecord(raw, i);
       const engagement = mapEngagement(record, mapOptions, i);
       read?.(record);
       return engagement;
@@ -98,19 +98,15 @@ export async function fetchConversationsPage(
     options,
   });
   const mapOptions = { includeRaw, path: 'conversations' };
+  const readRecord = recordReader(ConversationWireSchema, {
+    provider: PROVIDER,
+    what: 'conversations.list record',
+    path: 'conversations',
+  });
   const { items, invalid } = readRecords(data.conversations, {
     provider: PROVIDER,
     path: ['conversations'],
-    read: (raw, i) =>
-      mapConversation(
-        parseResponse(ConversationWireSchema, raw, {
-          provider: PROVIDER,
-          what: 'conversations.list record',
-          prefix: issuePath('conversations', i),
-        }),
-        mapOptions,
-        i,
-      ),
+    read: (raw, i) => mapConversation(readRecord(raw, i), mapOptions, i),
     remoteIdOf: devrevIdOf,
   });
   return {

@@ -17,15 +17,15 @@ import {
   DEFAULT_MODIFIED_LOOKBACK_MS,
   defineAdapter,
   HttpOptionsSchema,
-  issuePath,
+  isoUtcMs,
   type NormalizedListParams,
   normalizeListParams,
   paginate,
   parseAdapterOptions,
-  parseResponse,
   type QueryValue,
   type RequestOptions,
   readRecords,
+  recordReader,
 } from '@engagekit/core/adapter';
 import { z } from 'zod';
 import {
@@ -324,7 +324,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
             from: p.from.getTime(),
             to: p.to.getTime(),
             maxWindowMs: MAX_WINDOW_MS,
-            timeOf: (e: Engagement) => Date.parse(e.occurredAt),
+            timeOf: (e: Engagement) => isoUtcMs(e.occurredAt),
           }
         : undefined;
     if (!range && p.from) {
@@ -385,19 +385,15 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
           }),
         );
         // Record by record: one unreadable record is reported to the engine, not the whole page.
+        const readRecord = recordReader(TrutoEngagementSchema, {
+          provider: PROVIDER,
+          what: 'engagements.list record',
+          path: 'result',
+        });
         const { items, invalid } = readRecords(data.result, {
           provider: PROVIDER,
           path: ['result'],
-          read: (raw, i) =>
-            mapTrutoEngagement(
-              parseResponse(TrutoEngagementSchema, raw, {
-                provider: PROVIDER,
-                what: 'engagements.list record',
-                prefix: issuePath('result', i),
-              }),
-              mapOptions,
-              i,
-            ),
+          read: (raw, i) => mapTrutoEngagement(readRecord(raw, i), mapOptions, i),
           remoteIdOf: trutoIdOf,
         });
         return { items, invalid, nextToken: data.next_cursor };

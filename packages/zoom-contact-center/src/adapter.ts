@@ -11,13 +11,13 @@ import {
   defineAdapter,
   type FetchPageRequest,
   type FetchPageResult,
-  issuePath,
+  isoUtcMs,
   type NormalizedListParams,
   paginate,
-  parseResponse,
   type QueryValue,
   type RequestOptions,
   readRecords,
+  recordReader,
 } from '@engagekit/core/adapter';
 import { serverToServerAuth } from './auth';
 import { DEFAULT_CHANGES_LOOKBACK_MS, zoomChangeCapabilities, zoomChangeSource } from './changes';
@@ -179,19 +179,15 @@ export function createZoomContactCenterAdapter(
         what: 'engagements.list response',
       };
       // Record by record: one unreadable record is reported to the engine, not the whole page.
+      const readRecord = recordReader(ZoomEngagementSchema, {
+        provider: PROVIDER,
+        what: 'engagements.list record',
+        path: 'engagements',
+      });
       const { items, invalid } = readRecords(res.data.engagements ?? [], {
         provider: PROVIDER,
         path: ['engagements'],
-        read: (raw, i) =>
-          mapZoomEngagement(
-            parseResponse(ZoomEngagementSchema, raw, {
-              provider: PROVIDER,
-              what: 'engagements.list record',
-              prefix: issuePath('engagements', i),
-            }),
-            mapOptions,
-            i,
-          ),
+        read: (raw, i) => mapZoomEngagement(readRecord(raw, i), mapOptions, i),
         remoteIdOf: zoomIdOf,
       });
       return { items, invalid, nextToken: res.data.next_page_token };
@@ -204,7 +200,7 @@ export function createZoomContactCenterAdapter(
       range: {
         ...range,
         maxWindowMs: WINDOW_MS,
-        timeOf: (e) => Date.parse(e.occurredAt),
+        timeOf: (e) => isoUtcMs(e.occurredAt),
         // Zoom's default range ends now: a cursor keeps the range it started with.
         slidingDefault: !params.from && !params.to,
       },

@@ -12,6 +12,7 @@ import {
 import { toIsoUtc } from '../model/time';
 import { fingerprintParams } from '../pagination/cursor';
 import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
+import { isoUtcMs } from '../pagination/windows';
 import type { AdapterCapabilities, FilterName, ListEngagementsParams } from './types';
 
 // `z.instanceof(Date)`, not `z.date()`: an Invalid Date must reach the check below and be reported as
@@ -213,10 +214,10 @@ export function matchesFilters(
   for (const filter of filters) {
     switch (filter) {
       case 'from':
-        if (p.from && Date.parse(e.occurredAt) < p.from.getTime()) return false;
+        if (p.from && isoUtcMs(e.occurredAt) < p.from.getTime()) return false;
         break;
       case 'to':
-        if (p.to && Date.parse(e.occurredAt) >= p.to.getTime()) return false;
+        if (p.to && isoUtcMs(e.occurredAt) >= p.to.getTime()) return false;
         break;
       case 'kinds':
         if (p.kinds && !p.kinds.includes(e.kind)) return false;

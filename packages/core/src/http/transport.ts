@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 
 import {
@@ -56,7 +57,14 @@ function signalLinker(shared: AbortSignal | undefined) {
     },
     { once: true },
   );
+  // Without an adapter-wide signal there is nothing to join: the call's own signal serves as it is,
+  // and a call without one gets a signal that never fires (no controller per request).
+  const never = new AbortController().signal;
+  // Each call in flight listens to it until it ends: as many listeners as calls, none left behind.
+  setMaxListeners(0, never);
+  const unlinked = { signal: never, release() {} };
   return (own: AbortSignal | undefined): { signal: AbortSignal; release(): void } => {
+    if (!shared) return own ? { signal: own, release: unlinked.release } : unlinked;
     const controller = new AbortController();
     const onAbort = () => controller.abort(own?.reason);
     if (shared?.aborted) controller.abort(shared.reason);

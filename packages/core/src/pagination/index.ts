@@ -23,5 +23,10 @@ export {
   type PaginateOptions,
   paginate,
 } from './paginate';
-export { type InvalidRecordAt, type ReadRecordsOptions, readRecords } from './read-records';
-export { inWindow, nextWindow, sliceWindows, type TimeWindow } from './windows';
+export {
+  type InvalidRecordAt,
+  type ReadRecordsOptions,
+  readRecords,
+  recordReader,
+} from './read-records';
+export { inWindow, isoUtcMs, nextWindow, sliceWindows, type TimeWindow } from './windows';

@@ -368,7 +368,6 @@ async function* run<T>(
     skip -= start;
     const kept: T[] = [];
     const rawIndex: number[] = [];
-    const keptIds = new Set<string>();
     let repeats = 0;
     for (let i = start; i < records.count; i++) {
       const entry = records.entries?.[i];
@@ -386,11 +385,12 @@ async function* run<T>(
       if (o.filter && !o.filter(item)) continue;
       const id = idOf(item);
       if (id !== undefined) {
-        if (yieldedIds.has(id) || keptIds.has(id)) {
+        // The page's own ids join the window as they are met (one set to ask, not two); nothing is
+        // forgotten before the page ends.
+        if (!yieldedIds.addNew(id)) {
           repeats++;
           continue;
         }
-        keptIds.add(id);
       }
       kept.push(item);
       rawIndex.push(i);
@@ -406,7 +406,7 @@ async function* run<T>(
         { provider },
       );
     }
-    for (const id of keptIds) yieldedIds.add(id);
+    yieldedIds.trim();
 
     if (o.prefetch && next && !stopHere) {
       pending = fetchAt(next);
@@ -416,8 +416,19 @@ async function* run<T>(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
-    const nextCursor = next ? encode(next) : undefined;
-    const endCursor = next ? nextCursor : terminalCursor();
+    // Cursors are built when asked for: an item iteration asks for none unless its caller reads
+    // `iterator.cursor`, and a page that yields nothing needs none.
+    const following = next;
+    let nextCursor: string | undefined;
+    const nextCursorOf = () => {
+      if (following && nextCursor === undefined) nextCursor = encode(following);
+      return nextCursor;
+    };
+    let endCursor: string | undefined;
+    const endCursorOf = () => {
+      endCursor ??= following ? nextCursorOf() : terminalCursor();
+      return endCursor;
+    };
     const prevCursor =
       other !== undefined
         ? encodeCursor(
@@ -437,13 +448,15 @@ async function* run<T>(
       const lastKept = kept.length - 1;
       yield {
         items: kept,
-        nextCursor,
+        get nextCursor() {
+          return nextCursorOf();
+        },
         prevCursor,
         cursorAfter(index: number) {
           const r = rawIndex[index];
           if (r === undefined) return undefined;
           // What follows the last item on this page was dropped or skipped already: resume after it.
-          if (index === lastKept) return endCursor;
+          if (index === lastKept) return endCursorOf();
           return encode(here, { k: r + 1 });
         },
       };
@@ -500,26 +513,41 @@ function rawRecords<T>(
 }
 
 /**
- * A set that forgets its oldest keys beyond `capacity`. A ring of the keys in insertion order says
- * which to forget: asking a `Set` for its first key after many deletions walks their tombstones.
+ * A set that forgets its oldest keys beyond `capacity`. An array of the keys in insertion order
+ * says which to forget: asking a `Set` for its first key after many deletions walks their tombstones.
  */
 class RecentSet {
   readonly #keys = new Set<string>();
-  readonly #ring: string[] = [];
-  #next = 0;
+  /** The keys in insertion order from `#head` on; those before it are forgotten. */
+  #order: string[] = [];
+  #head = 0;
   constructor(private readonly capacity: number) {}
   has(key: string): boolean {
     return this.#keys.has(key);
   }
   add(key: string): void {
-    if (this.#keys.has(key)) return;
-    if (this.#ring.length < this.capacity) {
-      this.#ring.push(key);
-    } else {
-      this.#keys.delete(this.#ring[this.#next] as string);
-      this.#ring[this.#next] = key;
-      this.#next = (this.#next + 1) % this.capacity;
-    }
+    if (this.addNew(key)) this.trim();
+  }
+  /**
+   * Adds `key` and says whether it was new (one lookup, where `has` then `add` take two); forgets
+   * nothing until `trim()`.
+   */
+  addNew(key: string): boolean {
+    const size = this.#keys.size;
     this.#keys.add(key);
+    if (this.#keys.size === size) return false;
+    this.#order.push(key);
+    return true;
+  }
+  /** Forgets the oldest keys beyond `capacity`. */
+  trim(): void {
+    const order = this.#order;
+    while (order.length - this.#head > this.capacity) {
+      this.#keys.delete(order[this.#head++] as string);
+    }
+    if (this.#head >= this.capacity) {
+      this.#order = order.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }

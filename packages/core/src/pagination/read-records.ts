@@ -1,4 +1,7 @@
+import type { z } from 'zod';
 import { ResponseValidationError } from '../errors/errors';
+import { issuePath, parseResponse } from '../errors/zod';
+import { compileValidator } from '../validation/compile';
 import type { InvalidRecord } from './invalid-record';
 
 /** An unreadable record with its position among the raw records of its vendor page. */
@@ -61,4 +64,26 @@ function safeRemoteId(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The reader of one page's raw records against `schema`, for `readRecords`' `read`: a record the
+ * compiled check accepts is returned as it is (zod would return an equal copy); any other goes
+ * through `parseResponse`, which throws `ResponseValidationError` with issue paths under
+ * `path.<index>`. Neither the path nor the options are built for a record that passes, since every
+ * record of a listing comes through here. Make one per page.
+ */
+export function recordReader<S extends z.ZodType>(
+  schema: S,
+  options: { provider: string; what: string; path: string },
+): (raw: unknown, index: number) => z.output<S> {
+  const check = compileValidator(schema);
+  return (raw, index) =>
+    check?.(raw)
+      ? (raw as z.output<S>)
+      : parseResponse(schema, raw, {
+          provider: options.provider,
+          what: options.what,
+          prefix: issuePath(options.path, index),
+        });
 }

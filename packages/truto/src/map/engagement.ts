@@ -50,6 +50,10 @@ const directionKey = (value: string) =>
     .toLowerCase()
     .replace(/[\s_-]+/g, '');
 
+/** `directionKey`, without building a string for a value that already is a key (`inbound`…). */
+const knownDirectionKey = (value: string) =>
+  value === 'missed' || Object.hasOwn(DIRECTIONS, value) ? value : directionKey(value);
+
 /**
  * Truto's unified `direction` is a free string whose values depend on the CRM (HubSpot `INCOMING`,
  * Close `outbound`, …): any casing and the usual synonyms are read; `missed` (a missed call, one
@@ -116,6 +120,20 @@ function addRef(out: Ref[], ref: TrutoRef | null | undefined): Ref[] {
   return out;
 }
 
+/** Appends one relation's entries (ids de-duplicated) to `related` as `type`; nothing when absent. */
+function relate(
+  related: RelatedRecord[],
+  type: string,
+  relation: TrutoRelation | null | undefined,
+): void {
+  if (relation !== null && relation !== undefined) relateRefs(related, type, addRefs([], relation));
+}
+
+function relateRefs(related: RelatedRecord[], type: string, refs: Ref[]): void {
+  for (const r of refs)
+    related.push(r.name ? { type, id: r.id, name: r.name } : { type, id: r.id });
+}
+
 function hasKeys(value: object): boolean {
   for (const _ in value) return true;
   return false;
@@ -172,27 +190,27 @@ export function mapTrutoEngagement(
     participants.push(p);
   }
   const related: RelatedRecord[] = [];
-  const relate = (type: string, refs: Ref[]) => {
-    for (const r of refs)
-      related.push(r.name ? { type, id: r.id, name: r.name } : { type, id: r.id });
-  };
-  relate('account', addRefs([], record.account));
+  relate(related, 'account', record.account);
   for (const c of contacts) {
     participants.push(
       c.name ? { id: c.id, role: 'contact', displayName: c.name } : { id: c.id, role: 'contact' },
     );
   }
-  relate('contact', contacts);
-  relate('opportunity', addRefs([], record.opportunity));
-  relate('lead', addRefs([], record.lead));
-  relate('project', addRefs([], record.project));
+  relateRefs(related, 'contact', contacts);
+  relate(related, 'opportunity', record.opportunity);
+  relate(related, 'lead', record.lead);
+  relate(related, 'project', record.project);
 
   const notes: Note[] = [];
-  for (const { id } of addRefs([], record.notes)) notes.push({ id });
+  if (record.notes !== null && record.notes !== undefined) {
+    for (const { id } of addRefs([], record.notes)) notes.push({ id });
+  }
   if (record.internal_notes) notes.push({ text: record.internal_notes });
 
-  const direction = normalizeDirection(record.direction);
-  const missed = record.direction ? directionKey(record.direction) === 'missed' : false;
+  // The direction's key is read once, for the direction and for `missed`.
+  const key = record.direction ? knownDirectionKey(record.direction) : undefined;
+  const missed = key === 'missed';
+  const direction = key === undefined ? undefined : missed ? 'inbound' : DIRECTIONS[key];
   let customFields: Record<string, unknown> | undefined;
   if (isPlainObject(record.custom_fields) && hasKeys(record.custom_fields)) {
     customFields = { ...record.custom_fields };
@@ -215,18 +233,14 @@ export function mapTrutoEngagement(
 
   const engagementType = record.engagement_type ?? undefined;
   // Plain assignments, not conditional spreads: this runs once per record (bench/README.md).
-  const engagement: Engagement = {
-    id: `${PROVIDER}:${remoteId}`,
-    provider: PROVIDER,
+  const engagement = new PlainEngagement(
     remoteId,
-    kind: toKind(engagementType),
+    toKind(engagementType),
     occurredAt,
     participants,
     related,
     notes,
-    dispositions: [],
-    tags: [],
-  };
+  );
   if (engagementType) engagement.nativeType = engagementType;
   if (direction) engagement.direction = direction;
   if (typeof record.subject === 'string') engagement.subject = record.subject;
@@ -244,3 +258,38 @@ export function mapTrutoEngagement(
   if (options.includeRaw !== false) engagement.raw = record;
   return engagement;
 }
+
+/**
+ * The required fields, set in the order a literal would. A constructor and not a literal: V8 then
+ * reserves room inside the object for the optional fields set after it, where a literal's object
+ * moves them to a separate store it grows field by field. Its prototype is `Object.prototype`, so
+ * what it builds is a plain object like a literal.
+ */
+const PlainEngagement = function (
+  this: Engagement,
+  remoteId: string,
+  kind: EngagementKind,
+  occurredAt: string,
+  participants: Participant[],
+  related: RelatedRecord[],
+  notes: Note[],
+) {
+  this.id = `${PROVIDER}:${remoteId}`;
+  this.provider = PROVIDER;
+  this.remoteId = remoteId;
+  this.kind = kind;
+  this.occurredAt = occurredAt;
+  this.participants = participants;
+  this.related = related;
+  this.notes = notes;
+  this.dispositions = [];
+  this.tags = [];
+} as unknown as new (
+  remoteId: string,
+  kind: EngagementKind,
+  occurredAt: string,
+  participants: Participant[],
+  related: RelatedRecord[],
+  notes: Note[],
+) => Engagement;
+PlainEngagement.prototype = Object.prototype;

@@ -26,6 +26,9 @@ export interface MapOptions {
   what?: string | undefined;
 }
 
+/** What an absent list reads as: one shared empty array, not a new one per record. */
+const NONE: readonly never[] = [];
+
 const text = (v: string | null | undefined) => (v === null || v === undefined ? undefined : v);
 /** Zoom leaves fields empty (`""`) as often as it omits them: both mean "not set". */
 const present = (v: string | null | undefined): v is string =>
@@ -63,14 +66,14 @@ export function mapZoomEngagement(
   const { kind, nativeType, channels } = channelInfo(record);
 
   const participants: Participant[] = [];
-  for (const c of record.consumers ?? []) {
+  for (const c of record.consumers ?? NONE) {
     const p: Participant = { role: 'consumer' };
     if (present(c.consumer_id)) p.id = c.consumer_id;
     if (present(c.consumer_display_name)) p.displayName = c.consumer_display_name;
     if (present(c.consumer_number)) p.phone = c.consumer_number;
     if (p.id || p.displayName || p.phone) participants.push(p);
   }
-  for (const a of record.agents ?? []) {
+  for (const a of record.agents ?? NONE) {
     const p: Participant = { role: 'agent' };
     if (present(a.user_id)) p.id = a.user_id;
     if (present(a.display_name)) p.displayName = a.display_name;
@@ -78,14 +81,14 @@ export function mapZoomEngagement(
   }
 
   const related: RelatedRecord[] = [];
-  for (const q of record.queues ?? []) {
+  for (const q of record.queues ?? NONE) {
     const id = q.cc_queue_id || q.queue_id;
     if (!id) continue;
     const r: RelatedRecord = { type: 'queue', id };
     if (present(q.queue_name)) r.name = q.queue_name;
     related.push(r);
   }
-  for (const f of record.flows ?? []) {
+  for (const f of record.flows ?? NONE) {
     if (!f.flow_id) continue;
     const r: RelatedRecord = { type: 'flow', id: f.flow_id };
     if (present(f.flow_name)) r.name = f.flow_name;
@@ -93,7 +96,7 @@ export function mapZoomEngagement(
   }
 
   const notes: Note[] = [];
-  for (const n of record.notes ?? []) {
+  for (const n of record.notes ?? NONE) {
     const note: Note = {};
     if (present(n.note_id)) note.id = n.note_id;
     if (present(n.note)) note.text = n.note;
@@ -103,7 +106,7 @@ export function mapZoomEngagement(
     notes.push(note);
   }
   const dispositions: Disposition[] = [];
-  for (const d of record.dispositions ?? []) {
+  for (const d of record.dispositions ?? NONE) {
     const name = d.disposition_name || d.disposition_id;
     if (!name) continue;
     const disposition: Disposition = { name };

@@ -3,6 +3,8 @@ import type { ZoomEngagement } from '../wire/engagement';
 
 const VIDEO_SOURCES = new Set(['in_app_video', 'kiosk_video', 'web_video']);
 const CHAT_SOURCES = new Set(['web_chat', 'in_app_chat', 'whatsapp', 'facebook_messenger']);
+/** What absent `channels` read as: one shared empty array, not a new one per record. */
+const NONE: readonly never[] = [];
 /** The deprecated `channel_types` values (spec `listEngagements`). */
 const LEGACY_KINDS: Record<string, EngagementKind> = {
   voice: 'call',
@@ -61,7 +63,7 @@ export interface ChannelInfo {
 export function channelInfo(record: ZoomEngagement): ChannelInfo {
   let first: { channel?: string | null; channel_source?: string | null } | undefined;
   const channels: string[] = [];
-  for (const c of record.channels ?? []) {
+  for (const c of record.channels ?? NONE) {
     const channel = c.channel;
     const source = c.channel_source;
     if (typeof channel !== 'string' && typeof source !== 'string') continue;
