@@ -1,0 +1,105 @@
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+
+/**
+ * A new PGlite database runs initdb, which costs seconds of CPU (about three quarters of a first
+ * `engagekit sync` over a few hundred records). Every new database starts as the same empty
+ * cluster, so the first one made on a machine is saved, gzipped, in a per-user cache, and later
+ * new databases are loaded from that copy instead.
+ */
+
+/** The per-user cache directory: `$XDG_CACHE_HOME/engagekit`, else `~/.cache/engagekit`. */
+export function defaultTemplateCache(): string | undefined {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg?.startsWith('/')) return join(xdg, 'engagekit');
+  const home = homedir();
+  return home ? join(home, '.cache', 'engagekit') : undefined;
+}
+
+let versionOnce: Promise<string | undefined> | undefined;
+
+/** The installed `@electric-sql/pglite` version: a template is only used by the version that made it. */
+function pgliteVersion(): Promise<string | undefined> {
+  versionOnce ??= (async () => {
+    try {
+      // Both builds (ESM and CJS) of this file resolve from here.
+      const here = typeof __filename === 'string' ? __filename : import.meta.url;
+      const main = createRequire(here).resolve('@electric-sql/pglite');
+      const pkg = JSON.parse(await readFile(join(dirname(main), '..', 'package.json'), 'utf8'));
+      return pkg?.name === '@electric-sql/pglite' && typeof pkg.version === 'string'
+        ? pkg.version
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  return versionOnce;
+}
+
+/** Whether `dir` needs initdb: in memory, missing, or without a cluster in it. */
+async function isNew(dir: string): Promise<boolean> {
+  if (dir.startsWith('memory://')) return true;
+  try {
+    await stat(join(dir, 'PG_VERSION'));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The cached template, when it is a regular file of this user's that no one else can write (a
+ * planted template would become the user's database).
+ */
+async function readTemplate(file: string): Promise<Buffer | undefined> {
+  try {
+    const [info, parent] = await Promise.all([lstat(file), lstat(dirname(file))]);
+    const uid = process.getuid?.();
+    for (const s of [info, parent]) {
+      if (uid !== undefined && s.uid !== uid) return undefined;
+      if ((s.mode & 0o022) !== 0) return undefined;
+    }
+    if (!info.isFile() || !parent.isDirectory()) return undefined;
+    return await readFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeTemplate(db: PGlite, file: string): Promise<void> {
+  const dump = await db.dumpDataDir('gzip');
+  const bytes = Buffer.from(await dump.arrayBuffer());
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  // Written aside and renamed: a process reading it never sees half a file.
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await writeFile(tmp, bytes, { mode: 0o600, flag: 'wx' });
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Opens PGlite at `dir`. A new database starts from the cached template when there is one for
+ * this PGlite version; otherwise it runs initdb and, when `cache` is a directory, saves the fresh
+ * cluster there for the next new database (best effort: a cache that cannot be written is skipped).
+ */
+export async function openPglite(dir: string, cache: string | undefined): Promise<PGlite> {
+  if (!cache || !(await isNew(dir))) return PGlite.create(dir);
+  const version = await pgliteVersion();
+  if (!version) return PGlite.create(dir);
+  const file = join(cache, `pglite-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.tar.gz`);
+  const template = await readTemplate(file);
+  if (template) {
+    return PGlite.create(dir, {
+      loadDataDir: new Blob([template], { type: 'application/x-gzip' }),
+    });
+  }
+  const db = await PGlite.create(dir);
+  await writeTemplate(db, file).catch(() => {});
+  return db;
+}
