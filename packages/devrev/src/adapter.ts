@@ -345,6 +345,9 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       cursorSecret: options.cursorSecret,
       onInvalidRecord: params.onInvalidRecord,
       maxEmptyPages: params.maxEmptyPages,
+      // The never-twice guard hashes every id: the DON is a flat string, while `id` is a fresh
+      // concatenation each lookup must flatten first. Same identity.
+      idOf: (e) => e.remoteId,
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
         // Only kinds DevRev has no type for (e.g. 'sms'): nothing can match, so ask nothing.
         if (types !== undefined && types.length === 0) return { items: [], done: true };
@@ -642,6 +645,7 @@ export function createDevRevAdapter(options: DevRevAdapterOptions = {}): DevRevA
       cursorSecret: options.cursorSecret,
       onInvalidRecord: p.onInvalidRecord,
       maxEmptyPages: p.maxEmptyPages,
+      idOf: (e) => e.remoteId,
       async fetchPage({ token: cursor, direction: dir, signal: pageSignal }) {
         // Conversations carry no direction either.
         if (onlyOtherKinds || p.directions) return { items: [], done: true };

@@ -360,6 +360,9 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
       cursorSecret: options.cursorSecret,
       onInvalidRecord: p.onInvalidRecord,
       maxEmptyPages: p.maxEmptyPages,
+      // The never-twice guard hashes every id: the vendor id is a flat string, while `id` is a
+      // fresh concatenation each lookup must flatten first. Same identity.
+      idOf: (e) => e.remoteId,
       async fetchPage({ token: nextCursor, window, direction, signal }) {
         const mapOptions = { includeRaw: p.includeRaw, path: 'result', ...units };
         if (impossible) return { items: [], done: true };
