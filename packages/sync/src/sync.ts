@@ -335,38 +335,65 @@ async function backfill(
   const totals = zero();
   let pending: EngagementChange[] = [];
   let cursor = state.cursor;
-  const write = async (value: StreamState) => {
+  // One batch is committed while the next is read: the listing waits on the vendor, the commit on
+  // the database, and overlapping them is most of a sync's speed. Commits stay in order (a batch
+  // starts committing only after the one before it is in) and each carries the cursor after it.
+  let inflight: Promise<void> | undefined;
+  const settle = async () => {
+    const p = inflight;
+    inflight = undefined;
+    await p;
+  };
+  const write = async (changes: EngagementChange[], value: StreamState) => {
     const result = await store.writeBatch({
-      changes: pending,
+      changes,
       checkpoint: { stream, value: JSON.stringify(value) },
     });
     add(totals, result);
-    const written = pending;
-    pending = [];
-    report(onBatch, stream, 'backfill', written, result);
+    report(onBatch, stream, 'backfill', changes, result);
   };
-  const flush = async () => {
+  const startFlush = async () => {
+    await settle();
+    // An abort takes effect at the next commit at the latest, whatever the listing has buffered.
+    throwIfAborted(signal);
     if (pending.length === 0) return;
     // A listing that cannot name a cursor here keeps the previous one: re-reading is harmless.
     cursor = listing.cursor ?? cursor;
-    await write({ ...state, cursor });
+    const batch = pending;
+    pending = [];
+    inflight = write(batch, { ...state, cursor });
+    // Observed when settled; until then a failure must not count as unhandled.
+    inflight.catch(() => {});
   };
   await drain(
     listing,
     (e) => {
       pending.push(upsertOf(e));
-      // An abort takes effect at the next commit at the latest, whatever the listing has buffered.
-      return pending.length >= batchSize ? flush().then(() => throwIfAborted(signal)) : undefined;
+      return pending.length >= batchSize ? startFlush() : undefined;
     },
-    flush,
-  );
+    async () => {
+      // The source failed: what was read before the failure is committed, unless aborted.
+      await settle();
+      if (signal?.aborted) return;
+      await startFlush();
+      await settle();
+    },
+  ).catch(async (error: unknown) => {
+    await settle().catch(() => {});
+    throw error;
+  });
+  await settle();
+  throwIfAborted(signal);
   if (!listing.done) {
-    await flush();
+    await startFlush();
+    await settle();
     throw new SyncError(
       `The listing of stream "${stream}" ended before its end (a provider failed and was skipped); run again to resume.`,
     );
   }
-  await write(next);
+  const rest = pending;
+  pending = [];
+  await write(rest, next);
   return totals;
 }
 
