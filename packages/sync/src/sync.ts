@@ -47,7 +47,7 @@ export interface SyncOptions {
   store: SyncStore;
   /** The checkpoint stream of `run()`. @default 'engagements' */
   stream?: string | undefined;
-  /** Records (or changes) per transaction. @default 500 */
+  /** Records (or changes) per transaction. @default 2000 */
   batchSize?: number | undefined;
   /**
    * How far before the backfill's start the change feed begins, so a change made while the backfill
@@ -82,7 +82,7 @@ export interface SyncShard {
 }
 
 const DAY = 86_400_000;
-const DEFAULT_BATCH = 500;
+const DEFAULT_BATCH = 2_000;
 const MAX_BATCH = 10_000;
 
 /**

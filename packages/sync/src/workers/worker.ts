@@ -57,7 +57,7 @@ export interface SyncWorkerOptions {
   rateLimits?: Record<string, { requestsPerSecond: number; burst?: number } | false> | undefined;
   /** pg-boss cron of each provider's change-feed job; `false` schedules none. @default '*\/5 * * * *' */
   changesCron?: string | false | undefined;
-  /** Records per transaction. @default 500 */
+  /** Records per transaction. @default 2000 */
   batchSize?: number | undefined;
   /** Records per vendor page (one rate-limit token each). @default the adapter's default */
   pageSize?: number | undefined;
