@@ -274,6 +274,25 @@ describe('item iteration', () => {
     expect(it[Symbol.asyncIterator]()).toBe(it);
   });
 
+  it('an item of a page already read is handed over at once, on every page', async () => {
+    const { iterator } = source([recs('a', 'b', 'c'), recs('d', 'e')]);
+    const it = iterator[Symbol.asyncIterator]();
+    const order: string[] = [];
+    for (const expected of ['a', 'b', 'c', 'd', 'e']) {
+      const first = expected === 'a' || expected === 'd';
+      if (first) {
+        expect((await it.next()).value).toEqual({ id: expected });
+        continue;
+      }
+      // A settled promise: its reaction runs before a microtask queued after it.
+      const item = it.next().then((r) => order.push(`item ${r.value?.id}`));
+      await Promise.resolve();
+      order.push('next turn');
+      await item;
+    }
+    expect(order).toEqual(['item b', 'next turn', 'item c', 'next turn', 'item e', 'next turn']);
+  });
+
   it('return() mid-page closes the source once; later calls are done', async () => {
     const { iterator, log } = source([recs('a', 'b'), recs('c')]);
     const it = iterator[Symbol.asyncIterator]();

@@ -141,8 +141,9 @@ export class PageIterator<T> implements AsyncIterable<T> {
     let page: SourcePage<T> | undefined;
     let index = 0;
     let finished = false;
-    /** Settles after the last queued call; `undefined` when none is pending. */
-    let tail: Promise<void> | undefined;
+    /** Calls queued and not yet settled; `tail` settles after the last of them. */
+    let pending = 0;
+    let tail: Promise<void> = Promise.resolve();
     const deliver = (p: SourcePage<T>, i: number): IteratorResult<T, void> => {
       this.#lastPage = p;
       this.#lastIndex = i;
@@ -178,17 +179,17 @@ export class PageIterator<T> implements AsyncIterable<T> {
       if (open) await pages?.return(undefined);
     };
     const queued = <R>(op: () => Promise<R>): Promise<R> => {
-      const result = tail ? tail.then(op) : op();
-      const settled = result.then(noop, noop);
-      tail = settled;
-      settled.then(() => {
-        if (tail === settled) tail = undefined;
+      const started = pending++ === 0 ? op() : tail.then(op);
+      // Counted down before the caller sees the result, so its next call can take the fast path.
+      const result = started.finally(() => {
+        pending--;
       });
+      tail = result.then(noop, noop);
       return result;
     };
     const iterator = Object.create(AsyncIteratorPrototype) as AsyncGenerator<T, void, undefined>;
     iterator.next = () => {
-      if (!tail && !finished && page && index < page.items.length) {
+      if (pending === 0 && !finished && page && index < page.items.length) {
         return Promise.resolve(deliver(page, index++));
       }
       return queued(advance);
