@@ -173,6 +173,38 @@ describe('sortedListing (external sort)', () => {
     expect(await filesUnder(spillDir)).toEqual([]);
   });
 
+  it('keeps a window that fits exact and in order, its later records held as JSON', async () => {
+    const many = scrambledTimes(1_000).map((t, i) => ({
+      ...engagement('m', `m-${i}`, t),
+      subject: `ü € 😀\t"${i}"\n`,
+      raw: { i, nested: [i, { s: `x${i}` }] },
+    }));
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const out: Engagement[] = [];
+    for await (const e of sortedListing({
+      windows: [[undefined, undefined]],
+      // Whole pages, as the client hands them over.
+      list: async function* () {
+        for (let i = 0; i < many.length; i += 100) yield many.slice(i, i + 100);
+      },
+      sign: 1,
+      // A chunk spills when it is full: one more than the window holds keeps it in memory.
+      maxBuffered: 1_001,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    })) {
+      out.push(e);
+    }
+    const expected = [...many].sort(
+      (a, b) => a.occurredAt.localeCompare(b.occurredAt) || (a.id < b.id ? -1 : 1),
+    );
+    expect(out).toEqual(expected);
+    expect(stats.runsWritten).toBe(0);
+    expect(stats.peakHeld).toBe(1_000);
+    expect(stats.held).toBe(0);
+  });
+
   it(`merges more than ${MAX_FAN_IN} runs through longer runs, holding at most ${MAX_FAN_IN} heads`, async () => {
     const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
     const out: string[] = [];

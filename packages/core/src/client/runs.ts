@@ -22,7 +22,7 @@ const FLUSH_BYTES = 64 * 1024;
 const READ_BYTES = 16 * 1024;
 
 /** Bytes of the blocks record JSON is kept in; a longer record gets a block of its own. */
-const BLOCK_BYTES = 256 * 1024;
+const BLOCK_BYTES = 64 * 1024;
 
 /** A record held by the sorter: its key, and the engagement itself or its JSON in a block. */
 export class Item implements MergeKey {
@@ -66,6 +66,11 @@ export class Arena {
     const off = this.#used;
     this.#used += block.write(text, off);
     return new Item(t, id, undefined, block, off, this.#used - off);
+  }
+  /** The engagement an item added here holds as JSON. */
+  value(item: Item): Engagement {
+    const buf = item.buf as Buffer;
+    return JSON.parse(buf.toString('utf8', item.off, item.off + item.len)) as Engagement;
   }
   /** Gives the blocks back to the pool; the items added so far must no longer be read. */
   clear(): void {

@@ -42,10 +42,17 @@ interface WindowState {
   read: Promise<void>;
   /** The whole window, sorted, when it fitted in its share of the budget. */
   memory: Item[];
+  /** Where `memory` keeps the JSON of the items it holds as bytes. */
+  arena: Arena | undefined;
   /** Else its sorted runs on disk (the whole window). */
   runs: string[];
 }
 
+/**
+ * Records of a window kept as objects before the rest go to an arena as JSON: a small window stays
+ * objects (no encoding), a large one promotes at most this many objects (see `runs.ts`).
+ */
+const OBJECT_ITEMS = 256;
 /** Runs merged at once; a window with more is first merged into longer runs (bounds open files). */
 export const MAX_FAN_IN = 64;
 /** Windows read ahead of the one being merged, at most (bounds the work lost when a listing stops). */
@@ -70,9 +77,9 @@ function trackDir(dir: string): void {
  * An external sort over a listing that comes in no useful order: each window is read in chunks of at
  * most `maxBuffered / slots` items; a chunk that fills is sorted and written to a temporary file
  * (one line per record, its sort key first), and the window's runs are merged lazily, at most
- * `MAX_FAN_IN` at once. A window that fits stays in memory as objects; once a window spilled, the
- * records it still reads are kept as JSON bytes in reused off-heap blocks instead, and its last
- * chunk is spilled too (see `runs.ts` for why). Several windows are read ahead at once, each with
+ * `MAX_FAN_IN` at once. A window keeps its first `OBJECT_ITEMS` records as objects and the others
+ * as JSON bytes in reused off-heap blocks (none as objects once a window of this listing spilled),
+ * and a window that spilled spills its last chunk too (see `runs.ts` for why). Several windows are read ahead at once, each with
  * its share of the budget, so memory stays within `maxBuffered` items (plus one head per run)
  * whatever the listing's size. Temporary files are deleted when the listing ends, fails or is
  * abandoned.
@@ -95,6 +102,8 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   /** Items in the chunks readers are filling (the rest of `held` waits in read windows). */
   let readerHeld = 0;
   let consuming = 0;
+  /** Objects a window keeps before it keeps JSON: none once a window of this listing spilled. */
+  let objectItems = OBJECT_ITEMS;
   /** Arena blocks and write buffers no reader uses right now. */
   const blocks: Buffer[] = [];
   const writeBuffers: Buffer[] = [];
@@ -134,15 +143,19 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   const readWindow = async (index: number, state: WindowState): Promise<void> => {
     const window = o.windows[index] as readonly [number | undefined, number | undefined];
     let chunk: Item[] = [];
-    // Objects until the window first spills; from then on its records go to the arena as JSON.
+    // The first `objectItems` records stay objects, the others go to the arena as JSON.
+    let objects = objectItems;
     let arena: Arena | undefined;
+    let spilled = false;
     const spillChunk = async () => {
       state.runs.push(await spill(chunk));
+      spilled = true;
+      objectItems = 0;
+      objects = 0;
       release(chunk.length);
       readerHeld -= chunk.length;
       chunk = [];
-      if (arena) arena.clear();
-      else arena = new Arena(blocks);
+      arena?.clear();
     };
     try {
       for await (const got of o.list(window, controller.signal)) {
@@ -151,20 +164,26 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         for (let i = 0; i < page.length; i++) {
           const e = page[i] as Engagement;
           const t = Date.parse(e.occurredAt);
-          chunk.push(
-            arena ? arena.add(t, e.id, JSON.stringify(e)) : new Item(t, e.id, e, undefined, 0, 0),
-          );
+          if (objects > 0) {
+            objects--;
+            chunk.push(new Item(t, e.id, e, undefined, 0, 0));
+          } else {
+            arena ??= new Arena(blocks);
+            chunk.push(arena.add(t, e.id, JSON.stringify(e)));
+          }
           hold(1);
           readerHeld++;
           if (chunk.length >= perWindow) await spillChunk();
         }
       }
-      if (arena) {
+      if (spilled) {
         // A window that spilled keeps nothing in memory: its rest is a run too.
         if (chunk.length > 0) await spillChunk();
       } else {
         chunk.sort(byKey);
         state.memory = chunk;
+        state.arena = arena;
+        arena = undefined;
         readerHeld -= chunk.length;
         chunk = [];
       }
@@ -185,7 +204,12 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     launched - consuming < MAX_WINDOWS_AHEAD;
   function fill(): void {
     while (launched < o.windows.length && (launched <= consuming || fits())) {
-      const state: WindowState = { read: Promise.resolve(), memory: [], runs: [] };
+      const state: WindowState = {
+        read: Promise.resolve(),
+        memory: [],
+        arena: undefined,
+        runs: [],
+      };
       reading++;
       state.read = readWindow(launched, state);
       state.read.catch(() => undefined);
@@ -213,17 +237,21 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
       await state.read;
       if (state.runs.length === 0) {
         const items = state.memory;
+        const arena = state.arena;
         state.memory = [];
         for (let i = 0; i < items.length; i++) {
           release(1);
-          yield (items[i] as Item).e as Engagement;
+          const item = items[i] as Item;
+          yield item.e ?? (arena as Arena).value(item);
         }
+        arena?.clear();
+        state.arena = undefined;
       } else {
         await shorten(state);
         yield* mergeRuns(state.runs, byKey, stats);
         await Promise.all(state.runs.map((file) => rm(file, { force: true })));
       }
-      states[index] = { read: Promise.resolve(), memory: [], runs: [] };
+      states[index] = { read: Promise.resolve(), memory: [], arena: undefined, runs: [] };
     }
   } finally {
     o.signal?.removeEventListener('abort', stop);
