@@ -1,13 +1,38 @@
-import { createEngagementsClient, type Engagement } from '@engagekit/core';
-import { createSync, type SyncClient, type SyncStats, type SyncStore } from '@engagekit/sync';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createEngagementsClient,
+  createWebhookReceiver,
+  type Engagement,
+  type EngagementAdapter,
+  type WebhookSource,
+} from '@engagekit/core';
+import type { Sandbox } from '@engagekit/sandbox';
+import {
+  createSync,
+  type Sync,
+  type SyncClient,
+  type SyncStats,
+  type SyncStore,
+} from '@engagekit/sync';
 import { pgliteStore } from '@engagekit/sync/pglite';
 import { postgresStore } from '@engagekit/sync/postgres';
 import { startSyncWorker } from '@engagekit/sync/workers';
 import { Command } from 'commander';
-import { connect, parsePositiveInt, parseWhen, withConnectionOptions } from '../context';
+import {
+  type Connection,
+  connect,
+  parseInteger,
+  parsePositiveInt,
+  parseWhen,
+  withConnectionOptions,
+} from '../context';
 import { parseProviders } from '../credentials';
 import { describeError, EXIT } from '../errors';
 import { type CliIO, UsageError } from '../io';
+import { type SharedSubscription, subscribeShared } from '../shared-sandbox';
+import { WEBHOOK_SECRETS } from './listen';
 
 /** Where `engagekit sync` and `engagekit sql` keep data unless `--db` says otherwise. */
 export const DEFAULT_DB = './.engagekit';
@@ -49,8 +74,25 @@ interface SyncOptions {
   from?: string;
   provider?: string;
   watch?: string;
+  listen?: string;
   sandbox?: boolean;
   [flag: string]: unknown;
+}
+
+/** What a running `sync --watch --listen` tells its embedder (tests). */
+export interface SyncListening {
+  /** Where the vendors post their webhooks (any path). */
+  url: string;
+  /** The providers whose webhooks are verified and applied. */
+  providers: string[];
+  /** The sandbox this process started for `--sandbox` (subscribed to `url`). */
+  sandbox: Sandbox | undefined;
+  store: SyncStore;
+}
+
+export interface SyncHooks {
+  /** Called once the webhook receiver listens (and, with --sandbox, is subscribed). */
+  onListening?: ((listening: SyncListening) => void | Promise<void>) | undefined;
 }
 
 interface WorkerOptions extends SyncOptions {
@@ -65,7 +107,14 @@ export function syncCommand(io: CliIO, done: (code: number) => void): Command {
     .option('--db <dir|url>', `a PGlite directory or a postgres:// URL (default ${DEFAULT_DB})`)
     .option('--from <when>', 'first run only: backfill from this date or age (default 90d)')
     .option('-p, --provider <ids>', 'comma-separated providers; default: every configured one')
-    .option('--watch <interval>', 'run again every interval (30s, 5m, 1h) until Ctrl+C');
+    .option('--watch <interval>', 'run again every interval (30s, 5m, 1h) until Ctrl+C')
+    .option(
+      '--listen <port>',
+      "with --watch: also receive the vendors' webhooks on 127.0.0.1:<port> (0: any free port) and apply them as they arrive",
+    );
+  for (const w of WEBHOOK_SECRETS) {
+    cmd.option(`${w.flag} <secret>`, `with --listen: ${w.description} (env ${w.env})`);
+  }
   withConnectionOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -74,9 +123,12 @@ Examples:
   $ engagekit sync --sandbox && engagekit sql "select provider, kind, count(*) from engagekit.engagements group by 1, 2"
   $ engagekit sync --db postgres://user:pass@db:5432/crm --from 365d
   $ engagekit sync --watch 5m                                   # backfill once, then follow changes
+  $ engagekit sync --sandbox --watch 5m --listen 0              # and apply webhooks between polls
 
 The first run backfills from --from, later runs read what changed since the stored checkpoint.
-Every batch is committed with its checkpoint: a crash or Ctrl+C loses nothing, a rerun goes on.`,
+Every batch is committed with its checkpoint: a crash or Ctrl+C loses nothing, a rerun goes on.
+With --listen, webhooks are written as they arrive; an older change never overwrites a newer one,
+so webhooks and polls can race. Without --sandbox, give each vendor's webhook secret.`,
   );
   cmd.action(async (opts: SyncOptions) => done(await runSync(opts, io)));
 
@@ -123,9 +175,17 @@ function counting(client: SyncClient, counts: Map<string, number>): SyncClient {
 }
 
 /** Runs `engagekit sync`: one run, or with `--watch` one per interval until interrupted. */
-export async function runSync(opts: SyncOptions, io: CliIO): Promise<number> {
+export async function runSync(
+  opts: SyncOptions,
+  io: CliIO,
+  hooks: SyncHooks = {},
+): Promise<number> {
   const from = opts.from === undefined ? undefined : parseWhen(opts.from, '--from');
   const every = opts.watch === undefined ? undefined : parseInterval(opts.watch);
+  const listenPort = opts.listen === undefined ? undefined : parseListenPort(opts.listen);
+  if (listenPort !== undefined && every === undefined) {
+    throw new UsageError('--listen needs --watch: webhooks are applied while the sync watches');
+  }
   const providers = parseProviders(opts.provider);
   const { store, label } = openStore(opts.db);
   const connection = await connect(opts, io, providers);
@@ -140,9 +200,20 @@ export async function runSync(opts: SyncOptions, io: CliIO): Promise<number> {
         io.stderr.write(`\rsynced ${n} records (${rate}/s)${per ? `: ${per}` : ''}\x1b[K`);
       }, 500)
     : undefined;
+  let webhooks: WebhookListener | undefined;
   try {
-    const client = counting(createEngagementsClient({ adapters: connection.adapters }), counts);
+    const merged = createEngagementsClient({ adapters: connection.adapters });
+    const client = counting(merged, counts);
     const sync = createSync({ client, store });
+    if (listenPort !== undefined) {
+      webhooks = await listenForWebhooks(opts, io, connection, sync, listenPort);
+      await hooks.onListening?.({
+        url: webhooks.url,
+        providers: webhooks.providers,
+        sandbox: connection.sandbox,
+        store,
+      });
+    }
     const totals: SyncStats = {
       upserted: 0,
       deleted: 0,
@@ -178,9 +249,114 @@ export async function runSync(opts: SyncOptions, io: CliIO): Promise<number> {
     throw error;
   } finally {
     if (progress) clearInterval(progress);
+    await webhooks?.close();
     await store.close();
     await connection.close();
   }
+}
+
+function parseListenPort(value: string): number {
+  const port = parseInteger(value, '--listen');
+  if (port < 0 || port > 65_535) throw new UsageError(`--listen must be 0..65535, got "${value}"`);
+  return port;
+}
+
+interface WebhookListener {
+  url: string;
+  providers: string[];
+  close(): Promise<void>;
+}
+
+type WithWebhooks = EngagementAdapter & {
+  webhooks?: (options: Record<string, unknown>) => WebhookSource;
+};
+
+/**
+ * Receives the adapters' webhooks on loopback and applies each verified delivery with
+ * `sync.apply()` (partial events are read with `get()`); with --sandbox, subscribes the sandbox's
+ * emulators to it with fresh secrets.
+ */
+async function listenForWebhooks(
+  opts: SyncOptions,
+  io: CliIO,
+  connection: Connection,
+  sync: Sync,
+  port: number,
+): Promise<WebhookListener> {
+  const sandboxed = connection.sandbox !== undefined || connection.shared !== undefined;
+  const secrets = new Map<string, string>();
+  const sources: WebhookSource[] = [];
+  for (const adapter of connection.adapters as WithWebhooks[]) {
+    const w = WEBHOOK_SECRETS.find((x) => x.provider === adapter.id);
+    const secret = sandboxed
+      ? `whsec_${randomBytes(24).toString('base64url')}`
+      : (opts[w?.key ?? ''] as string | undefined) || (w ? io.env[w.env] : undefined);
+    if (!secret || typeof adapter.webhooks !== 'function') continue;
+    secrets.set(adapter.id, secret);
+    sources.push(
+      adapter.webhooks(adapter.id === 'zoom-contact-center' ? { secretToken: secret } : { secret }),
+    );
+  }
+  if (sources.length === 0) {
+    const names = WEBHOOK_SECRETS.map((w) => `${w.env} (or ${w.flag})`).join(', ');
+    throw new UsageError(`--listen needs a webhook secret of at least one provider: ${names}`);
+  }
+  const receiver = createWebhookReceiver({
+    sources,
+    onChange: async (changes) => {
+      const stats = await sync.apply(changes, { signal: io.signal });
+      io.stderr.write(
+        `webhook: upserted ${stats.upserted}, deleted ${stats.deleted}, skipped ${stats.skipped}\n`,
+      );
+    },
+  });
+  const server = createServer(receiver.nodeListener);
+  const subscriptions: SharedSubscription[] = [];
+  const close = async () => {
+    await Promise.all(subscriptions.map((s) => s.close().catch(() => {})));
+    await new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
+  try {
+    const bound = await listenOn(server, port);
+    const url = `http://127.0.0.1:${bound}/`;
+    for (const [provider, secret] of secrets) {
+      if (connection.sandbox) {
+        // Only adapters the sandbox emulates are connected with --sandbox.
+        const vendor = provider as Parameters<Sandbox['webhooks']['subscribe']>[0]['provider'];
+        await connection.sandbox.webhooks.subscribe({ provider: vendor, url, secret });
+      } else if (connection.shared) {
+        subscriptions.push(await subscribeShared(connection.shared, { provider, url, secret }));
+      }
+    }
+    const providers = [...secrets.keys()];
+    io.stderr.write(
+      `Listening for webhooks of ${providers.join(', ')} at ${url}${sandboxed ? ' (subscribed to the sandbox)' : ''}\n`,
+    );
+    return { url, providers, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function listenOn(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new UsageError(`--listen: cannot listen on 127.0.0.1:${port} (${error.code})`)
+          : error,
+      );
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** Runs `engagekit sync worker` until Ctrl+C or SIGTERM. */
