@@ -6,6 +6,8 @@
  * Target: peak RSS within +100 MB of the RSS at the start of the listing.
  * `--count <n>` changes the records per vendor; `--max-buffered <n>` the client's maxBufferedPerProvider.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createEngagementsClient } from '@engagekit/core';
 import { createDevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
@@ -37,9 +39,19 @@ const client = createEngagementsClient({
 });
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-globalThis.gc?.();
+// tsx runs this file in a child process that `--expose-gc` does not reach: expose it here, so the
+// start is measured after a full collection.
+setFlagsFromString('--expose-gc');
+(runInNewContext('gc') as () => void)();
 const startRss = mb(process.memoryUsage().rss);
-const curve: { seconds: number; records: number; rssMB: number; heapUsedMB: number }[] = [];
+const curve: {
+  seconds: number;
+  records: number;
+  rssMB: number;
+  heapUsedMB: number;
+  heapTotalMB: number;
+  arrayBuffersMB: number;
+}[] = [];
 let n = 0;
 const t0 = performance.now();
 const sample = () => {
@@ -49,6 +61,8 @@ const sample = () => {
     records: n,
     rssMB: mb(m.rss),
     heapUsedMB: mb(m.heapUsed),
+    heapTotalMB: mb(m.heapTotal),
+    arrayBuffersMB: mb(m.arrayBuffers),
   });
 };
 // By time, not by record: DevRev's range is read (and spilled) before its first record is merged.
@@ -78,10 +92,17 @@ const met = growth <= TARGET_MB;
 const step = Math.max(1, Math.floor(curve.length / 20));
 printTable(
   `RSS while the merged client lists ${n.toLocaleString('en-US')} records (${COUNT.toLocaleString('en-US')} per vendor, pages of ${PAGE}, maxBufferedPerProvider ${MAX_BUFFERED.toLocaleString('en-US')}, raw kept)`,
-  ['seconds', 'records merged', 'rss MB', 'heapUsed MB'],
+  ['seconds', 'records merged', 'rss MB', 'heapUsed MB', 'heapTotal MB', 'arrayBuffers MB'],
   curve
     .filter((_, i) => i % step === 0 || i === curve.length - 1)
-    .map((c) => [c.seconds.toFixed(1), c.records, c.rssMB.toFixed(1), c.heapUsedMB.toFixed(1)]),
+    .map((c) => [
+      c.seconds.toFixed(1),
+      c.records,
+      c.rssMB.toFixed(1),
+      c.heapUsedMB.toFixed(1),
+      c.heapTotalMB.toFixed(1),
+      c.arrayBuffersMB.toFixed(1),
+    ]),
 );
 console.log(
   `start RSS ${startRss} MB, peak RSS ${peak} MB (+${growth.toFixed(1)} MB; process maxRSS ${maxRssMB} MB): target +${TARGET_MB} MB ${met ? 'met' : 'MISSED'}; first record after ${((firstMs ?? 0) / 1000).toFixed(1)} s; ${seconds.toFixed(1)} s in all (${Math.round(n / seconds).toLocaleString('en-US')} records/s); sandbox start ${(sandboxStartMs / 1000).toFixed(1)} s`,
@@ -98,7 +119,9 @@ console.log(
     maxRssMB,
     peakGrowthMB: growth,
     targetMet: met,
-    curve,
+    peakSample: curve.find((c) => c.rssMB === peak),
+    // At most ~500 samples are kept in the file (a 1M run samples for about an hour).
+    curve: curve.filter((_, i) => i % Math.max(1, Math.ceil(curve.length / 500)) === 0),
   })}`,
 );
 if (!met) process.exitCode = 1;
