@@ -638,6 +638,77 @@ describe('expired tokens', () => {
   });
 });
 
+describe('records repeated after an expired-token restart', () => {
+  const expired = new Error('page token expired');
+  /** Pages by token; a token listed in `expireOnce` fails as expired the first time it is asked. */
+  const script = (pagesByToken: Record<string, FetchPageResult<Rec>[]>, expireOnce: string[]) => {
+    const asked = new Map<string, number>();
+    return fake<Rec>((req) => {
+      const token = req.token ?? '';
+      const n = asked.get(token) ?? 0;
+      asked.set(token, n + 1);
+      if (expireOnce.includes(token) && n === 0) throw expired;
+      const answers = pagesByToken[token];
+      const page =
+        answers?.[Math.min(n - (expireOnce.includes(token) ? 1 : 0), answers.length - 1)];
+      if (!page) throw new Error(`unexpected token ${token}`);
+      return page;
+    });
+  };
+  const list = (vendor: ReturnType<typeof script>) => {
+    const got: string[] = [];
+    return {
+      got,
+      run: async () => {
+        for await (const r of paginate<Rec>({
+          ...base,
+          isExpiredToken: (e) => e === expired,
+          fetchPage: vendor.fetchPage,
+        })) {
+          got.push(r.id);
+        }
+      },
+    };
+  };
+
+  it('one page of repeats is forgiven after a restart, a second one is not', async () => {
+    const vendor = script(
+      {
+        '': [
+          { items: recs('a', 'b'), nextToken: 't1' },
+          // A record inserted at the start shifts the by-count restart back onto 'b'.
+          { items: recs('x', 'a', 'b'), nextToken: 't1' },
+        ],
+        t1: [{ items: recs('a'), nextToken: 't2' }],
+        t2: [{ items: recs('c') }],
+      },
+      ['t1'],
+    );
+    const { got, run } = list(vendor);
+    const error = (await rejection(run)) as PaginationError;
+    expect(error.reason).toBe('repeated-page');
+    expect(got).toEqual(['a', 'b']);
+    expect(vendor.calls.map((c) => c.token)).toEqual([undefined, 't1', undefined, 't1']);
+  });
+
+  it('a page with new records ends the forgiveness: a later page of repeats fails', async () => {
+    const vendor = script(
+      {
+        '': [{ items: recs('a', 'b'), nextToken: 't1' }],
+        t1: [{ items: recs('c'), nextToken: 't2' }],
+        t2: [{ items: recs('c'), nextToken: 't3' }],
+        t3: [{ items: recs('d') }],
+      },
+      ['t1'],
+    );
+    const { got, run } = list(vendor);
+    const error = (await rejection(run)) as PaginationError;
+    expect(error.reason).toBe('repeated-page');
+    expect(got).toEqual(['a', 'b', 'c']);
+    expect(vendor.calls.map((c) => c.token)).toEqual([undefined, 't1', undefined, 't1', 't2']);
+  });
+});
+
 describe('abort', () => {
   it('an already aborted signal sends no request', async () => {
     const vendor = pages({ '': { items: recs('a') } });
