@@ -16,7 +16,8 @@ export interface ReadRecordsOptions<T> {
   path: readonly (string | number)[];
   /**
    * Reads one raw record, or throws `ResponseValidationError` when it cannot. Its issue paths should
-   * be relative to the response (e.g. `parseResponse(schema, raw, { provider, prefix: issuePath('result', index) })`).
+   * be relative to the response: `recordReader(schema, { provider, what, path: 'result' })` checks a
+   * record that way and builds the path only when the record fails.
    * Any other error is a failure of the listing, not of the record, and propagates.
    */
   read(raw: unknown, index: number): T;
