@@ -1,14 +1,8 @@
-import {
-  type Engagement,
-  type EngagementChange,
-  type Note,
-  type Participant,
-  type RelatedRecord,
-  type Tag,
-  toIsoUtc,
-  type VerifiedWebhookEvent,
-  type WebhookSource,
-  type WebhookVerification,
+import type {
+  EngagementChange,
+  VerifiedWebhookEvent,
+  WebhookSource,
+  WebhookVerification,
 } from '@engagekit/core';
 import {
   digestMatches,
@@ -21,8 +15,9 @@ import {
   webhookRefusal,
   webhookTimeMs,
 } from '@engagekit/core/adapter';
-import { PROVIDER, participantOf, tagOf } from './map/common';
-import { ConversationWireSchema, type DevRevConversation } from './wire/conversation';
+import { PROVIDER } from './map/common';
+import { mapConversation } from './map/conversation';
+import { ConversationWireSchema } from './wire/conversation';
 
 /**
  * Options of `devrev.webhooks()`. DevRev's conversation events carry the whole conversation, so
@@ -59,98 +54,12 @@ interface DevRevEventBody {
 }
 
 const refuse: WebhookRefuse = webhookRefusal(PROVIDER);
+const WEBHOOK_MAP_OPTIONS = { includeRaw: true } as const;
 
 const idOf = (value: unknown): string | undefined => {
   const id = (value as { id?: unknown } | null | undefined)?.id;
   return typeof id === 'string' && id !== '' ? id : undefined;
 };
-
-/** `{ type, id, name? }`, the `name` left out when absent (as the mapper's `compact` does). */
-function relatedRecord(type: string, id: string, name: string | null | undefined): RelatedRecord {
-  const related: RelatedRecord = { type, id };
-  if (name !== undefined && name !== null) related.name = name;
-  return related;
-}
-
-/**
- * The engagement `mapConversation` makes of `record` with `includeRaw` (the same fields in the same
- * key order), built by assignment: a webhook maps one conversation per event, and the listing
- * mapper's spreads and compacting copies cost more than parsing the whole body did.
- * `undefined` when the conversation has no date (the mapper throws). test/webhooks.test.ts holds
- * it to `mapConversation`; a change there must be made here too.
- */
-function conversationEngagement(record: DevRevConversation): Engagement | undefined {
-  const createdAt = toIsoUtc(record.created_date);
-  const updatedAt = toIsoUtc(record.modified_date);
-  const occurredAt = createdAt ?? updatedAt;
-  if (occurredAt === undefined) return undefined;
-
-  const participants: Participant[] = [];
-  for (const member of record.members) participants.push(participantOf(member, 'member'));
-  for (const owner of record.owned_by ?? []) participants.push(participantOf(owner, 'owner'));
-  if (record.created_by) participants.push(participantOf(record.created_by, 'creator'));
-
-  const related: RelatedRecord[] = [];
-  const relate = (r: RelatedRecord) => {
-    for (const o of related) if (o.type === r.type && o.id === r.id) return;
-    related.push(r);
-  };
-  const account = record.account;
-  if (typeof account === 'string') relate({ type: 'account', id: account });
-  else if (account) relate(relatedRecord('account', account.id, account.display_name));
-  for (const c of record.channels ?? []) relate(relatedRecord('channel', c.id, c.display_id));
-  const v2 = record.source_channel_v2;
-  if (v2) relate(relatedRecord('channel', v2.id, v2.display_id));
-  if (record.group) relate(relatedRecord('group', record.group.id, record.group.name));
-
-  const notes: Note[] = [];
-  for (const entry of record.messages ?? []) {
-    if (typeof entry.body !== 'string') continue;
-    const note: Note = { id: entry.id, text: entry.body };
-    const author = entry.created_by?.id;
-    if (author !== undefined && author !== null) note.authorId = author;
-    const noteTime = toIsoUtc(entry.modified_date) ?? toIsoUtc(entry.created_date);
-    if (noteTime !== undefined) note.updatedAt = noteTime;
-    notes.push(note);
-  }
-
-  const tags: Tag[] = [];
-  for (const tag of record.tags ?? []) tags.push(tagOf(tag));
-
-  // Assigned in mapConversation's key order, optional keys only when set.
-  const e = {
-    id: `${PROVIDER}:${record.id}`,
-    provider: PROVIDER,
-    remoteId: record.id,
-  } as Engagement;
-  if (record.display_id !== undefined && record.display_id !== null)
-    e.displayId = record.display_id;
-  e.kind = 'chat';
-  e.nativeType = record.subtype ?? 'conversation';
-  if (record.source_channel) e.channels = [record.source_channel];
-  if (record.title !== undefined && record.title !== null) e.subject = record.title;
-  if (record.description !== undefined && record.description !== null) {
-    e.body = record.description;
-  }
-  const status = record.stage?.name;
-  if (status !== undefined && status !== null) e.status = status;
-  e.occurredAt = occurredAt;
-  if (createdAt !== undefined) e.startTime = createdAt;
-  const endTime = toIsoUtc(record.actual_close_date);
-  if (endTime !== undefined) e.endTime = endTime;
-  e.participants = participants;
-  e.related = related;
-  e.notes = notes;
-  e.dispositions = [];
-  e.tags = tags;
-  if (createdAt !== undefined) e.createdAt = createdAt;
-  if (updatedAt !== undefined) e.updatedAt = updatedAt;
-  if (record.custom_fields !== undefined && record.custom_fields !== null) {
-    e.customFields = record.custom_fields;
-  }
-  e.raw = record;
-  return e;
-}
 
 /** parseResponse's options per mapped event type, built once (they only name a failure). */
 const PARSE_OPTIONS = new Map(
@@ -230,7 +139,7 @@ export function createDevRevWebhookSource(options: DevRevWebhooksOptions): Webho
     if (!deleted) {
       try {
         const record = parseResponse(ConversationWireSchema, data?.conversation, parseOptions);
-        change.engagement = conversationEngagement(record);
+        change.engagement = mapConversation(record, WEBHOOK_MAP_OPTIONS);
       } catch {
         // A conversation engagekit cannot map still changed: the consumer learns which one.
       }
