@@ -2,6 +2,7 @@ import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pro
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 
 /**
@@ -42,6 +43,8 @@ function pgliteVersion(): Promise<string | undefined> {
 /** Whether `dir` needs initdb: in memory, missing, or without a cluster in it. */
 async function isNew(dir: string): Promise<boolean> {
   if (dir.startsWith('memory://')) return true;
+  // Other schemes (file://, idb://) are PGlite's to interpret: never guessed at.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir)) return false;
   try {
     await stat(join(dir, 'PG_VERSION'));
     return false;
@@ -63,11 +66,23 @@ async function readTemplate(file: string): Promise<Buffer | undefined> {
       if ((s.mode & 0o022) !== 0) return undefined;
     }
     if (!info.isFile() || !parent.isDirectory()) return undefined;
-    return await readFile(file);
   } catch {
     return undefined;
   }
+  // Unpacked here, not by PGlite: its unpacking of a damaged file rejects a promise no one awaits.
+  // gzip's checksum catches a damaged copy, the tar magic a file that is not one.
+  try {
+    const tar = gunzipSync(await readFile(file), { maxOutputLength: MAX_TEMPLATE_BYTES });
+    if (tar.subarray(257, 262).toString('latin1') === 'ustar') return tar;
+  } catch {
+    // Damaged: dropped below, and the next new database runs initdb and writes a fresh one.
+  }
+  await rm(file, { force: true }).catch(() => {});
+  return undefined;
 }
+
+/** An empty cluster unpacks to about 40 MB. */
+const MAX_TEMPLATE_BYTES = 256 * 2 ** 20;
 
 async function writeTemplate(db: PGlite, file: string): Promise<void> {
   const dump = await db.dumpDataDir('gzip');
@@ -95,9 +110,15 @@ export async function openPglite(dir: string, cache: string | undefined): Promis
   const file = join(cache, `pglite-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.tar.gz`);
   const template = await readTemplate(file);
   if (template) {
-    return PGlite.create(dir, {
-      loadDataDir: new Blob([template], { type: 'application/x-gzip' }),
-    });
+    try {
+      return await PGlite.create(dir, {
+        loadDataDir: new Blob([template], { type: 'application/x-tar' }),
+      });
+    } catch (error) {
+      // A template this PGlite cannot start from is dropped: the next new database runs initdb.
+      await rm(file, { force: true }).catch(() => {});
+      throw error;
+    }
   }
   const db = await PGlite.create(dir);
   await writeTemplate(db, file).catch(() => {});

@@ -118,6 +118,22 @@ it('writes the template on the first new database, private to the user, then use
   await next.close();
 }, 180_000);
 
+it('a damaged template is dropped: the database runs initdb and writes a fresh one', async () => {
+  const cache = join(dir, 'corrupt');
+  rmSync(cache, { recursive: true, force: true });
+  await import('node:fs/promises').then((fs) => fs.mkdir(cache, { mode: 0o700 }));
+  const file = join(cache, `pglite-${version()}.tar.gz`);
+  writeFileSync(file, Buffer.from('not a gzipped cluster'), { mode: 0o600 });
+  const store = pgliteStore('memory://', { templateCache: cache });
+  await store.ready();
+  expect(await hasTable(store, 'engagements')).toBe(true);
+  await store.close();
+  // Dropped, and replaced by the initdb that ran instead.
+  const written = readFileSync(file);
+  expect(written.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  expect(written.length).toBeGreaterThan(1_000_000);
+}, 180_000);
+
 it('refuses a bad templateCache, naming the field', () => {
   expect(() => pgliteStore('memory://', { templateCache: '' })).toThrow(InputValidationError);
   expect(() => pgliteStore('memory://', { templateCache: 3 as unknown as string })).toThrow(
