@@ -778,4 +778,20 @@ describe('PageIterator', () => {
     expect(iterator.skipped).toEqual([]);
     expect(iterator.skippedCount).toBe(0);
   });
+
+  it('each iteration starts over: skipped and skippedCount are those of the latest one', async () => {
+    const invalid = [{ index: 1, provider: 'acme', path: ['r', 1], issues: [], raw: {} }];
+    const vendor = pages<Rec>({ '': { items: recs('a'), invalid } });
+    const iterator = paginate<Rec>({
+      ...base,
+      onInvalidRecord: 'skip',
+      fetchPage: vendor.fetchPage,
+    });
+    expect(ids(await iterator.toArray())).toEqual(['a']);
+    expect(ids(await iterator.toArray())).toEqual(['a']);
+    expect(iterator.skippedCount).toBe(1);
+    expect(iterator.skipped.map((s) => s.path)).toEqual([['r', 1]]);
+    expect(iterator.done).toBe(true);
+    expect(vendor.calls).toHaveLength(2);
+  });
 });
