@@ -28,6 +28,10 @@ const dir = await mkdtemp(join(tmpdir(), 'engagekit-bench-memory-sync-'));
 const truto = createTrutoAdapter({
   rateLimit: false,
   maxRetries: 5,
+  // The change feed after the backfill reads start-time windows: with 'modified' the sandbox scans
+  // every record for updated_at in pages that come back empty, and 1M records give more empty pages
+  // in a row than maxEmptyPages allows (PaginationError 'empty-pages' after the backfill).
+  changes: 'window',
   baseUrl: sb.urls.truto,
   ...sb.credentials.truto,
 });
@@ -54,6 +58,7 @@ sample();
 const timer = setInterval(sample, 250);
 const loads = [load()];
 let upserted = 0;
+let failure: string | undefined;
 try {
   const stats = await createSync({
     client,
@@ -64,6 +69,11 @@ try {
     },
   }).run({ from: SPAN.from });
   upserted = stats.upserted;
+} catch (error) {
+  // The curve so far is the result; the failure is recorded beside it.
+  failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  upserted = records;
+  console.error(`sync failed after ${records} records: ${failure}`);
 } finally {
   clearInterval(timer);
   sample();
@@ -97,6 +107,7 @@ console.log(
     startRssMB: start,
     peakRssMB: peak,
     peakDeltaMB: Math.round((peak - start) * 10) / 10,
+    error: failure ?? null,
     maxRssMB: mb(process.resourceUsage().maxRSS * 1024),
     curve: curve.filter((_, i) => i % 4 === 0 || i === curve.length - 1),
   })}`,
