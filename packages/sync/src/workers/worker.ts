@@ -155,15 +155,25 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       retryLimit: o.retryLimit,
       retryDelay: o.retryDelaySeconds,
     };
-    await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
-    for (const id of adapters.keys()) {
-      await boss.createQueue(changesQueue(id), {
-        name: changesQueue(id),
-        policy: 'stately',
-        retryLimit: 2,
-        retryDelay: 30,
-        expireInSeconds: o.shardExpireInSeconds,
-      });
+    // Workers starting together create the same queues at once, and pg-boss's create_queue can
+    // deadlock against itself (40P01): Postgres rolls the victim back, so trying again is safe.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
+        for (const id of adapters.keys()) {
+          await boss.createQueue(changesQueue(id), {
+            name: changesQueue(id),
+            policy: 'stately',
+            retryLimit: 2,
+            retryDelay: 30,
+            expireInSeconds: o.shardExpireInSeconds,
+          });
+        }
+        break;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== '40P01' || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
     }
 
     const now = Date.now();
