@@ -125,7 +125,8 @@ export function encodeCheckpoint(state: CheckpointState): string {
   return [PREFIX, ...parts, checksum(parts)].join('.');
 }
 
-function refuse(rule: string, message: string): never {
+/** Refuses a bad `since` with `InputValidationError` naming the rule. */
+export function refuseSince(rule: string, message: string): never {
   throw new InputValidationError([{ path: 'since', rule, message }]);
 }
 
@@ -135,10 +136,10 @@ export function readPayload<S extends z.ZodType>(payload: string, schema: S): z.
   try {
     json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    refuse('checkpoint_format', 'checkpoint payload is not valid JSON');
+    refuseSince('checkpoint_format', 'checkpoint payload is not valid JSON');
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) refuse('checkpoint_format', 'checkpoint payload has an invalid shape');
+  if (!parsed.success) refuseSince('checkpoint_format', 'checkpoint payload has an invalid shape');
   return parsed.data;
 }
 
@@ -156,36 +157,41 @@ export function decodeCheckpoint(
   expected: { provider: string; mode: 'modified' | 'window' },
 ): CheckpointState {
   if (text.length > MAX_CHECKPOINT_LENGTH) {
-    refuse('checkpoint_size', `checkpoint is longer than ${MAX_CHECKPOINT_LENGTH} characters`);
+    refuseSince('checkpoint_size', `checkpoint is longer than ${MAX_CHECKPOINT_LENGTH} characters`);
   }
   const parts = text.trim().split('.');
   const [version, payload = '', seen = '', runSeen = '', sum = ''] = parts;
   if (version !== PREFIX) {
-    refuse(
+    refuseSince(
       'checkpoint_version',
       `checkpoint version "${String(version).slice(0, 16)}" is not supported (expects "${PREFIX}")`,
     );
   }
-  if (parts.length !== 5) refuse('checkpoint_format', 'not an engagekit change-feed checkpoint');
+  if (parts.length !== 5)
+    refuseSince('checkpoint_format', 'not an engagekit change-feed checkpoint');
   if (checksum([payload, seen, runSeen]) !== sum) {
-    refuse(
+    refuseSince(
       'checkpoint_checksum',
       'checkpoint checksum does not match: it was altered or truncated',
     );
   }
   const state = readPayload(payload, StateSchema);
   if (state.p !== expected.provider) {
-    refuse(
+    refuseSince(
       'checkpoint_provider',
       `checkpoint belongs to provider "${state.p.slice(0, 64)}", not "${expected.provider}"`,
     );
   }
   if (state.m !== expected.mode) {
-    refuse('checkpoint_mode', `checkpoint was made in "${state.m}" mode, not "${expected.mode}"`);
+    refuseSince(
+      'checkpoint_mode',
+      `checkpoint was made in "${state.m}" mode, not "${expected.mode}"`,
+    );
   }
   const seenSet = unpack(seen);
   const runSet = unpack(runSeen);
-  if (!seenSet || !runSet) refuse('checkpoint_format', 'checkpoint remembered set is malformed');
+  if (!seenSet || !runSet)
+    refuseSince('checkpoint_format', 'checkpoint remembered set is malformed');
   return {
     provider: state.p,
     mode: state.m,

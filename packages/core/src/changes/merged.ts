@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EngagementAdapter } from '../adapter/types';
-import { CapabilityError, InputValidationError } from '../errors/errors';
+import { CapabilityError } from '../errors/errors';
 import type { InvalidRecord } from '../pagination/invalid-record';
 import { MAX_KEPT_SKIPPED } from '../pagination/invalid-record';
 import type { EngagementChange } from '../webhooks/types';
-import { isCheckpoint, MAX_CHECKPOINT_LENGTH, readPayload } from './checkpoint';
+import {
+  isCheckpoint,
+  MAX_CHECKPOINT_LENGTH,
+  readPayload,
+  refuseSince as refuse,
+} from './checkpoint';
 import { collectChanges, sinceDateMs } from './feed';
 import type { ChangeFeed, ChangeFeedParams } from './types';
 
@@ -42,10 +47,6 @@ function encodeComposite(state: Composite): string {
   return `${PREFIX}.${payload}.${checksum(payload)}`;
 }
 
-function refuse(rule: string, message: string): never {
-  throw new InputValidationError([{ path: 'since', rule, message }]);
-}
-
 function decodeComposite(text: string): Composite {
   if (text.length > MAX_CHECKPOINT_LENGTH * 4) {
     refuse('checkpoint_size', 'checkpoint is too long');
@@ -76,6 +77,8 @@ export class MergedChangeFeed implements ChangeFeed {
   #state: Composite;
   #done = false;
   /** The feed being read, whose checkpoint the composite takes when asked (encoding is not free). */
+  /** The feeds the constructor built, until the first iteration reads them. */
+  #unread: Map<string, ChangeFeed> | undefined;
   #current: { provider: string; feed: ChangeFeed } | undefined;
   #skipped: InvalidRecord[] = [];
   #skippedCount = 0;
@@ -100,8 +103,9 @@ export class MergedChangeFeed implements ChangeFeed {
     } else {
       this.#state = { t: sinceDateMs(since), c: {} };
     }
-    // Every provider's feed is built now, so a bad param fails before any request.
-    for (const adapter of adapters) this.#open(adapter);
+    // Every provider's feed is built now, so a bad param fails before any request; the first
+    // iteration reads these (no checkpoint has moved yet), later ones open from the checkpoint.
+    this.#unread = new Map(adapters.map((adapter) => [adapter.id, this.#open(adapter)]));
   }
 
   #open(adapter: EngagementAdapter): ChangeFeed {
@@ -140,10 +144,12 @@ export class MergedChangeFeed implements ChangeFeed {
   async *[Symbol.asyncIterator](): AsyncGenerator<EngagementChange> {
     this.#done = false;
     this.failures.length = 0;
+    const unread = this.#unread;
+    this.#unread = undefined;
     this.#skipped = [];
     this.#skippedCount = 0;
     for (const adapter of this.adapters) {
-      const feed = this.#open(adapter);
+      const feed = unread?.get(adapter.id) ?? this.#open(adapter);
       this.#current = { provider: adapter.id, feed };
       try {
         yield* feed;
