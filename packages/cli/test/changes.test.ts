@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngagementChange } from '@engagekit/core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeVendor, T0 } from '../../../test-support/changes-fake';
 import { type ChangesOptions, runChanges } from '../src/commands/changes';
 import { report } from '../src/errors';
 import type { CliIO } from '../src/io';
-import { FakeVendor, T0 } from './changes-fake';
 import { capture, cli } from './helpers';
 
 let vendor: FakeVendor;
 
 beforeEach(() => {
-  vendor = new FakeVendor();
+  vendor = new FakeVendor('acme', 'modified', 500, 3);
   for (let i = 0; i < 8; i++) vendor.insert(T0 - (90 - i) * 86_400_000);
 });
 
@@ -37,7 +37,7 @@ async function changes(
   };
   let closed = 0;
   const connect = async () => ({
-    adapters: (options.vendors ?? [vendor]).map((v) => v.adapter()),
+    adapters: (options.vendors ?? [vendor]).map((v) => v.adapter(60_000, { deletes: 'webhook' })),
     sandbox: undefined,
     close: async () => void closed++,
   });
@@ -132,7 +132,7 @@ describe('engagekit changes (a fake adapter with a modified-time feed)', () => {
   });
 
   it('--skip-failing: a failing provider is a warning and keeps its checkpoint; the next run gets its changes', async () => {
-    const beta = new FakeVendor('beta');
+    const beta = new FakeVendor('beta', 'modified', 500, 3);
     beta.insert(T0 - 10 * 86_400_000);
     beta.failAfter = 0;
     const failing = await changes({ since: '2025-01-01' }, { vendors: [vendor, beta] });
@@ -187,7 +187,7 @@ describe('engagekit changes (a fake adapter with a modified-time feed)', () => {
     const json = await changes({ since: '2025-01-01', format: 'json', raw: true });
     const parsed = JSON.parse(json.stdout) as EngagementChange[];
     expect(parsed).toHaveLength(8);
-    expect(parsed[0]?.engagement?.raw).toEqual({ vendor: 'r000' });
+    expect(parsed[0]?.engagement?.raw).toEqual({ vendor: 'r000', fetchedAt: vendor.clock });
 
     const table = await changes({ since: '2025-01-01', format: 'table' });
     const rows = table.stdout.trimEnd().split('\n');

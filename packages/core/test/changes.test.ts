@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FakeVendor, T0 } from '../../../test-support/changes-fake';
 import {
   AbortError,
   CapabilityError,
@@ -7,7 +8,6 @@ import {
   type EngagementChange,
   InputValidationError,
 } from '../src/index';
-import { FakeVendor, T0 } from './changes-fake';
 
 const MIN = 60_000;
 
@@ -98,7 +98,9 @@ describe('change feed engine: a property over runs stopped anywhere', () => {
             for await (const change of last) consumer.take(change, last.checkpoint);
             expect(last.done).toBe(true);
             for (const record of vendor.records.values()) {
-              expect(consumer.versions.get(`fake:${record.id}`)).toBe(`v${record.version}`);
+              expect(consumer.versions.get(`fake:${record.id}`)).toBe(
+                `${record.id} v${record.version}`,
+              );
             }
             const twice = consumer.deliveries.filter(
               (d, i) => consumer.deliveries.indexOf(d) !== i,
@@ -128,7 +130,7 @@ describe('change feed engine: behaviour', () => {
     const second = adapter.engagements.changes({ since: first.checkpoint });
     const changes = await second.toArray();
     expect(changes.map((c) => [c.remoteId, c.engagement?.subject, c.type, c.source])).toEqual([
-      [b.id, 'v1', 'upsert', 'feed'],
+      [b.id, `${b.id} v1`, 'upsert', 'feed'],
     ]);
     expect(changes[0]?.changedAt).toBe(
       new Date(vendor.records.get(b.id)?.modifiedMs ?? 0).toISOString(),
@@ -155,7 +157,7 @@ describe('change feed engine: behaviour', () => {
     vendor.tick(10 * MIN);
     vendor.edit(old.id);
     const second = await adapter.engagements.changes({ since: first.checkpoint }).toArray();
-    expect(second.map((c) => c.engagement?.subject)).toEqual(['v1']);
+    expect(second.map((c) => c.engagement?.subject)).toEqual([`${old.id} v1`]);
   });
 
   it('a checkpoint taken mid-run resumes after the last change, with the same run start', async () => {
@@ -320,7 +322,7 @@ describe('merged change feed', () => {
     a.tick(MIN);
     a.edit('r00001');
     const next = await client.engagements.changes({ since: rest.checkpoint }).toArray();
-    expect(next.map((c) => `${c.id}@${c.engagement?.subject}`)).toEqual(['a:r00001@v1']);
+    expect(next.map((c) => `${c.id}@${c.engagement?.subject}`)).toEqual(['a:r00001@r00001 v1']);
   });
 
   it("a failing provider with onProviderError 'skip' keeps its checkpoint; the next run delivers what it missed", async () => {
