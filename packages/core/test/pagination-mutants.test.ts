@@ -795,3 +795,128 @@ describe('PageIterator', () => {
     expect(vendor.calls).toHaveLength(2);
   });
 });
+
+describe('a backwards listing over a windowed range (issue 17)', () => {
+  // Three windows [100,110) [110,120) [120,130); the vendor pages each backwards by `prevToken`, newest
+  // record first, two records a window: t = w+7 then (after token `b<w>`) t = w+2.
+  const range = { from: 100, to: 130, maxWindowMs: 10, timeOf: (r: Rec) => r.t };
+  const backwardsVendor = () =>
+    fake<Rec>((req) => {
+      const w = req.window?.from ?? -1;
+      if (req.direction !== 'before') throw new Error('pages forwards');
+      if (req.token === undefined)
+        return { items: [{ id: `${w + 7}`, t: w + 7 }], prevToken: `b${w}` };
+      if (req.token === `b${w}`) return { items: [{ id: `${w + 2}`, t: w + 2 }] };
+      throw new Error(`unexpected token ${req.token} in window ${w}`);
+    });
+
+  it('reads every window, the newest first, each from its end', async () => {
+    const vendor = backwardsVendor();
+    const items = await paginate<Rec>({
+      ...base,
+      direction: 'before',
+      fetchPage: vendor.fetchPage,
+      range,
+    }).toArray();
+    expect(ids(items)).toEqual(['127', '122', '117', '112', '107', '102']);
+    expect(vendor.calls.map((c) => [c.window?.from, c.token])).toEqual([
+      [120, undefined],
+      [120, 'b120'],
+      [110, undefined],
+      [110, 'b110'],
+      [100, undefined],
+      [100, 'b100'],
+    ]);
+  });
+
+  it('resumes from an item cursor into the earlier windows', async () => {
+    const first = backwardsVendor();
+    const iterator = paginate<Rec>({
+      ...base,
+      direction: 'before',
+      fetchPage: first.fetchPage,
+      range,
+    });
+    const seen: string[] = [];
+    for await (const r of iterator) {
+      seen.push(r.id);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual(['127', '122', '117']);
+    const second = backwardsVendor();
+    const rest = await paginate<Rec>({
+      ...base,
+      direction: 'before',
+      fetchPage: second.fetchPage,
+      range,
+      cursor: iterator.cursor,
+    }).toArray();
+    expect(ids(rest)).toEqual(['112', '107', '102']);
+  });
+
+  it("a forward listing's prevCursor pages back through the earlier windows too", async () => {
+    const vendor = fake<Rec>((req) => {
+      const w = req.window?.from ?? -1;
+      if (req.direction === 'after') {
+        return { items: [{ id: `${w + 5}`, t: w + 5 }], prevToken: `b${w}` };
+      }
+      if (req.token === undefined) {
+        return { items: [{ id: `${w + 8}`, t: w + 8 }], prevToken: `b${w}` };
+      }
+      if (req.token === `b${w}`) return { items: [{ id: `${w + 3}`, t: w + 3 }] };
+      throw new Error(`unexpected token ${req.token} in window ${w}`);
+    });
+    const forward: (string | undefined)[] = [];
+    for await (const page of paginate<Rec>({
+      ...base,
+      fetchPage: vendor.fetchPage,
+      range,
+    }).pages()) {
+      forward.push(page.prevCursor);
+    }
+    const back = await paginate<Rec>({
+      ...base,
+      fetchPage: vendor.fetchPage,
+      range,
+      cursor: forward[2],
+    }).toArray();
+    // Before window 120's first page: the rest of window 120 backwards, then windows 110 and 100.
+    expect(ids(back)).toEqual(['123', '118', '113', '108', '103']);
+  });
+
+  it('an unwindowed range is one window, read from its end', async () => {
+    const vendor = backwardsVendor();
+    const items = await paginate<Rec>({
+      ...base,
+      direction: 'before',
+      fetchPage: vendor.fetchPage,
+      range: { from: 100, to: 130, timeOf: (r: Rec) => r.t },
+    }).toArray();
+    expect(ids(items)).toEqual(['107', '102']);
+    expect(vendor.calls.map((c) => c.window)).toEqual([
+      { from: 100, to: 130 },
+      { from: 100, to: 130 },
+    ]);
+  });
+
+  it('a last window shorter than maxWindowMs is read first; an empty range reads nothing', async () => {
+    const vendor = backwardsVendor();
+    const items = await paginate<Rec>({
+      ...base,
+      direction: 'before',
+      fetchPage: vendor.fetchPage,
+      range: { ...range, to: 125 },
+    }).toArray();
+    expect(ids(items)).toEqual(['122', '117', '112', '107', '102']);
+    expect(vendor.calls.map((c) => c.window)[0]).toEqual({ from: 120, to: 125 });
+    const none = backwardsVendor();
+    const empty = await paginate<Rec>({
+      ...base,
+      direction: 'before',
+      fetchPage: none.fetchPage,
+      range: { ...range, to: 100 },
+    }).toArray();
+    expect(empty).toEqual([]);
+    expect(none.calls).toHaveLength(0);
+  });
+});

@@ -81,6 +81,10 @@ export interface PaginateOptions<T> {
   idOf?: ((item: T) => string | undefined) | undefined;
   prefetch?: boolean | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * `'before'` pages backwards by `prevToken`; over a windowed range the windows are then read newest
+   * first, each from its end. @default 'after'
+   */
   direction?: 'after' | 'before' | undefined;
   /** Recognises the vendor's "page token expired" error. */
   isExpiredToken?: ((error: unknown) => boolean) | undefined;
@@ -216,6 +220,16 @@ async function* run<T>(
     const end = Math.min(from + windowSize, range.to);
     return { from, to: end > from ? end : range.to };
   };
+  // Backwards, windows are read newest first on the same grid: a fresh listing starts at the last
+  // one, and each window is followed by the one that ends where it starts.
+  const newestWindowFrom = (r: { from: number; to: number }): number =>
+    windowSize === Number.POSITIVE_INFINITY || !(r.to > r.from)
+      ? r.from
+      : r.from + Math.floor((r.to - 1 - r.from) / windowSize) * windowSize;
+  const windowBefore = (w: TimeWindow): TimeWindow | undefined =>
+    range && w.from > range.from
+      ? { from: Math.max(range.from, w.from - windowSize), to: w.from }
+      : undefined;
   const idOf = o.idOf ?? defaultIdOf;
   const maxEmptyPages = o.maxEmptyPages ?? DEFAULT_MAX_EMPTY_PAGES;
   const policy = o.onInvalidRecord ?? 'throw';
@@ -250,7 +264,9 @@ async function* run<T>(
     return;
   }
   let pos: Position = {
-    window: range ? windowAt(state?.w ?? range.from) : undefined,
+    window: range
+      ? windowAt(state?.w ?? (direction === 'before' ? newestWindowFrom(range) : range.from))
+      : undefined,
     token: state?.t,
     consumed: state?.c ?? 0,
   };
@@ -345,8 +361,9 @@ async function* run<T>(
     if (!result.done) {
       if (continuation !== undefined) {
         next = { window: pos.window, token: continuation, consumed: pos.consumed + records.count };
-      } else if (pos.window && direction === 'after') {
-        const following = windowAt(pos.window.to);
+      } else if (pos.window) {
+        const following =
+          direction === 'after' ? windowAt(pos.window.to) : windowBefore(pos.window);
         if (following) next = { window: following, token: undefined, consumed: 0 };
       }
     }
