@@ -82,6 +82,8 @@ for (const pkg of packages) {
       related: false,
     },
     mutate: [...mutateGlobs, '!**/index.ts'],
+    // Build output is not needed (tests import sources) and another build may delete it mid-copy.
+    ignorePatterns: ['dist', 'bench/.prof'],
     // The first run, which records which test covers which mutant, is long on a loaded machine.
     dryRunTimeoutMinutes: 30,
     coverageAnalysis: 'perTest',
