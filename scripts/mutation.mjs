@@ -125,11 +125,17 @@ for (const pkg of packages) {
     byGroup[name] = { ...counts, score, target: target * 100 };
     if (score !== null && score < target * 100) failed = true;
   }
-  const kept = only ? (previous[pkg]?.groups ?? {}) : {};
+  // Another package's run may have written the file since this one started (runs take long and
+  // engineers run packages in parallel): merge into the file as it is now, not as it was then.
+  let current = {};
+  try {
+    current = JSON.parse(readFileSync(RESULTS, 'utf8'));
+  } catch {}
+  const kept = only ? (current[pkg]?.groups ?? previous[pkg]?.groups ?? {}) : {};
   results[pkg] = { date: new Date().toISOString(), groups: { ...kept, ...byGroup } };
   console.log(`\n${pkg}:`, JSON.stringify(byGroup, null, 2));
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify({ ...current, [pkg]: results[pkg] }, null, 2)}\n`);
 }
 
 console.log(`scores written to ${RESULTS}; HTML reports under reports/mutation/`);
