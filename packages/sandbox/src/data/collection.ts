@@ -9,6 +9,12 @@ export function comparePos(a: Position, b: Position): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Inclusive bounds on an ordering's key (either may be absent). */
+export interface KeyRange {
+  min?: number;
+  max?: number;
+}
+
 /** One way of ordering a collection. */
 export interface Ordering<R> {
   /** Key of base record i (cheap: no full record built). */
@@ -142,9 +148,11 @@ export class Collection<R, T> {
 
   /**
    * Entries strictly after `from` (dir 1) or strictly before it (dir -1), in that direction.
-   * Without `from`, starts at the first (dir 1) or last (dir -1) entry.
+   * Without `from`, starts at the first (dir 1) or last (dir -1) entry. `baseKeys` skips base
+   * records whose key lies outside it by seeking (a filter the generator proves they cannot
+   * match); written records are always visited, whatever their key.
    */
-  *scan(name: string, dir: 1 | -1, from?: Position): Generator<Entry<R>> {
+  *scan(name: string, dir: 1 | -1, from?: Position, baseKeys?: KeyRange): Generator<Entry<R>> {
     const ordering = this.ordering(name);
     const toIndex = this.rankToIndex(name);
     const n = this.spec.count;
@@ -168,6 +176,12 @@ export class Collection<R, T> {
     let r: number;
     if (dir === 1) r = from ? firstAbove(from, false) : 0;
     else r = (from ? firstAbove(from, true) : n) - 1;
+    // Base ranks outside baseKeys: [lowRank, highRank) is what may be visited.
+    const lowRank = baseKeys?.min === undefined ? 0 : firstAbove({ k: baseKeys.min, id: '' }, true);
+    const highRank =
+      baseKeys?.max === undefined ? n : firstAbove({ k: baseKeys.max, id: '\uffff' }, false);
+    if (dir === 1) r = Math.max(r, lowRank);
+    else r = Math.min(r, highRank - 1);
 
     const over = this.overlayEntries(name);
     let o: number;
@@ -182,7 +196,7 @@ export class Collection<R, T> {
     let nextBase: Entry<R> | undefined;
     const advanceBase = () => {
       nextBase = undefined;
-      while (r >= 0 && r < n) {
+      while (r >= lowRank && r < highRank) {
         const i = idx(r);
         r += dir;
         if (this.masked.has(i)) continue;

@@ -1,7 +1,8 @@
-import type { CollectionSpec } from './collection';
+import type { CollectionSpec, KeyRange } from './collection';
 import { Draw, hash32 } from './random';
 import { COMPANIES, paragraph, personName, phone, subject } from './text';
 import type { Timeline } from './timeline';
+import type { TimeBound } from './truto-query';
 
 export type Json = Record<string, unknown>;
 
@@ -55,6 +56,39 @@ export interface TrutoTraits {
   opportunity?: string;
 }
 
+/** A seeded record's `created_at` is at most this long before its start time. */
+const CREATED_LEAD_MS = 3_600_000;
+/** A seeded record's `updated_at` is less than this long after its start time. */
+const UPDATED_SPREAD_MS = 86_400_000;
+
+/**
+ * The start times a seeded record can have when its `created_at`/`updated_at` satisfy these
+ * bounds (the generator's spreads below), so a time filter seeks instead of scanning every
+ * record before the first match: a modified-since query over a million records.
+ */
+export function seededStartKeys(times: {
+  created_at?: readonly TimeBound[];
+  updated_at?: readonly TimeBound[];
+}): KeyRange {
+  const range: KeyRange = {};
+  const atLeast = (k: number) => {
+    range.min = range.min === undefined ? k : Math.max(range.min, k);
+  };
+  const atMost = (k: number) => {
+    range.max = range.max === undefined ? k : Math.min(range.max, k);
+  };
+  // created ∈ [start − lead, start]; updated ∈ [created, start + spread).
+  for (const b of times.created_at ?? []) {
+    if (b.op === 'gt' || b.op === 'gte') atLeast(b.ms);
+    else atMost(b.ms + CREATED_LEAD_MS);
+  }
+  for (const b of times.updated_at ?? []) {
+    if (b.op === 'gt' || b.op === 'gte') atLeast(b.ms - UPDATED_SPREAD_MS);
+    else atMost(b.ms + CREATED_LEAD_MS);
+  }
+  return range;
+}
+
 const BASE = 10_000_000_000;
 export const trutoId = (i: number) => String(BASE + i);
 
@@ -65,13 +99,16 @@ function timeOf(value: unknown): number {
 /** Seeded Truto unified-CRM engagements; start_time is monotonic in the index. */
 export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<Json, TrutoTraits> {
   // created_at is the record's first draw, so it is cheap to recompute for filters.
-  const created = (i: number) => tl.at(i) - new Draw(seed, i).int(0, 3_600_000);
+  const created = (i: number) => tl.at(i) - new Draw(seed, i).int(0, CREATED_LEAD_MS);
   const minimal = (i: number) => hash32(seed, i, 68) % 25 === 0;
   // Never after `now`: a change feed keyed on updated_at must find every later edit newer.
   const updated = (i: number) =>
     minimal(i)
       ? created(i)
-      : Math.max(created(i), Math.min(tl.endMs, tl.at(i) + (hash32(seed, i, 69) % 86_400_000)));
+      : Math.max(
+          created(i),
+          Math.min(tl.endMs, tl.at(i) + (hash32(seed, i, 69) % UPDATED_SPREAD_MS)),
+        );
   const traits = (i: number): TrutoTraits => {
     const type = TYPES[hash32(seed, i, 60) % TYPES.length] as string;
     const times = { created: created(i), updated: updated(i) };
@@ -134,7 +171,7 @@ export function trutoEngagementSpec(seed: number, tl: Timeline): CollectionSpec<
         id: trutoId(i),
         engagement_type: t.type,
         start_time: new Date(start).toISOString(),
-        created_at: new Date(start - d.int(0, 3_600_000)).toISOString(),
+        created_at: new Date(start - d.int(0, CREATED_LEAD_MS)).toISOString(),
       };
       if (minimal(i)) return rec;
       const duration = t.type === 'note' || t.type === 'task' ? undefined : d.int(0, 5400);

@@ -3,7 +3,13 @@ import { Collection, type Position } from '../data/collection';
 import { keysetPage } from '../data/paging';
 import { ChangeStamps } from '../data/stamp';
 import type { Timeline } from '../data/timeline';
-import { type Json, type TrutoTraits, trutoEngagementSpec, trutoId } from '../data/truto';
+import {
+  type Json,
+  seededStartKeys,
+  type TrutoTraits,
+  trutoEngagementSpec,
+  trutoId,
+} from '../data/truto';
 import {
   TIME_FILTERS,
   type TimeBound,
@@ -336,6 +342,9 @@ export class TrutoVendor {
       limit,
       filtered ? match : undefined,
       within,
+      true,
+      // The CRM behind Truto filters before it paginates: no empty page while matches remain.
+      { baseKeys: seededStartKeys(times), neverEmpty: true },
     );
     const entries = dir === -1 ? [...page.entries].reverse() : page.entries;
     const later = dir === 1 ? page.far : page.near;
