@@ -79,6 +79,8 @@ export function spawnEntry(entry: string, env: Record<string, string>): Child {
   };
 }
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Polls `read` until `until` holds (no timing assertion: the test's own timeout bounds it). */
 export async function pollUntil<T>(
   read: () => Promise<T>,
