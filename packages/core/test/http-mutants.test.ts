@@ -1,0 +1,733 @@
+// Behaviour of the transport that the mutation run (`MUTATE_GROUPS=http pnpm mutation core`) found
+// no test held: what each failure becomes (class and exact message), what axios is asked, which
+// headers win, how bodies are read, the retry budget and the hooks' payloads. A scripted fake axios
+// instance answers (capped calls), and a fake clock stands in for every wait.
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import { describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  EngagekitError,
+  RateLimitError,
+  ResponseTooLargeError,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+} from '../src/errors';
+import {
+  type AuthProvider,
+  createTransport,
+  type HookRequestInfo,
+  type TransportConfig,
+} from '../src/http';
+
+const MAX_FAKE_CALLS = 12;
+const BASE = 'https://api.mutants.test';
+
+type Answer =
+  | { status: number; data?: string; headers?: Record<string, unknown>; socket?: unknown }
+  | { error: Record<string, unknown> };
+
+/** A fake axios: answers in turn (the last one repeats), records each request config. */
+function fakeHttp(...answers: Answer[]) {
+  const configs: AxiosRequestConfig[] = [];
+  const http = {
+    async request(config: AxiosRequestConfig) {
+      configs.push(config);
+      if (configs.length > MAX_FAKE_CALLS) throw new Error('fake axios called too often: a loop');
+      const a = answers[Math.min(configs.length, answers.length) - 1] as Answer;
+      if ('error' in a)
+        throw Object.assign(new Error(String(a.error.message ?? 'failed')), a.error);
+      return {
+        status: a.status,
+        data: a.data ?? '',
+        headers: a.headers ?? {},
+        request: a.socket === undefined ? undefined : { socket: a.socket },
+      };
+    },
+  };
+  return { configs, http: http as unknown as AxiosInstance };
+}
+
+function fakeClock(start = 1_000_000) {
+  let t = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => t,
+    sleeps,
+    advance: (ms: number) => {
+      t += ms;
+    },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+  };
+}
+
+function make(answers: Answer[], over: Partial<TransportConfig> = {}) {
+  const clock = fakeClock();
+  const fake = fakeHttp(...answers);
+  const events: { name: string; info: HookRequestInfo & Record<string, unknown> }[] = [];
+  const hook = (name: string) => (info: HookRequestInfo) =>
+    events.push({ name, info: info as HookRequestInfo & Record<string, unknown> });
+  const transport = createTransport(
+    {
+      provider: 'acme',
+      baseUrl: BASE,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => 0.5,
+      hooks: { onRequest: hook('request'), onResponse: hook('response'), onRetry: hook('retry') },
+      ...over,
+    },
+    fake.http,
+  );
+  return { transport, clock, events, configs: fake.configs };
+}
+
+async function failure(run: () => Promise<unknown>): Promise<EngagekitError> {
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof EngagekitError))
+    throw new Error(`expected an EngagekitError, got ${error}`);
+  return error;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+describe('what axios is asked', () => {
+  it('url, method, headers, body, timeout, and the response settings', async () => {
+    const { transport, configs } = make([{ status: 200, data: json({ ok: 1 }) }], {
+      baseUrl: `${BASE}//`,
+      headers: { 'x-config': 'c', 'x-both': 'config' },
+      timeoutMs: 1234,
+      maxResponseBytes: 4321,
+    });
+    const res = await transport.request({
+      method: 'POST',
+      path: 'items',
+      query: { a: 1 },
+      body: { name: 'n' },
+      headers: { 'x-both': 'request', 'x-req': 'r' },
+      options: { headers: { 'x-opt': 'o' } },
+    });
+    expect(res).toEqual({ status: 200, data: { ok: 1 }, headers: {}, requestId: undefined });
+    expect(configs).toHaveLength(1);
+    const c = configs[0] as AxiosRequestConfig;
+    expect(c.url).toBe(`${BASE}/items?a=1`);
+    expect(c.method).toBe('POST');
+    expect(c.headers).toEqual({
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'x-config': 'c',
+      'x-both': 'request',
+      'x-req': 'r',
+      'x-opt': 'o',
+    });
+    expect(c.data).toBe('{"name":"n"}');
+    expect(c.timeout).toBe(1234);
+    expect(c.responseType).toBe('text');
+    expect(c.maxRedirects).toBe(0);
+    expect(c.maxContentLength).toBe(4321);
+    expect((c.transformResponse as (d: string) => string)('{"raw":1}')).toBe('{"raw":1}');
+    expect(c.validateStatus?.(500)).toBe(true);
+    expect(c.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('a GET has no body and no content-type; per-call headers beat the request and auth ones', async () => {
+    const auth: AuthProvider = { headers: () => ({ authorization: 'Bearer tok_mutants_1234567' }) };
+    const { transport, configs } = make([{ status: 204 }], { auth });
+    const res = await transport.request({
+      method: 'GET',
+      path: '/x',
+      headers: { accept: 'text/plain' },
+      options: { headers: { authorization: 'Bearer tok_override_7654321' } },
+    });
+    expect(res.data).toBeUndefined();
+    expect(configs[0]?.data).toBeUndefined();
+    expect(configs[0]?.headers).toEqual({
+      accept: 'text/plain',
+      authorization: 'Bearer tok_override_7654321',
+    });
+  });
+
+  it('paths: absolute URLs as they are, an empty path is the base URL, defaults apply', async () => {
+    const { transport, configs } = make([{ status: 200 }]);
+    await transport.request({ method: 'GET', path: 'HTTPS://other.test/abs' });
+    await transport.request({ method: 'GET', path: 'http://other.test/plain' });
+    await transport.request({ method: 'GET', path: '' });
+    await transport.request({ method: 'GET', path: '/lead' });
+    expect(configs.map((c) => c.url)).toEqual([
+      'HTTPS://other.test/abs',
+      'http://other.test/plain',
+      BASE,
+      `${BASE}/lead`,
+    ]);
+    // Defaults: 30 s, 32 MiB.
+    expect(configs[0]?.timeout).toBe(30_000);
+    expect(configs[0]?.maxContentLength).toBe(32 * 1024 * 1024);
+  });
+
+  it('the response headers are lower-cased, arrays joined, nulls dropped; requestIdHeader is read', async () => {
+    const { transport } = make(
+      [
+        {
+          status: 200,
+          data: json([1]),
+          headers: { 'X-Trace': 'abc', 'Set-Thing': ['a', 'b'], 'X-Null': null, 'X-Num': 5 },
+        },
+      ],
+      { requestIdHeader: 'x-trace' },
+    );
+    const res = await transport.request({ method: 'GET', path: '/x' });
+    expect(res).toEqual({
+      status: 200,
+      data: [1],
+      headers: { 'x-trace': 'abc', 'set-thing': 'a, b', 'x-num': '5' },
+      requestId: 'abc',
+    });
+  });
+});
+
+describe('what a failure becomes', () => {
+  it('a network error with a code, and one without', async () => {
+    const refused = make([{ error: { code: 'ECONNREFUSED' } }], { maxRetries: 0 });
+    const e1 = await failure(() => refused.transport.request({ method: 'GET', path: '/x' }));
+    expect(e1).toBeInstanceOf(ConnectionError);
+    expect(e1).not.toBeInstanceOf(TimeoutError);
+    expect(e1.message).toBe(`acme: connection failed (ECONNREFUSED) (GET ${BASE}/x)`);
+    expect(e1.provider).toBe('acme');
+    expect(e1.request).toEqual({ method: 'GET', url: `${BASE}/x`, operation: undefined });
+    const bare = make([{ error: {} }], { maxRetries: 0 });
+    const e2 = await failure(() => bare.transport.request({ method: 'GET', path: '/x' }));
+    expect(e2.message).toBe(`acme: connection failed (GET ${BASE}/x)`);
+  });
+
+  it.each(['ECONNABORTED', 'ETIMEDOUT'])('%s is a TimeoutError', async (code) => {
+    const { transport } = make([{ error: { code } }], { maxRetries: 0, timeoutMs: 700 });
+    const e = await failure(() => transport.request({ method: 'GET', path: '/t' }));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toBe(`acme: request timed out after 700 ms (GET ${BASE}/t)`);
+  });
+
+  it('a cancel nobody asked for is an AbortError, not retried', async () => {
+    const { transport, configs } = make([{ error: { code: 'ERR_CANCELED' } }]);
+    const e = await failure(() => transport.request({ method: 'GET', path: '/c' }));
+    expect(e).toBeInstanceOf(AbortError);
+    expect(e.message).toBe('The request was aborted.');
+    expect(configs).toHaveLength(1);
+  });
+
+  it("axios' maxContentLength error is a ResponseTooLargeError; another bad response is not", async () => {
+    const big = make(
+      [{ error: { code: 'ERR_BAD_RESPONSE', message: 'maxContentLength size of 10 exceeded' } }],
+      { maxResponseBytes: 10 },
+    );
+    const e = await failure(() => big.transport.request({ method: 'GET', path: '/b' }));
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect((e as ResponseTooLargeError).maxResponseBytes).toBe(10);
+    expect(big.configs).toHaveLength(1);
+    const other = make([{ error: { code: 'ERR_BAD_RESPONSE', message: 'stream broke' } }], {
+      maxRetries: 0,
+    });
+    const e2 = await failure(() => other.transport.request({ method: 'GET', path: '/b' }));
+    expect(e2).toBeInstanceOf(ConnectionError);
+    expect(e2.message).toBe(`acme: connection failed (ERR_BAD_RESPONSE) (GET ${BASE}/b)`);
+    const nonString = make(
+      [{ error: { code: 'ERR_BAD_RESPONSE', message: new String('maxContentLength size of 1') } }],
+      {
+        maxRetries: 0,
+      },
+    );
+    expect(
+      await failure(() => nonString.transport.request({ method: 'GET', path: '/b' })),
+    ).not.toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  it('an https answer on an unencrypted socket is a proxy refusing the tunnel', async () => {
+    const proxy = make([{ status: 407, data: 'no', socket: { encrypted: false } }]);
+    const e = await failure(() => proxy.transport.request({ method: 'GET', path: '/p' }));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.message).toBe(
+      `acme: the HTTPS proxy refused the tunnel (CONNECT answered 407); check HTTPS_PROXY / the proxy's rules (GET ${BASE}/p)`,
+    );
+    expect(proxy.configs).toHaveLength(1);
+    // An encrypted socket, a null socket, or a plain-http URL: the vendor answered.
+    for (const socket of [{ encrypted: true }, null]) {
+      const ok = make([{ status: 200, data: json({ v: 1 }), socket }]);
+      expect((await ok.transport.request({ method: 'GET', path: '/p' })).data).toEqual({ v: 1 });
+    }
+    const plain = make([{ status: 200, data: json({ v: 2 }), socket: { encrypted: false } }], {
+      baseUrl: 'http://127.0.0.1:9',
+    });
+    expect((await plain.transport.request({ method: 'GET', path: '/p' })).data).toEqual({ v: 2 });
+  });
+
+  it('without a vendor parser the message comes from message, error_description, detail or error', async () => {
+    const messageOf = async (body: unknown) => {
+      const { transport } = make([
+        { status: 400, data: typeof body === 'string' ? body : json(body) },
+      ]);
+      const e = await failure(() => transport.request({ method: 'GET', path: '/m' }));
+      expect(e).toBeInstanceOf(BadRequestError);
+      return e.message;
+    };
+    const line = `(GET ${BASE}/m)`;
+    expect(
+      await messageOf({ error: 'e', detail: 'd', error_description: 'ed', message: 'm' }),
+    ).toBe(`acme 400: m ${line}`);
+    expect(await messageOf({ error: 'e', detail: 'd', error_description: 'ed', message: '' })).toBe(
+      `acme 400: ed ${line}`,
+    );
+    expect(await messageOf({ error: 'e', detail: 'd', message: 7 })).toBe(`acme 400: d ${line}`);
+    expect(await messageOf({ error: 'e' })).toBe(`acme 400: e ${line}`);
+    expect(await messageOf({ other: 'x' })).toBe(`acme 400: request failed ${line}`);
+    expect(await messageOf('not json')).toBe(`acme 400: request failed ${line}`);
+    expect(await messageOf(json('a string'))).toBe(`acme 400: request failed ${line}`);
+    expect(await messageOf({ message: 'x'.repeat(600) })).toBe(
+      `acme 400: ${'x'.repeat(500)} ${line}`,
+    );
+  });
+
+  it('an error body that is not JSON is kept as text; the header request id is kept', async () => {
+    const { transport } = make(
+      [{ status: 404, data: '<html>gone</html>', headers: { 'X-Req': 'r-1' } }],
+      {
+        requestIdHeader: 'x-req',
+      },
+    );
+    const e = (await failure(() => transport.request({ method: 'GET', path: '/g' }))) as ApiError;
+    expect(e.body).toBe('<html>gone</html>');
+    expect(e.requestId).toBe('r-1');
+    expect(e.status).toBe(404);
+    expect(e.headers).toEqual({ 'x-req': 'r-1' });
+  });
+
+  it('a vendor parser gets the parsed body, status and headers; its request id wins', async () => {
+    const seen: unknown[] = [];
+    const { transport } = make(
+      [{ status: 422, data: json({ c: 'E1' }), headers: { 'x-req': 'h' } }],
+      {
+        requestIdHeader: 'x-req',
+        parseError: (body, status, headers) => {
+          seen.push(body, status, headers);
+          return { message: 'bad', code: 'E1', requestId: 'vendor-id' };
+        },
+      },
+    );
+    const e = (await failure(() =>
+      transport.request({ method: 'POST', path: '/v', body: {} }),
+    )) as ApiError;
+    expect(seen).toEqual([{ c: 'E1' }, 422, { 'x-req': 'h' }]);
+    expect(e.requestId).toBe('vendor-id');
+    expect(e.message).toBe(`acme 422 [E1]: bad (POST ${BASE}/v)`);
+  });
+
+  it('a 2xx body that is not JSON names the operation', async () => {
+    const { transport } = make([{ status: 200, data: '{oops' }]);
+    const e = await failure(() =>
+      transport.request({ method: 'GET', path: '/j', operation: 'things.list' }),
+    );
+    expect(e).toBeInstanceOf(ResponseValidationError);
+    expect(e.message).toBe(
+      'acme things.list body does not match its schema at (root): response body is not valid JSON',
+    );
+    expect(e.request).toEqual({ method: 'GET', url: `${BASE}/j`, operation: 'things.list' });
+    const anonymous = make([{ status: 299, data: '{oops' }]);
+    const e2 = await failure(() => anonymous.transport.request({ method: 'GET', path: '/j' }));
+    expect(e2.message).toBe(
+      'acme response body does not match its schema at (root): response body is not valid JSON',
+    );
+  });
+
+  it('a 300 is not a success', async () => {
+    const { transport } = make([{ status: 300, data: json({ a: 1 }) }]);
+    const e = (await failure(() => transport.request({ method: 'GET', path: '/r' }))) as ApiError;
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.status).toBe(300);
+  });
+});
+
+describe('credentials', () => {
+  it('an auth provider failing with an HTTP response is an ApiError of that status', async () => {
+    const auth: AuthProvider = {
+      headers: () => {
+        throw Object.assign(new Error('token endpoint said no'), {
+          response: { status: 401, data: { error: 'invalid_client' }, headers: { 'X-A': '1' } },
+        });
+      },
+    };
+    const { transport, configs } = make([{ status: 200 }], { auth });
+    const e = (await failure(() => transport.request({ method: 'GET', path: '/a' }))) as ApiError;
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect(e.message).toBe(`acme 401: could not obtain credentials (GET ${BASE}/a)`);
+    expect(e.body).toEqual({ error: 'invalid_client' });
+    expect(e.headers).toEqual({ 'x-a': '1' });
+    expect((e.cause as Error).message).toBe('token endpoint said no');
+    expect(configs).toHaveLength(0);
+  });
+
+  it('an auth provider failing without a response is a ConnectionError, with its code when it has one', async () => {
+    const failing = (error: unknown): AuthProvider => ({
+      headers: async () => {
+        throw error;
+      },
+    });
+    const coded = make([{ status: 200 }], {
+      auth: failing(Object.assign(new Error('x'), { code: 'ENOTFOUND' })),
+    });
+    const e = await failure(() => coded.transport.request({ method: 'GET', path: '/a' }));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.message).toBe('acme: could not obtain credentials (ENOTFOUND)');
+    expect(e.request?.url).toBe(`${BASE}/a`);
+    const bare = make([{ status: 200 }], {
+      auth: failing(Object.assign(new Error('x'), { response: { status: 'nope' } })),
+    });
+    const e2 = await failure(() => bare.transport.request({ method: 'GET', path: '/a' }));
+    expect(e2.message).toBe('acme: could not obtain credentials');
+    const own = new RateLimitError('mine', { status: 429 });
+    const passed = make([{ status: 200 }], { auth: failing(own) });
+    expect(await failure(() => passed.transport.request({ method: 'GET', path: '/a' }))).toBe(own);
+  });
+
+  it('a 401 asks onUnauthorized once; false means no retry', async () => {
+    let asked = 0;
+    const auth: AuthProvider = {
+      headers: () => ({ authorization: 'Bearer tok_mutants_abcdef' }),
+      onUnauthorized: () => {
+        asked++;
+        return asked === 1;
+      },
+    };
+    const { transport, configs, events } = make([{ status: 401 }], { auth });
+    const e = await failure(() => transport.request({ method: 'GET', path: '/u' }));
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect(asked).toBe(1);
+    expect(configs).toHaveLength(2);
+    // The refreshed attempt counts as the same attempt.
+    expect(events.filter((x) => x.name === 'request').map((x) => x.info.attempt)).toEqual([1, 1]);
+
+    let refused = 0;
+    const no = make([{ status: 401 }], {
+      auth: {
+        headers: () => ({}),
+        onUnauthorized: () => {
+          refused++;
+          return false;
+        },
+      },
+    });
+    await failure(() => no.transport.request({ method: 'GET', path: '/u' }));
+    expect(refused).toBe(1);
+    expect(no.configs).toHaveLength(1);
+  });
+
+  it('onUnauthorized throwing is a credentials failure', async () => {
+    const { transport } = make([{ status: 401 }], {
+      auth: {
+        headers: () => ({}),
+        onUnauthorized: () => {
+          throw Object.assign(new Error('refresh failed'), { code: 'ECONNRESET' });
+        },
+      },
+    });
+    const e = await failure(() => transport.request({ method: 'GET', path: '/u' }));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.message).toBe('acme: could not obtain credentials (ECONNRESET)');
+  });
+
+  it('credential-named headers are redacted from errors, idempotency keys are not', async () => {
+    const { transport } = make(
+      [{ status: 500, data: json({ message: 'echo sk_live_mutants_42 key-777-idem' }) }],
+      {
+        maxRetries: 0,
+      },
+    );
+    const e = await failure(() =>
+      transport.request({
+        method: 'POST',
+        path: '/w',
+        body: {},
+        headers: { 'x-api-key': 'sk_live_mutants_42', 'idempotency-key': 'key-777-idem' },
+      }),
+    );
+    expect(e).toBeInstanceOf(ServerError);
+    expect(e.message).toBe(`acme 500: echo [REDACTED] key-777-idem (POST ${BASE}/w)`);
+  });
+
+  it('auth secrets given to the transport are redacted', async () => {
+    const { transport } = make(
+      [{ status: 400, data: json({ message: 'bad client cs_mutants_secret_9' }) }],
+      {
+        auth: { headers: () => ({}), secrets: ['cs_mutants_secret_9'] },
+      },
+    );
+    const e = await failure(() => transport.request({ method: 'GET', path: '/s' }));
+    expect(e.message).toBe(`acme 400: bad client [REDACTED] (GET ${BASE}/s)`);
+  });
+});
+
+describe('retries', () => {
+  it('a 429 without Retry-After waits 1 s plus a jitter of up to 250 ms', async () => {
+    const { transport, clock, events } = make([{ status: 429 }, { status: 200, data: '1' }]);
+    expect((await transport.request({ method: 'GET', path: '/r' })).data).toBe(1);
+    expect(clock.sleeps).toEqual([1125]);
+    expect(events.find((e) => e.name === 'retry')?.info).toMatchObject({
+      reason: '429',
+      delayMs: 1125,
+    });
+  });
+
+  it('network errors without a code retry as "network"; backoff is capped by maxRetryWaitMs', async () => {
+    const { transport, clock, events } = make(
+      [{ error: {} }, { error: {} }, { error: {} }, { status: 200 }],
+      {
+        maxRetryWaitMs: 600,
+      },
+    );
+    await transport.request({ method: 'GET', path: '/n' });
+    expect(events.filter((e) => e.name === 'retry').map((e) => e.info.reason)).toEqual([
+      'network',
+      'network',
+      'network',
+    ]);
+    // 500 ms base: 375, then steps of 1000 and 2000 capped at 600 → 450.
+    expect(clock.sleeps).toEqual([375, 450, 450]);
+  });
+
+  it('a retry storm stops at 180 s of waiting in total', async () => {
+    const { transport, clock, configs } = make(
+      [{ status: 503, headers: { 'retry-after': '60' } }],
+      {
+        maxRetries: 10,
+      },
+    );
+    const e = (await failure(() => transport.request({ method: 'GET', path: '/s' }))) as ApiError;
+    expect(e).toBeInstanceOf(ServerError);
+    expect(e.retryAfterMs).toBe(60_000);
+    expect(clock.sleeps).toEqual([60_000, 60_000, 60_000]);
+    expect(configs).toHaveLength(4);
+  });
+
+  it('a larger maxRetryWaitMs raises the budget to itself', async () => {
+    const { transport, clock } = make([{ status: 503, headers: { 'retry-after': '100' } }], {
+      maxRetries: 10,
+      maxRetryWaitMs: 250_000,
+    });
+    await failure(() => transport.request({ method: 'GET', path: '/s' }));
+    expect(clock.sleeps).toEqual([100_000, 100_000]);
+  });
+
+  it('a Retry-After equal to maxRetryWaitMs is waited', async () => {
+    const { transport, clock } = make(
+      [{ status: 503, headers: { 'retry-after': '2' } }, { status: 200 }],
+      { maxRetryWaitMs: 2000 },
+    );
+    await transport.request({ method: 'GET', path: '/e' });
+    expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('reset headers time a 429 but never a 5xx', async () => {
+    const limited = make([
+      { status: 429, headers: { 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': '3' } },
+      { status: 200 },
+    ]);
+    await limited.transport.request({ method: 'GET', path: '/l' });
+    expect(limited.clock.sleeps).toEqual([3000]);
+    const failing = make([
+      { status: 502, headers: { 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': '3' } },
+      { status: 200 },
+    ]);
+    await failing.transport.request({ method: 'GET', path: '/l' });
+    expect(failing.clock.sleeps).toEqual([375]);
+  });
+
+  it('the adapter veto sees the status and the parsed body', async () => {
+    const seen: unknown[] = [];
+    const { transport, configs } = make([{ status: 503, data: json({ blocked: true }) }], {
+      isRetryable: (status, body) => {
+        seen.push(status, body);
+        return false;
+      },
+    });
+    await failure(() => transport.request({ method: 'GET', path: '/v' }));
+    expect(seen).toEqual([503, { blocked: true }]);
+    expect(configs).toHaveLength(1);
+  });
+
+  it('writes retry on the statuses given, idempotent writes on any retryable one', async () => {
+    const post = make([{ status: 503 }, { status: 200 }]);
+    await post.transport.request({ method: 'POST', path: '/w', body: {}, retryWriteOn: [503] });
+    expect(post.configs).toHaveLength(2);
+    const idem = make([{ status: 500 }, { status: 200 }]);
+    await idem.transport.request({ method: 'POST', path: '/w', body: {}, idempotent: true });
+    expect(idem.configs).toHaveLength(2);
+    const plain = make([{ status: 500 }, { status: 200 }]);
+    await failure(() => plain.transport.request({ method: 'POST', path: '/w', body: {} }));
+    expect(plain.configs).toHaveLength(1);
+    const limited = make([{ status: 429 }, { status: 200 }]);
+    await limited.transport.request({ method: 'POST', path: '/w', body: {} });
+    expect(limited.configs).toHaveLength(2);
+  });
+});
+
+describe('hooks', () => {
+  it('see the redacted request, the status, the duration and the response headers', async () => {
+    const clock = fakeClock();
+    const events: { name: string; info: Record<string, unknown> }[] = [];
+    const http = {
+      async request() {
+        clock.advance(42);
+        return { status: 201, data: '{}', headers: { 'Set-Cookie': 'sid=1', 'X-Ok': 'y' } };
+      },
+    } as unknown as AxiosInstance;
+    const transport = createTransport(
+      {
+        provider: 'acme',
+        baseUrl: BASE,
+        now: clock.now,
+        sleep: clock.sleep,
+        hooks: {
+          onRequest: (info) => events.push({ name: 'request', info: { ...info } }),
+          onResponse: (info) => events.push({ name: 'response', info: { ...info } }),
+        },
+      },
+      http,
+    );
+    await transport.request({
+      method: 'PUT',
+      path: '/h',
+      operation: 'things.put',
+      body: {},
+      headers: { 'x-api-key': 'sk_hook_mutants_1' },
+    });
+    const request = {
+      provider: 'acme',
+      operation: 'things.put',
+      method: 'PUT',
+      url: `${BASE}/h`,
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'x-api-key': '[REDACTED]',
+      },
+      attempt: 1,
+    };
+    expect(events).toEqual([
+      { name: 'request', info: request },
+      {
+        name: 'response',
+        info: {
+          ...request,
+          status: 201,
+          durationMs: 42,
+          headers: { 'set-cookie': '[REDACTED]', 'x-ok': 'y' },
+        },
+      },
+    ]);
+  });
+});
+
+describe('rate limits', () => {
+  it('an exhausted window pauses later calls until its reset; a window with requests left does not', async () => {
+    const { transport, clock } = make(
+      [
+        { status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '4' } },
+        { status: 200, headers: { 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': '9' } },
+        { status: 200 },
+      ],
+      { rateLimit: { requestsPerSecond: 1000, burst: 10 } },
+    );
+    await transport.request({ method: 'GET', path: '/1' });
+    const before = clock.now();
+    await transport.request({ method: 'GET', path: '/2' });
+    expect(clock.now() - before).toBe(4000);
+    const after = clock.now();
+    await transport.request({ method: 'GET', path: '/3' });
+    // Paced from the pause's end (one token per ms at this rate), not held for the 9 s reset.
+    expect(clock.now() - after).toBe(1);
+  });
+
+  it('a 429 pauses the limiter for the Retry-After; the paused error names both waits', async () => {
+    const { transport } = make([{ status: 429, headers: { 'retry-after': '90' } }], {
+      rateLimit: { requestsPerSecond: 10 },
+      maxRetryWaitMs: 1000,
+    });
+    const first = (await failure(() =>
+      transport.request({ method: 'GET', path: '/q' }),
+    )) as ApiError;
+    expect(first).toBeInstanceOf(RateLimitError);
+    expect(first.retryAfterMs).toBe(90_000);
+    const second = (await failure(() =>
+      transport.request({ method: 'GET', path: '/q' }),
+    )) as ApiError;
+    expect(second).toBeInstanceOf(RateLimitError);
+    expect(second.message).toBe(
+      `acme 429: rate limited for another 90000 ms, longer than maxRetryWaitMs (1000 ms) (GET ${BASE}/q)`,
+    );
+    expect(second.retryAfterMs).toBe(90_000);
+    expect(second.status).toBe(429);
+  });
+
+  it('rateLimit: false means no limiter', async () => {
+    const { transport, clock } = make(
+      [{ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '4' } }],
+      { rateLimit: false },
+    );
+    await transport.request({ method: 'GET', path: '/1' });
+    await transport.request({ method: 'GET', path: '/2' });
+    expect(clock.sleeps).toEqual([]);
+  });
+});
+
+describe('signals', () => {
+  it('an adapter-wide signal already aborted stops a call before any request', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('shutdown'));
+    const { transport, configs } = make([{ status: 200 }], { signal: controller.signal });
+    const e = await failure(() => transport.request({ method: 'GET', path: '/s' }));
+    expect(e).toBeInstanceOf(AbortError);
+    expect(configs).toHaveLength(0);
+  });
+
+  it('a per-call signal already aborted stops the call, with or without an adapter-wide one', async () => {
+    for (const shared of [undefined, new AbortController().signal]) {
+      const { transport, configs } = make([{ status: 200 }], { signal: shared });
+      const own = new AbortController();
+      own.abort();
+      const e = await failure(() =>
+        transport.request({ method: 'GET', path: '/s', options: { signal: own.signal } }),
+      );
+      expect(e).toBeInstanceOf(AbortError);
+      expect(e.request).toEqual({ method: 'GET', url: `${BASE}/s`, operation: undefined });
+      expect(configs).toHaveLength(0);
+    }
+  });
+
+  it('a per-call signal that fires while the request is in flight aborts it, with an adapter-wide one too', async () => {
+    const own = new AbortController();
+    let seen: AbortSignal | undefined;
+    const http = {
+      request(config: AxiosRequestConfig) {
+        seen = config.signal as AbortSignal;
+        own.abort();
+        return Promise.reject(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' }));
+      },
+    } as unknown as AxiosInstance;
+    const transport = createTransport(
+      { provider: 'acme', baseUrl: BASE, signal: new AbortController().signal },
+      http,
+    );
+    const e = await failure(() =>
+      transport.request({ method: 'GET', path: '/s', options: { signal: own.signal } }),
+    );
+    expect(e).toBeInstanceOf(AbortError);
+    expect(seen?.aborted).toBe(true);
+  });
+});
