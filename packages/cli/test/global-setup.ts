@@ -37,7 +37,7 @@ function stale(pkg: string, entry: string): boolean {
  */
 export default function setup(): void {
   try {
-    for (const pkg of ['core', 'devrev', 'zoom-contact-center', 'truto', 'sandbox']) {
+    for (const pkg of ['core', 'devrev', 'zoom-contact-center', 'truto', 'sandbox', 'sync']) {
       if (stale(pkg, 'index.js')) build(pkg);
     }
     if (stale('cli', 'bin.js')) build('cli');
