@@ -230,6 +230,53 @@ describe('sortedListing (external sort)', () => {
     expect(await filesUnder(spillDir)).toEqual([]);
   });
 
+  it('empties each page it took in, and once spilling reads one window at a time without prefetch', async () => {
+    const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
+    const windows = Array.from({ length: 8 }, (_, w) => [w * 100, (w + 1) * 100] as const);
+    const pages: Engagement[][] = [];
+    const prefetch: boolean[] = [];
+    let open = 0;
+    const openWhenStarted: number[] = [];
+    const out: string[] = [];
+    for await (const e of sortedListing({
+      windows,
+      // Each window: 100 records in reverse, in pages of 25.
+      list: async function* ([from], _signal, read) {
+        prefetch.push(read.prefetch);
+        openWhenStarted.push(open++);
+        try {
+          for (let p = 3; p >= 0; p--) {
+            await new Promise((resolve) => setImmediate(resolve));
+            const page = Array.from({ length: 25 }, (_, i) => {
+              const n = (from ?? 0) + p * 25 + 24 - i;
+              return engagement('w', `w-${n}`, T0 + n);
+            });
+            pages.push(page);
+            yield page;
+          }
+        } finally {
+          open--;
+        }
+      },
+      sign: 1,
+      maxBuffered: 80,
+      windowsInFlight: 3,
+      spillDir,
+      stats,
+    })) {
+      out.push(e.id);
+    }
+    expect(out).toEqual(Array.from({ length: 800 }, (_, n) => `w:w-${n}`));
+    expect(pages).toHaveLength(32);
+    expect(pages.map((p) => p.length)).toEqual(Array.from({ length: 32 }, () => 0));
+    // Three windows start at once (with prefetch); every window spills its 20-item chunks, so the
+    // other five are read one after another, without prefetch.
+    expect(prefetch).toEqual([true, true, true, false, false, false, false, false]);
+    expect(openWhenStarted.slice(3)).toEqual([0, 0, 0, 0, 0]);
+    expect(stats.runsWritten).toBe(40);
+    expect(stats.held).toBe(0);
+  });
+
   it('removes its temporary files when abandoned mid-merge', async () => {
     const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
     const listing = sortedListing({

@@ -43,7 +43,8 @@ export interface EngagementsClientOptions {
   /**
    * Window size (ms) used to fetch adapters that do not list in time order but filter by time on the
    * server: each window is read, sorted (spilling to disk when it overflows its share of
-   * `maxBufferedPerProvider`) and merged, a few windows ahead. @default 7 days
+   * `maxBufferedPerProvider`) and merged, a few windows ahead (one at a time, without prefetch, once
+   * the provider spills: its reads then only feed the sort). @default 7 days
    */
   windowMs?: number | undefined;
   /**
@@ -434,7 +435,12 @@ async function* providerStream(
   // Skipped records go to the merged iterator; each provider's own end is not the listing's.
   const forward: ListingSink = { skipped: (record) => o.sink.skipped(record), finished: () => {} };
   /** One range's pages (their items arrays). */
-  async function* pages(f: number | undefined, t: number | undefined, signal: AbortSignal) {
+  async function* pages(
+    f: number | undefined,
+    t: number | undefined,
+    signal: AbortSignal,
+    prefetch = true,
+  ) {
     const listParams: ListEngagementsParams = {
       ...base,
       // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
@@ -445,7 +451,7 @@ async function* providerStream(
       from: f === undefined ? undefined : new Date(f),
       to: t === undefined ? undefined : new Date(t),
       signal,
-      prefetch: true,
+      prefetch,
       ...(o.onInvalidRecord === undefined ? {} : { onInvalidRecord: o.onInvalidRecord }),
     };
     for await (const page of adapter.engagements.list(listParams).sourcePages(forward)) {
@@ -454,7 +460,11 @@ async function* providerStream(
   }
 
   if (order === 'asc' && adapter.capabilities.ordering === 'asc') {
-    for await (const items of pages(from, to, o.signal)) yield* items;
+    for await (const items of pages(from, to, o.signal)) {
+      yield* items;
+      // Handed out: the listing keeps its last page while it fetches the next (see `sortedListing`).
+      items.length = 0;
+    }
     return;
   }
   const sign = order === 'asc' ? 1 : -1;
@@ -471,7 +481,7 @@ async function* providerStream(
   yield* sortedListing({
     windows,
     // Whole pages: the sorter takes each in at once (see `SortedListingOptions.list`).
-    list: ([f, t], signal) => pages(f, t, signal),
+    list: ([f, t], signal, read) => pages(f, t, signal, read.prefetch),
     sign,
     maxBuffered: o.maxBuffered,
     windowsInFlight: WINDOWS_IN_FLIGHT,

@@ -18,16 +18,22 @@ export interface SortedListingOptions {
   windows: readonly (readonly [number | undefined, number | undefined])[];
   /**
    * Lists one window, a record or a page (array) at a time; `signal` stops it when the sorted
-   * listing ends early. A page is taken in at once, so its objects are garbage before the next
-   * young-generation collection instead of being promoted while other windows are read.
+   * listing ends early. A page is taken in at once and then emptied (`length = 0`): the generators
+   * a page comes through keep their last page while they wait for the next, so its records would
+   * otherwise outlive young-generation collections and be promoted while other windows are read.
    */
   list(
     window: readonly [number | undefined, number | undefined],
     signal: AbortSignal,
-  ): AsyncIterable<Engagement | readonly Engagement[]>;
+    read: ReadHints,
+  ): AsyncIterable<Engagement | Engagement[]>;
   /** Order of the output by (`occurredAt`, `id`): 1 ascending, -1 descending. */
   sign: 1 | -1;
-  /** Items held in memory at once, over every window (read, waiting or being merged). */
+  /**
+   * Items held in memory at once, over every window (read, waiting or being merged). A page is
+   * taken in whole, so a window whose chunk fills mid-page holds the rest of that page too (less
+   * than a page more) until the full chunk is written.
+   */
   maxBuffered: number;
   /** Windows read at once, ahead of the one being consumed. */
   windowsInFlight: number;
@@ -36,6 +42,16 @@ export interface SortedListingOptions {
   /** Stops the whole listing. */
   signal?: AbortSignal | undefined;
   stats?: SpillStats | undefined;
+}
+
+/** How `list` should read a window. */
+export interface ReadHints {
+  /**
+   * Whether to fetch the next page while this one is taken in. Off once the listing spills: its
+   * reads then only feed the sort, and a page that waits parsed while a run is written outlives
+   * young-generation collections (see `runs.ts`).
+   */
+  prefetch: boolean;
 }
 
 interface WindowState {
@@ -104,6 +120,11 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   let consuming = 0;
   /** Objects a window keeps before it keeps JSON: none once a window of this listing spilled. */
   let objectItems = OBJECT_ITEMS;
+  /**
+   * Set once a window of this listing spilled: its reads then only feed the sort, so windows are
+   * read one at a time without prefetch (fewer pages alive at once, none waiting on a spill).
+   */
+  let spilling = false;
   /** Arena blocks and write buffers no reader uses right now. */
   const blocks: Buffer[] = [];
   const writeBuffers: Buffer[] = [];
@@ -146,21 +167,23 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     // The first `objectItems` records stay objects, the others go to the arena as JSON.
     let objects = objectItems;
     let arena: Arena | undefined;
-    let spilled = false;
-    const spillChunk = async () => {
-      state.runs.push(await spill(chunk));
-      spilled = true;
-      objectItems = 0;
-      objects = 0;
-      release(chunk.length);
-      readerHeld -= chunk.length;
-      chunk = [];
-      arena?.clear();
+    /** Chunks that filled during the page being taken in, spilled once it is. */
+    const full: Array<{ chunk: Item[]; arena: Arena | undefined }> = [];
+    const spillFull = async () => {
+      while (full.length > 0) {
+        const f = full[0] as { chunk: Item[]; arena: Arena | undefined };
+        state.runs.push(await spill(f.chunk));
+        full.shift();
+        release(f.chunk.length);
+        readerHeld -= f.chunk.length;
+        f.arena?.clear();
+      }
     };
     try {
-      for await (const got of o.list(window, controller.signal)) {
+      for await (const got of o.list(window, controller.signal, { prefetch: !spilling })) {
         if (controller.signal.aborted) return;
         const page = isPage(got) ? got : [got];
+        // The whole page is taken in before any await, so none of its objects waits on a spill.
         for (let i = 0; i < page.length; i++) {
           const e = page[i] as Engagement;
           const t = Date.parse(e.occurredAt);
@@ -173,12 +196,26 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
           }
           hold(1);
           readerHeld++;
-          if (chunk.length >= perWindow) await spillChunk();
+          if (chunk.length >= perWindow) {
+            full.push({ chunk, arena });
+            chunk = [];
+            arena = undefined;
+            spilling = true;
+            objectItems = 0;
+            objects = 0;
+          }
         }
+        if (isPage(got)) got.length = 0;
+        await spillFull();
       }
-      if (spilled) {
+      if (state.runs.length > 0) {
         // A window that spilled keeps nothing in memory: its rest is a run too.
-        if (chunk.length > 0) await spillChunk();
+        if (chunk.length > 0) {
+          full.push({ chunk, arena });
+          chunk = [];
+          arena = undefined;
+          await spillFull();
+        }
       } else {
         chunk.sort(byKey);
         state.memory = chunk;
@@ -188,6 +225,11 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         chunk = [];
       }
     } finally {
+      for (const f of full) {
+        release(f.chunk.length);
+        readerHeld -= f.chunk.length;
+        f.arena?.clear();
+      }
       release(chunk.length);
       readerHeld -= chunk.length;
       arena?.clear();
@@ -200,7 +242,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   // wait in memory, so small windows are read far ahead while another provider is slow.
   const fits = () =>
     stats.held - readerHeld + (reading + 1) * perWindow <= o.maxBuffered &&
-    reading < o.windowsInFlight &&
+    reading < (spilling ? 1 : o.windowsInFlight) &&
     launched - consuming < MAX_WINDOWS_AHEAD;
   function fill(): void {
     while (launched < o.windows.length && (launched <= consuming || fits())) {
@@ -271,8 +313,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   }
 }
 
-const isPage = (x: Engagement | readonly Engagement[]): x is readonly Engagement[] =>
-  Array.isArray(x);
+const isPage = (x: Engagement | Engagement[]): x is Engagement[] => Array.isArray(x);
 
 /** Opens a reader per run and moves each to its first line; closes them all if one fails. */
 async function openRuns(files: readonly string[]): Promise<RunReader[]> {
