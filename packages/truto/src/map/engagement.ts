@@ -143,6 +143,117 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The record's fields the mapper reads, copied in one `for…in` pass. Truto records come in many
+ * shapes (each CRM and each set of optional fields is one: 188 among the sandbox's 5,000 records),
+ * so every named read `record.x` would be megamorphic. `for…in` reads the keys from V8's enum cache
+ * and each value by that key, and the mapper then reads this one shape.
+ */
+class Fields {
+  id: TrutoEngagement['id'] | undefined = undefined;
+  engagement_type: TrutoEngagement['engagement_type'] = undefined;
+  start_time: TrutoEngagement['start_time'] = undefined;
+  created_at: TrutoEngagement['created_at'] = undefined;
+  updated_at: TrutoEngagement['updated_at'] = undefined;
+  subject: TrutoEngagement['subject'] = undefined;
+  content: TrutoEngagement['content'] = undefined;
+  direction: TrutoEngagement['direction'] = undefined;
+  status: TrutoEngagement['status'] = undefined;
+  end_time: TrutoEngagement['end_time'] = undefined;
+  duration: TrutoEngagement['duration'] = undefined;
+  owner: TrutoEngagement['owner'] = undefined;
+  account: TrutoEngagement['account'] = undefined;
+  contact: TrutoEngagement['contact'] = undefined;
+  contacts: TrutoEngagement['contacts'] = undefined;
+  opportunity: TrutoEngagement['opportunity'] = undefined;
+  lead: TrutoEngagement['lead'] = undefined;
+  project: TrutoEngagement['project'] = undefined;
+  notes: TrutoEngagement['notes'] = undefined;
+  internal_notes: TrutoEngagement['internal_notes'] = undefined;
+  phone_numbers: TrutoEngagement['phone_numbers'] = undefined;
+  custom_fields: TrutoEngagement['custom_fields'] = undefined;
+}
+
+/** `record`'s fields as `Fields` (inherited enumerable ones too, as `record.x` would read them). */
+function readFields(record: TrutoEngagement): Fields {
+  const f = new Fields();
+  // The record passed the schema: each value has its field's type. Named stores into one shape.
+  const values = record as Record<string, unknown>;
+  for (const key in values) {
+    switch (key) {
+      case 'remote_data':
+        break;
+      case 'id':
+        f.id = values[key] as Fields['id'];
+        break;
+      case 'engagement_type':
+        f.engagement_type = values[key] as Fields['engagement_type'];
+        break;
+      case 'start_time':
+        f.start_time = values[key] as Fields['start_time'];
+        break;
+      case 'created_at':
+        f.created_at = values[key] as Fields['created_at'];
+        break;
+      case 'updated_at':
+        f.updated_at = values[key] as Fields['updated_at'];
+        break;
+      case 'subject':
+        f.subject = values[key] as Fields['subject'];
+        break;
+      case 'content':
+        f.content = values[key] as Fields['content'];
+        break;
+      case 'direction':
+        f.direction = values[key] as Fields['direction'];
+        break;
+      case 'status':
+        f.status = values[key] as Fields['status'];
+        break;
+      case 'end_time':
+        f.end_time = values[key] as Fields['end_time'];
+        break;
+      case 'duration':
+        f.duration = values[key] as Fields['duration'];
+        break;
+      case 'owner':
+        f.owner = values[key] as Fields['owner'];
+        break;
+      case 'account':
+        f.account = values[key] as Fields['account'];
+        break;
+      case 'contact':
+        f.contact = values[key] as Fields['contact'];
+        break;
+      case 'contacts':
+        f.contacts = values[key] as Fields['contacts'];
+        break;
+      case 'opportunity':
+        f.opportunity = values[key] as Fields['opportunity'];
+        break;
+      case 'lead':
+        f.lead = values[key] as Fields['lead'];
+        break;
+      case 'project':
+        f.project = values[key] as Fields['project'];
+        break;
+      case 'notes':
+        f.notes = values[key] as Fields['notes'];
+        break;
+      case 'internal_notes':
+        f.internal_notes = values[key] as Fields['internal_notes'];
+        break;
+      case 'phone_numbers':
+        f.phone_numbers = values[key] as Fields['phone_numbers'];
+        break;
+      case 'custom_fields':
+        f.custom_fields = values[key] as Fields['custom_fields'];
+        break;
+    }
+  }
+  return f;
+}
+
 export interface MapOptions {
   /** Keep the whole unified record (including `remote_data`) on `raw`. @default true */
   includeRaw?: boolean;
@@ -162,10 +273,11 @@ export function mapTrutoEngagement(
   options: MapOptions = {},
   index?: number,
 ): Engagement {
-  const remoteId = String(record.id);
-  const startTime = toIsoUtc(record.start_time);
-  const createdAt = toIsoUtc(record.created_at);
-  const updatedAt = toIsoUtc(record.updated_at);
+  const r = readFields(record);
+  const remoteId = String(r.id);
+  const startTime = toIsoUtc(r.start_time);
+  const createdAt = toIsoUtc(r.created_at);
+  const updatedAt = toIsoUtc(r.updated_at);
   const occurredAt = startTime ?? createdAt ?? updatedAt;
   if (occurredAt === undefined) {
     throw new ResponseValidationError(
@@ -180,42 +292,42 @@ export function mapTrutoEngagement(
     );
   }
 
-  const owner = refId(record.owner);
-  const contacts = addRefs(addRefs([], record.contacts), record.contact);
+  const owner = refId(r.owner);
+  const contacts = addRefs(addRefs([], r.contacts), r.contact);
   const participants: Participant[] = [];
   if (owner !== undefined) {
     const p: Participant = { id: owner, role: 'owner' };
-    const name = refName(record.owner);
+    const name = refName(r.owner);
     if (name) p.displayName = name;
     participants.push(p);
   }
   const related: RelatedRecord[] = [];
-  relate(related, 'account', record.account);
+  relate(related, 'account', r.account);
   for (const c of contacts) {
     participants.push(
       c.name ? { id: c.id, role: 'contact', displayName: c.name } : { id: c.id, role: 'contact' },
     );
   }
   relateRefs(related, 'contact', contacts);
-  relate(related, 'opportunity', record.opportunity);
-  relate(related, 'lead', record.lead);
-  relate(related, 'project', record.project);
+  relate(related, 'opportunity', r.opportunity);
+  relate(related, 'lead', r.lead);
+  relate(related, 'project', r.project);
 
   const notes: Note[] = [];
-  if (record.notes !== null && record.notes !== undefined) {
-    for (const { id } of addRefs([], record.notes)) notes.push({ id });
+  if (r.notes !== null && r.notes !== undefined) {
+    for (const { id } of addRefs([], r.notes)) notes.push({ id });
   }
-  if (record.internal_notes) notes.push({ text: record.internal_notes });
+  if (r.internal_notes) notes.push({ text: r.internal_notes });
 
   // The direction's key is read once, for the direction and for `missed`.
-  const key = record.direction ? knownDirectionKey(record.direction) : undefined;
+  const key = r.direction ? knownDirectionKey(r.direction) : undefined;
   const missed = key === 'missed';
   const direction = key === undefined ? undefined : missed ? 'inbound' : DIRECTIONS[key];
   let customFields: Record<string, unknown> | undefined;
-  if (isPlainObject(record.custom_fields) && hasKeys(record.custom_fields)) {
-    customFields = { ...record.custom_fields };
+  if (isPlainObject(r.custom_fields) && hasKeys(r.custom_fields)) {
+    customFields = { ...r.custom_fields };
   }
-  const phones = record.phone_numbers;
+  const phones = r.phone_numbers;
   // The CRM's own custom fields win a name clash; both are on `raw` anyway.
   if (phones?.some((p) => p !== null) && !(customFields && 'phoneNumbers' in customFields)) {
     customFields ??= {};
@@ -223,15 +335,15 @@ export function mapTrutoEngagement(
   }
   // `missed` reads as inbound, so the original value is kept too.
   if (
-    record.direction &&
+    r.direction &&
     (!direction || missed) &&
     !(customFields && 'nativeDirection' in customFields)
   ) {
     customFields ??= {};
-    customFields.nativeDirection = record.direction;
+    customFields.nativeDirection = r.direction;
   }
 
-  const engagementType = record.engagement_type ?? undefined;
+  const engagementType = r.engagement_type ?? undefined;
   // Plain assignments, not conditional spreads: this runs once per record (bench/README.md).
   const engagement = new PlainEngagement(
     remoteId,
@@ -243,14 +355,14 @@ export function mapTrutoEngagement(
   );
   if (engagementType) engagement.nativeType = engagementType;
   if (direction) engagement.direction = direction;
-  if (typeof record.subject === 'string') engagement.subject = record.subject;
-  if (typeof record.content === 'string') engagement.body = record.content;
-  if (typeof record.status === 'string') engagement.status = record.status;
+  if (typeof r.subject === 'string') engagement.subject = r.subject;
+  if (typeof r.content === 'string') engagement.body = r.content;
+  if (typeof r.status === 'string') engagement.status = r.status;
   else if (missed) engagement.status = 'missed';
   if (startTime) engagement.startTime = startTime;
-  const endTime = toIsoUtc(record.end_time);
+  const endTime = toIsoUtc(r.end_time);
   if (endTime) engagement.endTime = endTime;
-  const durationSeconds = durationSecondsOf(record.duration, options.durationUnit);
+  const durationSeconds = durationSecondsOf(r.duration, options.durationUnit);
   if (durationSeconds !== undefined) engagement.durationSeconds = durationSeconds;
   if (createdAt) engagement.createdAt = createdAt;
   if (updatedAt) engagement.updatedAt = updatedAt;
