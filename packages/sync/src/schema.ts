@@ -78,4 +78,16 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'rate limits',
+    statements: (s) => [
+      // One token bucket row per vendor, shared by the workers (see workers/rate-limit.ts).
+      // IF NOT EXISTS: workers before this migration created the table themselves.
+      `CREATE TABLE IF NOT EXISTS "${s}".rate_limits (
+        key text PRIMARY KEY,
+        tat timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -41,8 +41,10 @@ it('applies migrations once when several stores start at the same moment', async
   const schema = `race_${process.pid}`;
   const stores = Array.from({ length: 4 }, () => postgresStore(server.url, { schema }));
   await Promise.all(stores.map((s) => s.ready()));
-  const rows = await stores[0]!.query(`SELECT version FROM "${schema}".migrations`);
-  expect(rows).toEqual([{ version: 1 }]);
+  const rows = await stores[0]!.query(
+    `SELECT version FROM "${schema}".migrations ORDER BY version`,
+  );
+  expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
   await Promise.all(stores.map((s) => s.close()));
 });
 

@@ -4,7 +4,7 @@ import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
-import { backfillStatus, changesQueue, planShards } from '../src/workers';
+import { backfillStatus, changesQueue, planShards, sharedRateLimit } from '../src/workers';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { type Child, pollUntil, sleep, spawnEntry } from './support/processes';
 import { SANDBOX_NOW, SYNC_FROM, sandboxClient } from './support/sandbox';
@@ -58,6 +58,54 @@ it('plans shards per provider and window within each vendor limit, newest first,
   expect(() =>
     planShards({ providers: [{ id: 'x' }], from: new Date(DAY), to: new Date(0) }),
   ).toThrow('to');
+});
+
+it('the rate_limits table is a versioned migration: applied once, recorded, and a version-1 database upgrades, with or without the table its workers made', async () => {
+  const db = await server.createDatabase('migrations');
+  const versions = async (s: SyncStore) =>
+    (
+      await s.query<{ version: number; name: string }>(
+        `SELECT version, name FROM "${s.schema}".migrations ORDER BY version`,
+      )
+    ).map((r) => `${r.version} ${r.name}`);
+  const bucket = async (s: SyncStore) =>
+    s.query<{ key: string }>(`SELECT key FROM "${s.schema}".rate_limits ORDER BY key`);
+  for (const workersMadeIt of [false, true]) {
+    const schema = workersMadeIt ? 'v1_with_table' : 'v1_without_table';
+    // A database as version 1 left it: no migration 2; its workers may have made the table.
+    const old = postgresStore(db, { schema });
+    await old.ready();
+    await old.query(`DELETE FROM "${schema}".migrations WHERE version = 2`);
+    await old.query(`DROP TABLE "${schema}".rate_limits`);
+    if (workersMadeIt) {
+      await old.query(
+        `CREATE TABLE "${schema}".rate_limits (key text PRIMARY KEY, tat timestamptz NOT NULL)`,
+      );
+      await old.query(`INSERT INTO "${schema}".rate_limits VALUES ('devrev', now())`);
+    }
+    expect(await versions(old)).toEqual(['1 engagements and checkpoints']);
+    await old.close();
+
+    const upgraded = postgresStore(db, { schema });
+    await upgraded.ready();
+    expect(await versions(upgraded)).toEqual(['1 engagements and checkpoints', '2 rate limits']);
+    expect(await bucket(upgraded)).toEqual(workersMadeIt ? [{ key: 'devrev' }] : []);
+    const queryable = {
+      query: async <R>(sql: string, params?: readonly unknown[]) => ({
+        rows: await upgraded.query<R & Record<string, unknown>>(sql, params),
+      }),
+    };
+    await sharedRateLimit(queryable, { key: 'truto', requestsPerSecond: 1000, schema }).acquire();
+    expect((await bucket(upgraded)).map((r) => r.key)).toEqual(
+      workersMadeIt ? ['devrev', 'truto'] : ['truto'],
+    );
+    await upgraded.close();
+
+    const again = postgresStore(db, { schema });
+    await again.ready();
+    expect(await versions(again)).toEqual(['1 engagements and checkpoints', '2 rate limits']);
+    await again.close();
+  }
 });
 
 it('4 worker processes, one SIGKILLed mid-shard: the table equals the sandbox data, the shard resumed from its checkpoint, and the shared Zoom limit got no 429s', async () => {

@@ -15,7 +15,6 @@ export {
   type ShardJob,
 } from './plan';
 export {
-  ensureRateLimitTable,
   type SharedRateLimit,
   type SharedRateLimitOptions,
   sharedRateLimit,

@@ -19,18 +19,11 @@ export interface SharedRateLimitOptions {
   burst?: number | undefined;
   /** A slot further away than this fails at once with `RateLimitError`. @default 60000 */
   maxWaitMs?: number | undefined;
-  /** The schema holding the `rate_limits` table. @default 'engagekit' */
+  /**
+   * The schema holding the `rate_limits` table, which a store's migrations create (`ready()` of a
+   * `postgresStore` on that schema). @default 'engagekit'
+   */
   schema?: string | undefined;
-}
-
-/** Creates the workers' `rate_limits` table when missing (idempotent, safe from many processes). */
-export async function ensureRateLimitTable(db: Queryable, schema: string): Promise<void> {
-  await db.query(
-    `CREATE TABLE IF NOT EXISTS "${schema}".rate_limits (
-      key text PRIMARY KEY,
-      tat timestamptz NOT NULL
-    )`,
-  );
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type ShardJob,
   writePlan,
 } from './plan';
-import { ensureRateLimitTable, type SharedRateLimit, sharedRateLimit } from './rate-limit';
+import { type SharedRateLimit, sharedRateLimit } from './rate-limit';
 import { planShards } from './shards';
 
 const DAY = 86_400_000;
@@ -147,7 +147,6 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   let started = false;
   try {
     await store.ready();
-    await ensureRateLimitTable(db, o.schema);
     await boss.start();
     started = true;
     const job = {

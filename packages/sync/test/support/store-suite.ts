@@ -39,7 +39,10 @@ export function describeStore(name: string, open: () => OpenStore) {
       const migrations = await second.query<{ version: number; name: string }>(
         `SELECT version, name FROM "${schema}".migrations ORDER BY version`,
       );
-      expect(migrations).toEqual([{ version: 1, name: 'engagements and checkpoints' }]);
+      expect(migrations).toEqual([
+        { version: 1, name: 'engagements and checkpoints' },
+        { version: 2, name: 'rate limits' },
+      ]);
       expect(await count(second)).toBe(1);
       const indexes = await second.query<{ indexname: string }>(
         'SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname',
@@ -51,6 +54,7 @@ export function describeStore(name: string, open: () => OpenStore) {
         'engagements_pkey',
         'engagements_provider_occurred_at',
         'migrations_pkey',
+        'rate_limits_pkey',
       ]);
     });
 
@@ -61,7 +65,7 @@ export function describeStore(name: string, open: () => OpenStore) {
       await first.query(`INSERT INTO "${schema}".migrations (version, name) VALUES (99, 'future')`);
       await first.close();
       await expect(fresh({ schema }).ready()).rejects.toThrow(
-        `Schema "${schema}" is at migration 99; this @engagekit/sync knows up to 1`,
+        `Schema "${schema}" is at migration 99; this @engagekit/sync knows up to 2`,
       );
     });
 
@@ -95,7 +99,12 @@ export function describeStore(name: string, open: () => OpenStore) {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [store.schema],
       );
-      expect(tables.map((t) => t.table_name)).toEqual(['checkpoints', 'engagements', 'migrations']);
+      expect(tables.map((t) => t.table_name)).toEqual([
+        'checkpoints',
+        'engagements',
+        'migrations',
+        'rate_limits',
+      ]);
     });
 
     it('reads back exactly the engagement it wrote, full or minimal', async () => {
