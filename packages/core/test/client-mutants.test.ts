@@ -49,6 +49,7 @@ function recording(adapter: EngagementAdapter) {
 }
 
 const ids = (items: { id: string }[]) => items.map((e) => e.id);
+const ms = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).getTime());
 const range = { from: new Date(T0), to: new Date(T0 + 10 * DAY) };
 const hourly = (n: number) => Array.from({ length: n }, (_, i) => T0 + i * 3_600_000);
 
@@ -356,9 +357,7 @@ describe('what each provider is asked', () => {
     });
     await client.engagements.list(range).toArray();
     const windows = (calls: ListEngagementsParams[]) =>
-      calls.map((p) =>
-        [(p.from?.getTime() ?? 0) - T0, (p.to?.getTime() ?? 0) - T0].map((x) => x / DAY),
-      );
+      calls.map((p) => [(ms(p.from) ?? 0) - T0, (ms(p.to) ?? 0) - T0].map((x) => x / DAY));
     expect(windows(capped.calls)).toEqual([
       [0, 3],
       [3, 6],
@@ -390,9 +389,7 @@ describe('what each provider is asked', () => {
     const items = await client.engagements.list({ ...range, order: 'desc' }).toArray();
     expect(items).toHaveLength(9);
     const windows = (calls: ListEngagementsParams[]) =>
-      calls.map((p) =>
-        [(p.from?.getTime() ?? 0) - T0, (p.to?.getTime() ?? 0) - T0].map((x) => x / DAY),
-      );
+      calls.map((p) => [(ms(p.from) ?? 0) - T0, (ms(p.to) ?? 0) - T0].map((x) => x / DAY));
     expect(windows(sliced.calls)).toEqual([
       [8, 10],
       [4, 8],
@@ -418,9 +415,7 @@ describe('what each provider is asked', () => {
     a.calls.length = 0;
     const rest = await client.engagements.list({ ...range, order: 'desc', cursor }).toArray();
     expect(ids(rest)).toEqual(['a:a-3', 'a:a-2', 'a:a-1', 'a:a-0']);
-    expect(a.calls.map((p) => [p.from?.getTime(), p.to?.getTime()])).toEqual([
-      [T0, T0 + 4 * 3_600_000 + 1],
-    ]);
+    expect(a.calls.map((p) => [ms(p.from), ms(p.to)])).toEqual([[T0, T0 + 4 * 3_600_000 + 1]]);
   });
 
   it('resuming ascending asks from the position millisecond on', async () => {
@@ -438,9 +433,7 @@ describe('what each provider is asked', () => {
       'a:a-4',
       'a:a-5',
     ]);
-    expect(a.calls.map((p) => [p.from?.getTime(), p.to?.getTime()])).toEqual([
-      [T0 + 3_600_000, T0 + 10 * DAY],
-    ]);
+    expect(a.calls.map((p) => [ms(p.from), ms(p.to)])).toEqual([[T0 + 3_600_000, T0 + 10 * DAY]]);
   });
 
   it('spills into spillDir once maxBufferedPerProvider is exceeded, and cleans up', async () => {
