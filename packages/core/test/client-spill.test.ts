@@ -277,6 +277,57 @@ describe('sortedListing (external sort)', () => {
     expect(stats.held).toBe(0);
   });
 
+  it('keeps objects only for the window the merge waits on; windows read ahead keep bytes', async () => {
+    const windows = Array.from({ length: 3 }, (_, w) => [w * 10, (w + 1) * 10] as const);
+    const listed = new Map<string, Engagement>();
+    let finishedAhead = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const out: Engagement[] = [];
+    for await (const e of sortedListing({
+      windows,
+      list: async function* ([from]) {
+        const w = (from ?? 0) / 10;
+        // Window 0 answers only once windows 1 and 2 were read whole (while 0 is the one merged).
+        if (w === 0) await gate;
+        try {
+          for (let i = 1; i >= 0; i--) {
+            const e = engagement('w', `w-${w * 10 + i}`, T0 + w * 10 + i);
+            listed.set(e.id, e);
+            yield e;
+          }
+        } finally {
+          if (w > 0 && ++finishedAhead === 2) open();
+        }
+      },
+      sign: 1,
+      maxBuffered: 80,
+      windowsInFlight: 3,
+      spillDir,
+    })) {
+      out.push(e);
+    }
+    expect(out.map((e) => e.id)).toEqual([
+      'w:w-0',
+      'w:w-1',
+      'w:w-10',
+      'w:w-11',
+      'w:w-20',
+      'w:w-21',
+    ]);
+    expect(out.map((e) => e === listed.get(e.id))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(out).toEqual(out.map((e) => listed.get(e.id)));
+  });
+
   it('removes its temporary files when abandoned mid-merge', async () => {
     const stats: SpillStats = { held: 0, peakHeld: 0, runsWritten: 0 };
     const listing = sortedListing({

@@ -66,7 +66,9 @@ interface WindowState {
 
 /**
  * Records of a window kept as objects before the rest go to an arena as JSON: a small window stays
- * objects (no encoding), a large one promotes at most this many objects (see `runs.ts`).
+ * objects (no encoding), a large one promotes at most this many objects (see `runs.ts`). Only the
+ * window the merge waits on keeps objects: a window read ahead may wait long (e.g. while another
+ * provider is read whole), and every record it kept as an object would be promoted meanwhile.
  */
 const OBJECT_ITEMS = 256;
 /** Runs merged at once; a window with more is first merged into longer runs (bounds open files). */
@@ -93,9 +95,10 @@ function trackDir(dir: string): void {
  * An external sort over a listing that comes in no useful order: each window is read in chunks of at
  * most `maxBuffered / slots` items; a chunk that fills is sorted and written to a temporary file
  * (one line per record, its sort key first), and the window's runs are merged lazily, at most
- * `MAX_FAN_IN` at once. A window keeps its first `OBJECT_ITEMS` records as objects and the others
- * as JSON bytes in reused off-heap blocks (none as objects once a window of this listing spilled),
- * and a window that spilled spills its last chunk too (see `runs.ts` for why). Several windows are read ahead at once, each with
+ * `MAX_FAN_IN` at once. The window being merged keeps its first `OBJECT_ITEMS` records as objects
+ * and the others as JSON bytes in reused off-heap blocks (windows read ahead, and every window once
+ * one of this listing spilled, keep bytes only), and a window that spilled spills its last chunk too
+ * (see `runs.ts` for why). Several windows are read ahead at once, each with
  * its share of the budget, so memory stays within `maxBuffered` items (plus one head per run)
  * whatever the listing's size. Temporary files are deleted when the listing ends, fails or is
  * abandoned.
@@ -164,7 +167,8 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   const readWindow = async (index: number, state: WindowState): Promise<void> => {
     const window = o.windows[index] as readonly [number | undefined, number | undefined];
     let chunk: Item[] = [];
-    // The first `objectItems` records stay objects, the others go to the arena as JSON.
+    // The first `objectItems` records of the window being merged stay objects, the others go to the
+    // arena as JSON.
     let objects = objectItems;
     let arena: Arena | undefined;
     /** Chunks that filled during the page being taken in, spilled once it is. */
@@ -187,7 +191,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         for (let i = 0; i < page.length; i++) {
           const e = page[i] as Engagement;
           const t = Date.parse(e.occurredAt);
-          if (objects > 0) {
+          if (objects > 0 && index === consuming) {
             objects--;
             chunk.push(new Item(t, e.id, e, undefined, 0, 0));
           } else {
