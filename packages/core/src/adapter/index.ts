@@ -6,6 +6,7 @@ export {
   toRemoteId,
   UpdateEngagementInputSchema,
 } from './define';
+export { type PlainEngagementConstructor, plainEngagementConstructor } from './engagement';
 export {
   type AdapterOptionsSpec,
   endpointUrlIssues,

@@ -135,6 +135,8 @@ const digit = (s: string, i: number): number => {
   return c >= 0 && c <= 9 ? c : Number.NaN;
 };
 const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+/** What completes `SS`, `SS.f` and `SS.ff` before `Z` to `SS.fffZ`, by fraction digits. */
+const MS_PADDING = ['.000Z', '00Z', '0Z'];
 
 /** `Date.UTC` with a 1-based month, for every year from 0 (it reads years 0–99 as 1900–1999). */
 function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) {
@@ -194,7 +196,8 @@ function readStrictIso(s: string): string | undefined | null {
     if (day > daysInMonth(year, month)) return undefined;
     if (second !== 60) {
       if (fraction === 3) return s;
-      return `${s.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+      // The text up to its last digit, then zeros to three digits: one concatenation.
+      return s.slice(0, n - 1) + (MS_PADDING[fraction] as string);
     }
   } else if ((zone === 43 || zone === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
     const oh = two(s, i + 1);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { AbortError, PaginationError, ResponseValidationError } from '../errors/errors';
 import { issuePath } from '../errors/zod';
 import { raceAbort } from '../http/abort';
@@ -138,8 +138,16 @@ function defaultIdOf(item: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** Node's one-shot `crypto.hash` (from 20.12), several times cheaper than a `Hash` object per token. */
+const oneShotHash = (
+  crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }
+).hash;
+
 function tokenKey(token: string): string {
-  return token.length <= 64 ? `=${token}` : createHash('sha256').update(token).digest('base64url');
+  if (token.length <= 64) return `=${token}`;
+  return oneShotHash
+    ? oneShotHash('sha256', token, 'base64url')
+    : crypto.createHash('sha256').update(token).digest('base64url');
 }
 
 function mismatch(provider: string, what: string): PaginationError {

@@ -8,7 +8,7 @@ import {
   ResponseValidationError,
   toIsoUtc,
 } from '@engagekit/core';
-import { issuePath, toDurationSeconds } from '@engagekit/core/adapter';
+import { issuePath, plainEngagementConstructor, toDurationSeconds } from '@engagekit/core/adapter';
 import type { TrutoEngagement, TrutoRef, TrutoRelation } from '../wire/engagement';
 
 export const PROVIDER = 'truto';
@@ -352,6 +352,7 @@ export function mapTrutoEngagement(
     participants,
     related,
     notes,
+    [],
   );
   if (engagementType) engagement.nativeType = engagementType;
   if (direction) engagement.direction = direction;
@@ -371,37 +372,5 @@ export function mapTrutoEngagement(
   return engagement;
 }
 
-/**
- * The required fields, set in the order a literal would. A constructor and not a literal: V8 then
- * reserves room inside the object for the optional fields set after it, where a literal's object
- * moves them to a separate store it grows field by field. Its prototype is `Object.prototype`, so
- * what it builds is a plain object like a literal.
- */
-const PlainEngagement = function (
-  this: Engagement,
-  remoteId: string,
-  kind: EngagementKind,
-  occurredAt: string,
-  participants: Participant[],
-  related: RelatedRecord[],
-  notes: Note[],
-) {
-  this.id = `${PROVIDER}:${remoteId}`;
-  this.provider = PROVIDER;
-  this.remoteId = remoteId;
-  this.kind = kind;
-  this.occurredAt = occurredAt;
-  this.participants = participants;
-  this.related = related;
-  this.notes = notes;
-  this.dispositions = [];
-  this.tags = [];
-} as unknown as new (
-  remoteId: string,
-  kind: EngagementKind,
-  occurredAt: string,
-  participants: Participant[],
-  related: RelatedRecord[],
-  notes: Note[],
-) => Engagement;
-PlainEngagement.prototype = Object.prototype;
+/** Builds each engagement: its required fields in one shape (see `plainEngagementConstructor`). */
+const PlainEngagement = plainEngagementConstructor(PROVIDER);

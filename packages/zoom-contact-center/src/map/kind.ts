@@ -60,7 +60,9 @@ export interface ChannelInfo {
  * `channels[]` (or, when absent, the deprecated `channel_types[]`) → kind, native type and the flat
  * channel list. The first entry is the primary channel (an upgraded voice call lists `voice` first).
  */
-export function channelInfo(record: ZoomEngagement): ChannelInfo {
+export function channelInfo(
+  record: Pick<ZoomEngagement, 'channels' | 'channel_types'>,
+): ChannelInfo {
   let first: { channel?: string | null; channel_source?: string | null } | undefined;
   const channels: string[] = [];
   for (const c of record.channels ?? NONE) {
