@@ -66,12 +66,11 @@ function json(value: unknown): string | null {
 }
 
 /**
- * The upsert parameters of one engagement, in {@link UPSERT_COLUMNS} order. `contentHash` lets an
- * upsert with the same `changed_at` tell a replay (same content: nothing written) from a change the
- * vendor did not date (different content: written).
+ * Appends the upsert parameters of one engagement to `out`, in {@link UPSERT_COLUMNS} order.
+ * `contentHash` lets an upsert with the same `changed_at` tell a replay (same content: nothing
+ * written) from a change the vendor did not date (different content: written).
  */
-export function engagementParams(e: Engagement, changedAt: string): unknown[] {
-  const out: unknown[] = [];
+export function pushEngagementParams(out: unknown[], e: Engagement, changedAt: string): void {
   const hash = createHash('sha256');
   for (const column of UPSERT_COLUMNS) {
     if (!column.field) continue;
@@ -83,7 +82,6 @@ export function engagementParams(e: Engagement, changedAt: string): unknown[] {
   }
   out.push(hash.digest('base64url'));
   out.push(changedAt);
-  return out;
 }
 
 function iso(value: unknown): string | undefined {

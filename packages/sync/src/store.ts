@@ -2,7 +2,7 @@ import { type Engagement, type EngagementChange, InputValidationError } from '@e
 import { latestPerId, validateChanges, type WritableChange } from './changes';
 import type { Queryable, StoreDriver } from './driver';
 import { SyncError } from './errors';
-import { engagementParams, placeholder, rowToEngagement, UPSERT_COLUMNS } from './rows';
+import { placeholder, pushEngagementParams, rowToEngagement, UPSERT_COLUMNS } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
 /** Options every store takes. */
@@ -69,6 +69,8 @@ const MAX_PARAMS = 65_535;
 /** Rows per statement, so one statement's text stays a few megabytes with raw payloads. */
 const MAX_ROWS_PER_STATEMENT = 1_000;
 const DELETE_PARAMS = 4;
+/** Statement texts kept (one per row count; a batch has at most two counts per kind). */
+const SQL_CACHE_SIZE = 8;
 /** Tries of a transaction Postgres aborted as a deadlock or serialization failure. */
 const MAX_ATTEMPTS = 5;
 
@@ -108,6 +110,21 @@ export function createStore(
     return opened;
   };
 
+  // The statement text depends only on the row count: built once per count (full chunks share
+  // one), not once per statement.
+  const sqlCache = new Map<string, string>();
+  const cached = (kind: 'upsert' | 'delete', rows: number, build: (rows: number) => string) => {
+    const key = `${kind}:${rows}`;
+    let sql = sqlCache.get(key);
+    if (sql === undefined) {
+      sql = build(rows);
+      if (sqlCache.size >= SQL_CACHE_SIZE) sqlCache.clear();
+      sqlCache.set(key, sql);
+    }
+    return sql;
+  };
+
+  // The count comes back as one row instead of one row per written id.
   const upsertSql = (rows: number) => {
     const cols = UPSERT_COLUMNS;
     const values: string[] = [];
@@ -119,13 +136,13 @@ export function createStore(
       .filter((c) => c.name !== 'id')
       .map((c) => `${c.name} = excluded.${c.name}`)
       .join(', ');
-    return `INSERT INTO ${table} AS e (${cols.map((c) => c.name).join(', ')})
+    return `WITH written AS (INSERT INTO ${table} AS e (${cols.map((c) => c.name).join(', ')})
       VALUES ${values.join(', ')}
       ON CONFLICT (id) DO UPDATE SET ${updates}, deleted_at = NULL, synced_at = now()
       WHERE e.changed_at < excluded.changed_at
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL
              AND e.content_hash IS DISTINCT FROM excluded.content_hash)
-      RETURNING id`;
+      RETURNING 1) SELECT count(*)::int AS n FROM written`;
   };
 
   const deleteSql = (rows: number) => {
@@ -136,13 +153,13 @@ export function createStore(
         `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::timestamptz, $${b + 4}::timestamptz)`,
       );
     }
-    return `INSERT INTO ${table} AS e (id, provider, remote_id, changed_at, deleted_at)
+    return `WITH written AS (INSERT INTO ${table} AS e (id, provider, remote_id, changed_at, deleted_at)
       VALUES ${values.join(', ')}
       ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at,
         changed_at = excluded.changed_at, synced_at = now()
       WHERE e.changed_at < excluded.changed_at
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL)
-      RETURNING id`;
+      RETURNING 1) SELECT count(*)::int AS n FROM written`;
   };
 
   async function writeChanges(tx: Queryable, changes: WritableChange[]): Promise<BatchResult> {
@@ -165,10 +182,13 @@ export function createStore(
       const chunk = upserts.slice(i, i + perUpsert);
       const params: unknown[] = [];
       for (const c of chunk) {
-        params.push(...engagementParams(c.engagement as Engagement, isoOf(c.changedAtMs)));
+        pushEngagementParams(params, c.engagement as Engagement, isoOf(c.changedAtMs));
       }
-      const { rows } = await tx.query(upsertSql(chunk.length), params);
-      upserted += rows.length;
+      const { rows } = await tx.query<{ n: number }>(
+        cached('upsert', chunk.length, upsertSql),
+        params,
+      );
+      upserted += Number(rows[0]?.n ?? 0);
     }
     let deleted = 0;
     const perDelete = Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / DELETE_PARAMS));
@@ -176,8 +196,11 @@ export function createStore(
       const chunk = deletes.slice(i, i + perDelete);
       const params: unknown[] = [];
       for (const c of chunk) params.push(c.id, c.provider, c.remoteId, isoOf(c.changedAtMs));
-      const { rows } = await tx.query(deleteSql(chunk.length), params);
-      deleted += rows.length;
+      const { rows } = await tx.query<{ n: number }>(
+        cached('delete', chunk.length, deleteSql),
+        params,
+      );
+      deleted += Number(rows[0]?.n ?? 0);
     }
     skipped += upserts.length - upserted + deletes.length - deleted;
     return { upserted, deleted, skipped };
