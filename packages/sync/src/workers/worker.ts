@@ -231,31 +231,44 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
 
     const workOptions = { batchSize: 1, pollingIntervalSeconds: o.pollingIntervalSeconds };
     for (let i = 0; i < o.concurrency; i++) {
-      await boss.work<ShardJob>(SHARD_QUEUE, workOptions, async ([j]) => {
+      let workerId: string | undefined;
+      // pg-boss sleeps out the rest of its polling interval after a job shorter than it: a shard
+      // of a fast vendor would leave the worker idle for most of each interval while shards wait.
+      // Notified, it fetches the next job at once; it sleeps only when the queue is empty.
+      const claimNext = () => {
+        if (workerId !== undefined) boss.notifyWorker(workerId);
+      };
+      workerId = await boss.work<ShardJob>(SHARD_QUEUE, workOptions, async ([j]) => {
         if (!j) return;
-        const adapter = adapters.get(j.data.provider);
-        const stream = shardStream(j.data);
-        if (!adapter) {
-          throw new SyncError(
-            `Shard ${stream}: this worker has no adapter for ${j.data.provider}.`,
-          );
-        }
-        emit({ type: 'shard-start', stream });
         try {
-          const stats = await syncShard({
-            client: shardClient(adapter),
-            store,
-            shard: j.data,
-            batchSize: o.batchSize,
-            signal: aborter.signal,
-          });
-          emit({ type: 'shard-done', stream, stats });
-          return { upserted: stats.upserted, skipped: stats.skipped };
-        } catch (error) {
-          emit({ type: 'shard-failed', stream, error });
-          throw error;
+          return await runShard(j);
+        } finally {
+          claimNext();
         }
       });
+    }
+
+    async function runShard(j: PgBoss.Job<ShardJob>) {
+      const adapter = adapters.get(j.data.provider);
+      const stream = shardStream(j.data);
+      if (!adapter) {
+        throw new SyncError(`Shard ${stream}: this worker has no adapter for ${j.data.provider}.`);
+      }
+      emit({ type: 'shard-start', stream });
+      try {
+        const stats = await syncShard({
+          client: shardClient(adapter),
+          store,
+          shard: j.data,
+          batchSize: o.batchSize,
+          signal: aborter.signal,
+        });
+        emit({ type: 'shard-done', stream, stats });
+        return { upserted: stats.upserted, skipped: stats.skipped };
+      } catch (error) {
+        emit({ type: 'shard-failed', stream, error });
+        throw error;
+      }
     }
 
     const remainingShards = async (provider: string) => {
