@@ -14,15 +14,24 @@ import {
   RateLimitError,
   ResponseTooLargeError,
   ResponseValidationError,
+  redactString,
   ServerError,
   TimeoutError,
 } from '../src/errors';
 import {
   type AuthProvider,
+  bearerAuth,
+  cachedTokenAuth,
   createTransport,
   type HookRequestInfo,
+  LimiterPausedError,
+  parseRateLimitHeaders,
+  parseRetryAfter,
+  raceAbort,
+  TokenBucket,
   type TransportConfig,
 } from '../src/http';
+import { sleepFor } from '../src/http/timers';
 
 const MAX_FAKE_CALLS = 12;
 const BASE = 'https://api.mutants.test';
@@ -729,5 +738,279 @@ describe('signals', () => {
     );
     expect(e).toBeInstanceOf(AbortError);
     expect(seen?.aborted).toBe(true);
+  });
+});
+
+describe('bearerAuth', () => {
+  it('adds the Bearer prefix unless one (followed by a space) is there', async () => {
+    expect(await bearerAuth('zq-bearer-plain-1').headers()).toEqual({
+      authorization: 'Bearer zq-bearer-plain-1',
+    });
+    expect(await bearerAuth('bearer zq-bearer-kept-2').headers()).toEqual({
+      authorization: 'bearer zq-bearer-kept-2',
+    });
+    expect(await bearerAuth('Bearerzq-glued-3').headers()).toEqual({
+      authorization: 'Bearer Bearerzq-glued-3',
+    });
+    expect(bearerAuth('zq-bearer-plain-1').secrets).toEqual(['zq-bearer-plain-1']);
+    // The token without its prefix is a secret too.
+    expect(redactString('echo zq-bearer-kept-2')).toBe('echo [REDACTED]');
+  });
+});
+
+describe('cachedTokenAuth', () => {
+  const clockAt = (t0: number) => {
+    let t = t0;
+    return { now: () => t, set: (v: number) => (t = v) };
+  };
+
+  it('refreshes 60 s before expiry by default, or at half the life of a short token', async () => {
+    const clock = clockAt(0);
+    let fetched = 0;
+    const auth = cachedTokenAuth({
+      now: clock.now,
+      fetchToken: async () => ({ token: `zq-tok-${++fetched}-abcdef`, expiresInMs: 3_600_000 }),
+    });
+    expect(await auth.token()).toBe('zq-tok-1-abcdef');
+    clock.set(3_539_999);
+    expect(await auth.token()).toBe('zq-tok-1-abcdef');
+    clock.set(3_540_000);
+    expect(await auth.token()).toBe('zq-tok-2-abcdef');
+    const short = clockAt(0);
+    let n = 0;
+    const shortAuth = cachedTokenAuth({
+      now: short.now,
+      refreshBeforeMs: 600,
+      fetchToken: async () => ({ token: `zq-short-${++n}-abcdef`, expiresInMs: 1000 }),
+    });
+    await shortAuth.token();
+    short.set(499);
+    expect(await shortAuth.token()).toBe('zq-short-1-abcdef');
+    short.set(500);
+    expect(await shortAuth.token()).toBe('zq-short-2-abcdef');
+  });
+
+  it('a token already expired is fetched again on every call', async () => {
+    let n = 0;
+    const auth = cachedTokenAuth({
+      now: () => 0,
+      fetchToken: async () => ({ token: `zq-expired-${++n}-abc`, expiresInMs: -5 }),
+    });
+    await auth.token();
+    await auth.token();
+    expect(n).toBe(2);
+  });
+
+  it('headers, invalidate and onUnauthorized', async () => {
+    let n = 0;
+    const auth = cachedTokenAuth({
+      now: () => 0,
+      secrets: ['zq-client-secret-77'],
+      fetchToken: async () => ({ token: `zq-oauth-${++n}-abcd`, expiresInMs: 3_600_000 }),
+    });
+    expect(await auth.headers()).toEqual({ authorization: 'Bearer zq-oauth-1-abcd' });
+    auth.invalidate();
+    expect(await auth.token()).toBe('zq-oauth-2-abcd');
+    expect(await auth.onUnauthorized?.()).toBe(true);
+    expect(await auth.token()).toBe('zq-oauth-3-abcd');
+    expect(auth.secrets).toEqual(['zq-client-secret-77']);
+    expect(redactString('zq-client-secret-77 zq-oauth-3-abcd')).toBe('[REDACTED] [REDACTED]');
+    expect(
+      cachedTokenAuth({ fetchToken: async () => ({ token: 'x', expiresInMs: 1 }) }).secrets,
+    ).toEqual([]);
+  });
+
+  it('an aborted signal rejects with its reason and fetches nothing; a failed fetch is not cached', async () => {
+    let n = 0;
+    const auth = cachedTokenAuth({
+      now: () => 0,
+      fetchToken: async () => {
+        n++;
+        if (n === 1) throw new Error('token endpoint down');
+        return { token: 'zq-after-failure-1', expiresInMs: 3_600_000 };
+      },
+    });
+    const aborted = new AbortController();
+    aborted.abort(new Error('gave up'));
+    await expect(auth.token(aborted.signal)).rejects.toThrow('gave up');
+    expect(n).toBe(0);
+    const live = new AbortController();
+    await expect(auth.token(live.signal)).rejects.toThrow('token endpoint down');
+    expect(await auth.token(live.signal)).toBe('zq-after-failure-1');
+    expect(n).toBe(2);
+  });
+
+  it('a token fetched after every waiter left is not cached', async () => {
+    let n = 0;
+    let release: (() => void) | undefined;
+    const auth = cachedTokenAuth({
+      now: () => 0,
+      fetchToken: (signal) =>
+        new Promise((resolve) => {
+          n++;
+          release = () => resolve({ token: `zq-late-${n}-abcdef`, expiresInMs: 3_600_000 });
+          void signal;
+        }),
+    });
+    const controller = new AbortController();
+    const waiting = auth.token(controller.signal);
+    controller.abort(new Error('left'));
+    await expect(waiting).rejects.toThrow('left');
+    release?.();
+    await new Promise((r) => setImmediate(r));
+    // The abandoned flight is forgotten: the next call fetches afresh.
+    const next = auth.token();
+    release?.();
+    expect(await next).toBe('zq-late-2-abcdef');
+    expect(n).toBe(2);
+  });
+});
+
+describe('TokenBucket edges', () => {
+  it('refuses rates that are not positive finite numbers, with the option named', () => {
+    for (const requestsPerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new TokenBucket({ requestsPerSecond })).toThrow(
+        'rateLimit.requestsPerSecond must be a positive number',
+      );
+    }
+  });
+
+  it('burst defaults to the rate rounded up and is at least 1', () => {
+    expect(new TokenBucket({ requestsPerSecond: 2.5 }).burst).toBe(3);
+    expect(new TokenBucket({ requestsPerSecond: 0.2 }).burst).toBe(1);
+    expect(new TokenBucket({ requestsPerSecond: 5, burst: 0 }).burst).toBe(1);
+    expect(new TokenBucket({ requestsPerSecond: 5, burst: 2 }).rate).toBe(5);
+  });
+
+  it('waits for a fraction of a token rounded up to the millisecond', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ requestsPerSecond: 3, burst: 1 }, clock.now, clock.sleep);
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(clock.sleeps).toEqual([334]);
+  });
+
+  it('an aborted signal rejects with its reason at once', async () => {
+    const bucket = new TokenBucket({ requestsPerSecond: 1 });
+    const controller = new AbortController();
+    controller.abort(new Error('no'));
+    await expect(bucket.acquire(controller.signal)).rejects.toThrow('no');
+  });
+
+  it('a paused limiter refuses a caller allowing less, with the pause in the error', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ requestsPerSecond: 1 }, clock.now, clock.sleep);
+    bucket.pauseUntil(clock.now() + 5000);
+    expect(bucket.pausedForMs()).toBe(5000);
+    const error = await bucket.acquire(undefined, 4999).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LimiterPausedError);
+    expect((error as LimiterPausedError).pausedForMs).toBe(5000);
+    expect((error as Error).message).toBe('the rate limiter is paused for 5000 ms');
+    // Allowing exactly the pause is enough.
+    await bucket.acquire(undefined, 5000);
+    expect(clock.sleeps).toEqual([5000]);
+  });
+
+  it('a failing sleep rejects every queued caller with its error', async () => {
+    const bucket = new TokenBucket(
+      { requestsPerSecond: 1, burst: 1 },
+      () => 0,
+      async () => {
+        throw new Error('clock broke');
+      },
+    );
+    await bucket.acquire();
+    const queued = [bucket.acquire(), bucket.acquire()].map((p) =>
+      p.catch((e: Error) => e.message),
+    );
+    expect(await Promise.all(queued)).toEqual(['clock broke', 'clock broke']);
+  });
+});
+
+describe('parseRetryAfter and parseRateLimitHeaders edges', () => {
+  const now = Date.UTC(2026, 10, 1);
+  it('reads a capitalised Retry-After, trimmed', () => {
+    expect(parseRetryAfter({ 'Retry-After': ' 2 ' }, now)).toBe(2000);
+    expect(parseRetryAfter({ 'retry-after': '' }, now, [])).toBeUndefined();
+  });
+
+  it('reset values: epoch ms above 1e12, epoch seconds above 1e9, else seconds from now', () => {
+    expect(parseRetryAfter({ 'x-ratelimit-reset': String(1e12 + 5) }, 1e12)).toBe(5);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '1000000000' }, 0)).toBe(1e12);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '1000000001' }, 1e12)).toBe(1000);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '3' }, now)).toBe(3000);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': ' 4 ' }, now)).toBe(4000);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '1.5' }, now)).toBeUndefined();
+    expect(parseRetryAfter({ 'x-ratelimit-reset': String(now / 1000 - 10) }, now)).toBe(0);
+  });
+
+  it('the scarcest policy decides, its latest reset the wait; without its reset, the latest of all', () => {
+    expect(
+      parseRateLimitHeaders(
+        {
+          'x-ratelimit-remaining': '3',
+          'x-ratelimit-reset': '100',
+          'ratelimit-remaining': '3',
+          'ratelimit-reset': '20',
+          ratelimit: '"a";r=9;t=500',
+        },
+        now,
+      ),
+    ).toEqual({ remaining: 3, resetInMs: 100_000 });
+    expect(
+      parseRateLimitHeaders({ 'X-RateLimit-Remaining': '0', ratelimit: '"a";t=40' }, now),
+    ).toEqual({ remaining: 0, resetInMs: 40_000 });
+    expect(parseRateLimitHeaders({ 'x-ratelimit-reset': '7' }, now)).toEqual({
+      remaining: undefined,
+      resetInMs: 7000,
+    });
+    expect(parseRateLimitHeaders({ 'x-ratelimit-remaining': 'lots' }, now)).toEqual({
+      remaining: undefined,
+      resetInMs: undefined,
+    });
+    // Draft-07 items and quoted names; parameters without a value are ignored.
+    expect(parseRateLimitHeaders({ ratelimit: 'remaining=2;reset=9;=x;junk' }, now)).toEqual({
+      remaining: 2,
+      resetInMs: 9000,
+    });
+    expect(
+      parseRateLimitHeaders(
+        { ratelimit: '"q";r=1, "p";r=1;t=5', 'ratelimit-policy': '"q";w=30, "p";w=1' },
+        now,
+      ),
+    ).toEqual({ remaining: 1, resetInMs: 30_000 });
+  });
+});
+
+describe('timers and raceAbort', () => {
+  it('sleepFor rejects with the abort error given, else the reason, else a plain one', async () => {
+    const aborted = new AbortController();
+    aborted.abort(new Error('reason'));
+    await expect(sleepFor(10, aborted.signal, () => new Error('made'))).rejects.toThrow('made');
+    await expect(sleepFor(10, aborted.signal)).rejects.toThrow('reason');
+    const later = new AbortController();
+    const sleeping = sleepFor(60_000, later.signal);
+    later.abort(new Error('stopped'));
+    await expect(sleeping).rejects.toThrow('stopped');
+    await expect(sleepFor(0)).resolves.toBeUndefined();
+  });
+
+  it('raceAbort: no signal is the promise itself; an abort wins over a pending promise', async () => {
+    const p = Promise.resolve(1);
+    expect(raceAbort(p, undefined, () => new Error('x'))).toBe(p);
+    const done = new AbortController();
+    done.abort();
+    await expect(
+      raceAbort(Promise.resolve(1), done.signal, () => new Error('early')),
+    ).rejects.toThrow('early');
+    const live = new AbortController();
+    const pending = raceAbort(new Promise(() => undefined), live.signal, () => new Error('late'));
+    live.abort();
+    await expect(pending).rejects.toThrow('late');
+    const fine = new AbortController();
+    expect(await raceAbort(Promise.resolve(2), fine.signal, () => new Error('n'))).toBe(2);
+    await expect(
+      raceAbort(Promise.reject(new Error('own')), fine.signal, () => new Error('n')),
+    ).rejects.toThrow('own');
   });
 });
