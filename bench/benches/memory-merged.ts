@@ -6,6 +6,7 @@
  * Target: peak RSS within +100 MB of the RSS at the start of the listing.
  * `--count <n>` changes the records per vendor; `--max-buffered <n>` the client's maxBufferedPerProvider.
  */
+import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createEngagementsClient } from '@engagekit/core';
@@ -44,6 +45,7 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 setFlagsFromString('--expose-gc');
 (runInNewContext('gc') as () => void)();
 const startRss = mb(process.memoryUsage().rss);
+const loadAtStart = loadavg();
 const curve: {
   seconds: number;
   records: number;
@@ -105,11 +107,13 @@ printTable(
     ]),
 );
 console.log(
-  `start RSS ${startRss} MB, peak RSS ${peak} MB (+${growth.toFixed(1)} MB; process maxRSS ${maxRssMB} MB): target +${TARGET_MB} MB ${met ? 'met' : 'MISSED'}; first record after ${((firstMs ?? 0) / 1000).toFixed(1)} s; ${seconds.toFixed(1)} s in all (${Math.round(n / seconds).toLocaleString('en-US')} records/s); sandbox start ${(sandboxStartMs / 1000).toFixed(1)} s`,
+  `load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}; start RSS ${startRss} MB, peak RSS ${peak} MB (+${growth.toFixed(1)} MB; process maxRSS ${maxRssMB} MB): target +${TARGET_MB} MB ${met ? 'met' : 'MISSED'}; first record after ${((firstMs ?? 0) / 1000).toFixed(1)} s; ${seconds.toFixed(1)} s in all (${Math.round(n / seconds).toLocaleString('en-US')} records/s); sandbox start ${(sandboxStartMs / 1000).toFixed(1)} s`,
 );
 console.log(
   `→ ${writeResult('memory-merged', {
     config: { countPerVendor: COUNT, pageSize: PAGE, maxBufferedPerProvider: MAX_BUFFERED },
+    // 1, 5 and 15 minute load averages (the machine is shared: peaks vary with it).
+    loadAverage: { start: loadAtStart, end: loadavg() },
     records: n,
     seconds,
     firstRecordSeconds: (firstMs ?? 0) / 1000,
