@@ -575,3 +575,70 @@ describe('zod issues', () => {
     ).toBe(true);
   });
 });
+
+describe('more edges (second pass over the survivors)', () => {
+  it('separators do not count as edits: a_b_c_d means abcd', () => {
+    expect(suggestKey('a_b_c_d', ['abcd'])).toBe('abcd');
+  });
+
+  it('registerCredential needs exactly a scheme and one value, spaces around allowed', () => {
+    registerCredential('zq-one zq-two zq-three-33');
+    expect(redactString('zq-three-33')).toBe('zq-three-33');
+    registerCredential('Bearer zq-tok-x1 trailing');
+    expect(redactString('zq-tok-x1')).toBe('zq-tok-x1');
+    registerCredential('Bearer  zq-double-sp');
+    expect(redactString('zq-double-sp')).toBe(R);
+    registerCredential('Bearer zq-trailing-sp1 ');
+    expect(redactString('zq-trailing-sp1')).toBe(R);
+    registerCredential(`Basic ${Buffer.from(':zq-colon-first-pw').toString('base64')}`);
+    expect(redactString('zq-colon-first-pw')).toBe(R);
+  });
+
+  it('a secret is redacted in its raw form too', () => {
+    registerSecret('zq raw&"form\\y');
+    expect(redactString('<zq raw&"form\\y>')).toBe(`<${R}>`);
+  });
+
+  it('a __proto__ key stays a writable, configurable own key', () => {
+    const out = redact(JSON.parse('{"__proto__":{"a":1},"b":2}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')).toEqual({
+      value: { a: 1 },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    expect(Object.getOwnPropertyDescriptor(out, 'b')?.value).toBe(2);
+  });
+
+  it('knownKeysAt unwraps at most 8 wrappers', () => {
+    const wrap = (s: z.ZodType, n: number): z.ZodType => (n === 0 ? s : wrap(s.optional(), n - 1));
+    const obj = z.object({ id: z.string() });
+    expect(knownKeysAt(wrap(obj, 8), [])).toEqual(['id']);
+    expect(knownKeysAt(wrap(obj, 9), [])).toBeUndefined();
+    const list = (n: number) => z.object({ l: wrap(z.array(obj), n) });
+    expect(knownKeysAt(list(1), ['l', 0])).toEqual(['id']);
+    expect(knownKeysAt(list(8), ['l', 0])).toEqual(['id']);
+    expect(knownKeysAt(list(9), ['l', 0])).toBeUndefined();
+    expect(knownKeysAt(z.object({ a: obj }), ['nope', 'x'])).toBeUndefined();
+  });
+
+  it('only unknown keys become unknown_key issues; an empty strict object keeps the zod issue', () => {
+    const schema = z.object({ a: z.object({ b: z.number() }) }).strict();
+    let issues: unknown;
+    try {
+      parseInput(schema, { a: 5 });
+    } catch (e) {
+      issues = (e as InputValidationError).issues;
+    }
+    expect(issues).toEqual([
+      { path: 'a', rule: 'invalid_type', message: expect.stringContaining('object') },
+    ]);
+    try {
+      parseInput(z.object({}).strict(), { x: 1 });
+    } catch (e) {
+      issues = (e as InputValidationError).issues;
+    }
+    expect((issues as { rule: string }[]).map((i) => i.rule)).toEqual(['unrecognized_keys']);
+  });
+});
