@@ -269,9 +269,9 @@ describe('sortedListing (external sort)', () => {
     expect(out).toEqual(Array.from({ length: 800 }, (_, n) => `w:w-${n}`));
     expect(pages).toHaveLength(32);
     expect(pages.map((p) => p.length)).toEqual(Array.from({ length: 32 }, () => 0));
-    // Three windows start at once (with prefetch); every window spills its 20-item chunks, so the
-    // other five are read one after another, without prefetch.
-    expect(prefetch).toEqual([true, true, true, false, false, false, false, false]);
+    // Three windows start at once, only the first (the one merged) with prefetch; every window
+    // spills its 20-item chunks, so the other five are read one after another, without prefetch.
+    expect(prefetch).toEqual([true, false, false, false, false, false, false, false]);
     expect(openWhenStarted.slice(3)).toEqual([0, 0, 0, 0, 0]);
     expect(stats.runsWritten).toBe(40);
     expect(stats.held).toBe(0);

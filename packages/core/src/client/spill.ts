@@ -47,9 +47,10 @@ export interface SortedListingOptions {
 /** How `list` should read a window. */
 export interface ReadHints {
   /**
-   * Whether to fetch the next page while this one is taken in. Off once the listing spills: its
-   * reads then only feed the sort, and a page that waits parsed while a run is written outlives
-   * young-generation collections (see `runs.ts`).
+   * Whether to fetch the next page while this one is taken in: only for the window the merge waits
+   * on, and not once the listing spills (its reads then only feed the sort). A parsed page that
+   * waits (for a window read ahead, or while a run is written) outlives young-generation collections
+   * (see `runs.ts`).
    */
   prefetch: boolean;
 }
@@ -184,7 +185,9 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
       }
     };
     try {
-      for await (const got of o.list(window, controller.signal, { prefetch: !spilling })) {
+      // Only the window the merge waits on prefetches: one read ahead would hold a parsed page more.
+      const read = { prefetch: !spilling && index === consuming };
+      for await (const got of o.list(window, controller.signal, read)) {
         if (controller.signal.aborted) return;
         const page = isPage(got) ? got : [got];
         // The whole page is taken in before any await, so none of its objects waits on a spill.
