@@ -1,9 +1,12 @@
-/** What the store needs of a database connection: one parameterised statement at a time. */
+/**
+ * What the store needs of a database connection: one parameterised statement at a time, with the
+ * rows it returned and, for INSERT/UPDATE/DELETE, the rows it affected (the command tag's count).
+ */
 export interface Queryable {
   query<R = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
-  ): Promise<{ rows: R[] }>;
+  ): Promise<{ rows: R[]; rowCount?: number | undefined }>;
 }
 
 /**

@@ -59,7 +59,7 @@ function pgliteDriver(db: PGlite, owned: boolean): StoreDriver {
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const result = await q.query<R>(sql, [...params]);
-      return { rows: result.rows };
+      return { rows: result.rows, rowCount: result.affectedRows };
     },
   });
   return {

@@ -57,7 +57,7 @@ function poolDriver(pool: Pool, owned: boolean): StoreDriver {
   const wrap = (q: Pool | PoolClient): Queryable => ({
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const result = await q.query(sql, [...params]);
-      return { rows: result.rows as R[] };
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? undefined };
     },
   });
   return {

@@ -124,7 +124,8 @@ export function createStore(
     return sql;
   };
 
-  // The count comes back as one row instead of one row per written id.
+  // No RETURNING: the count of rows written is the command's own (an update the WHERE refuses is
+  // not counted), so no row per id is produced, sent and parsed.
   const upsertSql = (rows: number) => {
     const cols = UPSERT_COLUMNS;
     const values: string[] = [];
@@ -136,13 +137,12 @@ export function createStore(
       .filter((c) => c.name !== 'id')
       .map((c) => `${c.name} = excluded.${c.name}`)
       .join(', ');
-    return `WITH written AS (INSERT INTO ${table} AS e (${cols.map((c) => c.name).join(', ')})
+    return `INSERT INTO ${table} AS e (${cols.map((c) => c.name).join(', ')})
       VALUES ${values.join(', ')}
       ON CONFLICT (id) DO UPDATE SET ${updates}, deleted_at = NULL, synced_at = now()
       WHERE e.changed_at < excluded.changed_at
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL
-             AND e.content_hash IS DISTINCT FROM excluded.content_hash)
-      RETURNING 1) SELECT count(*)::int AS n FROM written`;
+             AND e.content_hash IS DISTINCT FROM excluded.content_hash)`;
   };
 
   const deleteSql = (rows: number) => {
@@ -153,13 +153,12 @@ export function createStore(
         `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::timestamptz, $${b + 4}::timestamptz)`,
       );
     }
-    return `WITH written AS (INSERT INTO ${table} AS e (id, provider, remote_id, changed_at, deleted_at)
+    return `INSERT INTO ${table} AS e (id, provider, remote_id, changed_at, deleted_at)
       VALUES ${values.join(', ')}
       ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at,
         changed_at = excluded.changed_at, synced_at = now()
       WHERE e.changed_at < excluded.changed_at
-         OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL)
-      RETURNING 1) SELECT count(*)::int AS n FROM written`;
+         OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL)`;
   };
 
   async function writeChanges(tx: Queryable, changes: WritableChange[]): Promise<BatchResult> {
@@ -184,11 +183,7 @@ export function createStore(
       for (const c of chunk) {
         pushEngagementParams(params, c.engagement as Engagement, isoOf(c.changedAtMs));
       }
-      const { rows } = await tx.query<{ n: number }>(
-        cached('upsert', chunk.length, upsertSql),
-        params,
-      );
-      upserted += Number(rows[0]?.n ?? 0);
+      upserted += written(await tx.query(cached('upsert', chunk.length, upsertSql), params));
     }
     let deleted = 0;
     const perDelete = Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / DELETE_PARAMS));
@@ -196,11 +191,7 @@ export function createStore(
       const chunk = deletes.slice(i, i + perDelete);
       const params: unknown[] = [];
       for (const c of chunk) params.push(c.id, c.provider, c.remoteId, isoOf(c.changedAtMs));
-      const { rows } = await tx.query<{ n: number }>(
-        cached('delete', chunk.length, deleteSql),
-        params,
-      );
-      deleted += Number(rows[0]?.n ?? 0);
+      deleted += written(await tx.query(cached('delete', chunk.length, deleteSql), params));
     }
     skipped += upserts.length - upserted + deletes.length - deleted;
     return { upserted, deleted, skipped };
@@ -269,6 +260,13 @@ export function createStore(
       await d?.close();
     },
   };
+}
+
+function written(result: { rowCount?: number | undefined }): number {
+  if (typeof result.rowCount !== 'number') {
+    throw new SyncError('The database driver did not report how many rows a write affected.');
+  }
+  return result.rowCount;
 }
 
 function isoOf(ms: number): string {
