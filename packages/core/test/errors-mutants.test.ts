@@ -642,3 +642,21 @@ describe('more edges (second pass over the survivors)', () => {
     expect((issues as { rule: string }[]).map((i) => i.rule)).toEqual(['unrecognized_keys']);
   });
 });
+
+describe('third pass: what the second errors run left', () => {
+  it('toJSON leaves out undefined fields; inspect shows the view 4 levels deep', () => {
+    const e = new ApiError('m', { status: 400, body: { a: { b: { c: 'deep' } } } });
+    expect(Object.keys(e.toJSON())).toEqual(['name', 'message', 'status', 'body']);
+    expect(inspect(e)).toContain("c: 'deep'");
+  });
+
+  it('redact keeps null and leaves out an undefined error code', () => {
+    expect(redact({ a: null, b: [null] })).toStrictEqual({ a: null, b: [null] });
+    expect(Object.keys(redact(new Error('x')) as object)).toEqual(['name', 'message']);
+  });
+
+  it('did-you-mean: a prefix of the known key counts as edits', () => {
+    // Two insertions and a substitution: three edits, over the budget of two.
+    expect(suggestKey('abcdef', ['xyabcdez'])).toBeUndefined();
+  });
+});
