@@ -94,6 +94,27 @@ describe('createApiError', () => {
     expect((e.cause as Error).message).toBe('underlying');
   });
 
+  it('wraps a cause whose message, name and stack are not strings instead of throwing', () => {
+    const odd = new Error('x');
+    Object.assign(odd, { message: { detail: 'nested' }, name: 42, stack: undefined });
+    const e = new ConnectionError('the call failed', { cause: odd });
+    const cause = e.cause as Error;
+    expect([cause.message, cause.name, cause.stack]).toEqual([
+      '[object Object]',
+      'Error',
+      'Error: [object Object]',
+    ]);
+    const hostile = new Error('y');
+    Object.defineProperty(hostile, 'message', {
+      value: {
+        toString() {
+          throw new Error('no');
+        },
+      },
+    });
+    expect((new ConnectionError('again', { cause: hostile }).cause as Error).message).toBe('');
+  });
+
   it('every other class is an EngagekitError with the right parents', () => {
     const timeout = new TimeoutError('t');
     expect(timeout).toBeInstanceOf(ConnectionError);

@@ -50,15 +50,37 @@ export interface EngagekitErrorOptions {
 }
 
 /** A cause stripped to name, message and code: axios errors carry request configs with credentials. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return '';
+  }
+}
+
+/** V8 formats `stack` lazily from the error's fields on first read, which can throw. */
+function stackOf(error: Error): string | undefined {
+  try {
+    return typeof error.stack === 'string' ? error.stack : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function sanitizeCause(cause: unknown): unknown {
   if (cause === undefined || cause instanceof EngagekitError) return cause;
   if (cause instanceof Error) {
-    const clean = new Error(redactString(cause.message));
-    clean.name = cause.name;
+    // A thrown value's fields can be anything (a vendor SDK's error with an object `message`):
+    // wrapping it must never throw in place of the error being reported.
+    const message = textOf(cause.message);
+    const name = typeof cause.name === 'string' ? cause.name : 'Error';
+    const clean = new Error(redactString(message));
+    clean.name = name;
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string') (clean as Error & { code?: string }).code = code;
     // Keep where the cause was thrown (not where it was wrapped), minus any credential.
-    clean.stack = redactString(cause.stack ?? `${cause.name}: ${cause.message}`);
+    clean.stack = redactString(stackOf(cause) ?? `${name}: ${message}`);
     return clean;
   }
   return redact(cause);
