@@ -97,6 +97,26 @@ describe('isoUtcMs', () => {
       expect(Object.is(isoUtcMs(text), Date.parse(text))).toBe(true);
     }
   });
+
+  it('sends any character out of place to Date.parse: each separator, each digit, one more character', () => {
+    const valid = '2026-07-15T12:34:56.789Z';
+    const variants: string[] = [`${valid}Z`, `${valid.slice(0, 23)}z`];
+    for (let i = 0; i < valid.length; i++) {
+      // 'x' is no separator and no digit; 'A' and ':' sit just above the digits' char codes.
+      for (const c of ['x', 'A', ':', '/']) {
+        if (valid[i] !== c) variants.push(`${valid.slice(0, i)}${c}${valid.slice(i + 1)}`);
+      }
+    }
+    expect(variants).toHaveLength(2 + 24 * 4 - 2);
+    const disagreeing = variants.filter((text) => !Object.is(isoUtcMs(text), Date.parse(text)));
+    expect(disagreeing).toEqual([]);
+    // Not vacuous: V8 rejects all but three of these, so the fast path must not read a number out of them.
+    expect(variants.filter((text) => !Number.isNaN(Date.parse(text)))).toEqual([
+      '2026-07-15T12:34:56.789z',
+      '2026-07-15:12:34:56.789Z',
+      '2026-07-15/12:34:56.789Z',
+    ]);
+  });
 });
 
 describe('recordReader', () => {
