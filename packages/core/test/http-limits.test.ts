@@ -12,33 +12,17 @@ import {
 } from '../src/http';
 import { LimiterPausedError } from '../src/http/rate-limiter';
 import { MAX_TIMER_MS } from '../src/http/timers';
-
-/** A fake clock whose sleep advances time instantly and records every wait (capped, so loops end). */
-function fakeClock(start = 1_700_000_000_000) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    sleep: async (ms: number) => {
-      if (sleeps.length > 200) throw new Error('fake clock: too many sleeps');
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
-}
+import { fakeClock } from './fake-clock';
 
 const BASE = 'https://limits.http.test';
+const LIMITS_T0 = 1_700_000_000_000;
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 function make(over: Partial<TransportConfig> = {}) {
-  const clock = fakeClock();
+  const clock = fakeClock(LIMITS_T0);
   const transport = createTransport({
     provider: 'acme',
     baseUrl: BASE,
@@ -58,7 +42,7 @@ const failure = (p: Promise<unknown>) =>
 
 describe('TokenBucket', () => {
   it('after a long idle time refills to burst, not beyond: 6 calls, burst 2 → 2 start at once', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(LIMITS_T0);
     const bucket = new TokenBucket({ requestsPerSecond: 5, burst: 2 }, clock.now, clock.sleep);
     clock.advance(60_000);
     const start = clock.now();
@@ -71,7 +55,7 @@ describe('TokenBucket', () => {
   });
 
   it('a pause that already ended does not pause', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(LIMITS_T0);
     const bucket = new TokenBucket({ requestsPerSecond: 1, burst: 3 }, clock.now, clock.sleep);
     await bucket.acquire();
     bucket.pauseUntil(clock.now() - 1000);
@@ -82,7 +66,7 @@ describe('TokenBucket', () => {
   });
 
   it('refuses at once a caller that would wait longer than it allows', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(LIMITS_T0);
     const bucket = new TokenBucket({ requestsPerSecond: 10 }, clock.now, clock.sleep);
     bucket.pauseUntil(clock.now() + 90_000);
     const error = await failure(bucket.acquire(undefined, 60_000));
@@ -92,7 +76,7 @@ describe('TokenBucket', () => {
   });
 
   it('a pause that begins while callers queue sends away those that will not wait that long', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(LIMITS_T0);
     const bucket = new TokenBucket({ requestsPerSecond: 1, burst: 1 }, clock.now, clock.sleep);
     await bucket.acquire();
     const patient = bucket.acquire(undefined, 10 * 60_000);

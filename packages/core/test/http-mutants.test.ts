@@ -32,6 +32,7 @@ import {
   type TransportConfig,
 } from '../src/http';
 import { sleepFor } from '../src/http/timers';
+import { fakeClock } from './fake-clock';
 
 const MAX_FAKE_CALLS = 12;
 const BASE = 'https://api.mutants.test';
@@ -59,22 +60,6 @@ function fakeHttp(...answers: Answer[]) {
     },
   };
   return { configs, http: http as unknown as AxiosInstance };
-}
-
-function fakeClock(start = 1_000_000) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
 }
 
 function make(answers: Answer[], over: Partial<TransportConfig> = {}) {

@@ -22,6 +22,7 @@ import {
   TokenBucket,
   type TransportConfig,
 } from '../src/http';
+import { fakeClock } from './fake-clock';
 
 const ctx = (over: Partial<RetryContext> = {}): RetryContext => ({
   attempt: 1,
@@ -119,23 +120,6 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter({ 'x-ratelimit-reset': 'x' }, now)).toBeUndefined();
   });
 });
-
-/** A fake clock whose sleep advances time instantly and records every wait. */
-function fakeClock(start = 1_000_000) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
-}
 
 describe('TokenBucket', () => {
   it('paces N concurrent acquires to the rate', async () => {
