@@ -10,6 +10,7 @@ import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../sync/test/support/postgres';
+import { sandboxEnv } from './helpers';
 
 // The package's bin: a committed shim that loads dist/bin.js (built by test/global-setup.ts).
 const distBin = fileURLToPath(new URL('../bin/engagekit.js', import.meta.url));
@@ -43,7 +44,6 @@ afterAll(async () => {
 
 /** `engagekit sync worker` from the built bin, with the sandbox's credentials in its environment. */
 function startWorker(db: string): Worker {
-  const c = sb.credentials;
   const proc = spawn(
     process.execPath,
     [distBin, 'sync', 'worker', '--db', db, '--from', FROM, '--concurrency', '2'],
@@ -51,16 +51,7 @@ function startWorker(db: string): Worker {
       env: {
         PATH: process.env.PATH ?? '',
         ENGAGEKIT_SANDBOX_FILE: 'off',
-        DEVREV_TOKEN: c.devrev.token,
-        DEVREV_BASE_URL: sb.urls.devrev,
-        ZOOM_ACCOUNT_ID: c.zoom.accountId,
-        ZOOM_CLIENT_ID: c.zoom.clientId,
-        ZOOM_CLIENT_SECRET: c.zoom.clientSecret,
-        ZOOM_BASE_URL: sb.urls.zoom,
-        ZOOM_OAUTH_URL: sb.urls.zoomOAuth,
-        TRUTO_TOKEN: c.truto.token,
-        TRUTO_INTEGRATED_ACCOUNT_ID: c.truto.integratedAccountId,
-        TRUTO_BASE_URL: sb.urls.truto,
+        ...sandboxEnv(sb),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
