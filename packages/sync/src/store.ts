@@ -2,6 +2,7 @@ import { type Engagement, type EngagementChange, InputValidationError } from '@e
 import { latestPerId, validateChanges, type WritableChange } from './changes';
 import type { Queryable, StoreDriver } from './driver';
 import { SyncError } from './errors';
+import { retryAborted } from './retry';
 import { placeholder, pushEngagementParams, rowToEngagement, UPSERT_COLUMNS } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
@@ -71,13 +72,6 @@ const MAX_ROWS_PER_STATEMENT = 1_000;
 const DELETE_PARAMS = 4;
 /** Statement texts kept (one per row count; a batch has at most two counts per kind). */
 const SQL_CACHE_SIZE = 8;
-/** Tries of a transaction Postgres aborted as a deadlock or serialization failure. */
-const MAX_ATTEMPTS = 5;
-
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
-}
 
 /**
  * A store over any {@link StoreDriver}: the one code path PGlite and node-postgres share.
@@ -207,26 +201,22 @@ export function createStore(
       const checkpoint = batch.checkpoint;
       if (checkpoint !== undefined) validateCheckpoint(checkpoint);
       const d = await driver();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await d.transaction(async (tx) => {
-            const result = await writeChanges(tx, changes);
-            if (checkpoint) {
-              await tx.query(
-                `INSERT INTO "${schema}".checkpoints (stream, value, updated_at) VALUES ($1, $2, now())
-                 ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = now()`,
-                [checkpoint.stream, checkpoint.value],
-              );
-            }
-            return result;
-          });
-        } catch (error) {
-          // Rows are locked in id order, but a batch's upserts and deletes are two statements, so
-          // concurrent writers (webhooks beside a run, workers) can still deadlock: Postgres aborts
-          // one transaction, which is then safe to run again.
-          if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-        }
-      }
+      // Rows are locked in id order, but a batch's upserts and deletes are two statements, so
+      // concurrent writers (webhooks beside a run, workers) can still deadlock: Postgres aborts
+      // one transaction, which is then safe to run again.
+      return retryAborted(() =>
+        d.transaction(async (tx) => {
+          const result = await writeChanges(tx, changes);
+          if (checkpoint) {
+            await tx.query(
+              `INSERT INTO "${schema}".checkpoints (stream, value, updated_at) VALUES ($1, $2, now())
+               ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = now()`,
+              [checkpoint.stream, checkpoint.value],
+            );
+          }
+          return result;
+        }),
+      );
     },
     async getCheckpoint(stream) {
       const d = await driver();

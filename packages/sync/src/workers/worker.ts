@@ -4,6 +4,7 @@ import PgBoss from 'pg-boss';
 import type { Queryable } from '../driver';
 import { SyncError } from '../errors';
 import { postgresStore } from '../postgres';
+import { retryAborted } from '../retry';
 import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
 import type { SyncStore } from '../store';
 import { createSync, type SyncClient, type SyncStats, shardStream, syncShard } from '../sync';
@@ -155,25 +156,20 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       retryDelay: o.retryDelaySeconds,
     };
     // Workers starting together create the same queues at once, and pg-boss's create_queue can
-    // deadlock against itself (40P01): Postgres rolls the victim back, so trying again is safe.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
-        for (const id of adapters.keys()) {
-          await boss.createQueue(changesQueue(id), {
-            name: changesQueue(id),
-            policy: 'stately',
-            retryLimit: 2,
-            retryDelay: 30,
-            expireInSeconds: o.shardExpireInSeconds,
-          });
-        }
-        break;
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== '40P01' || attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    // deadlock against itself (40P01): Postgres rolls the victim back, and create_queue is
+    // ON CONFLICT DO NOTHING, so trying again is safe.
+    await retryAborted(async () => {
+      await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
+      for (const id of adapters.keys()) {
+        await boss.createQueue(changesQueue(id), {
+          name: changesQueue(id),
+          policy: 'stately',
+          retryLimit: 2,
+          retryDelay: 30,
+          expireInSeconds: o.shardExpireInSeconds,
+        });
       }
-    }
+    }, 50);
 
     const now = Date.now();
     const to = new Date(options.backfill?.to ?? now).toISOString();
