@@ -76,9 +76,9 @@ function decodeComposite(text: string): Composite {
 export class MergedChangeFeed implements ChangeFeed {
   #state: Composite;
   #done = false;
-  /** The feed being read, whose checkpoint the composite takes when asked (encoding is not free). */
   /** The feeds the constructor built, until the first iteration reads them. */
   #unread: Map<string, ChangeFeed> | undefined;
+  /** The feed being read, whose checkpoint the composite takes when asked (encoding is not free). */
   #current: { provider: string; feed: ChangeFeed } | undefined;
   #skipped: InvalidRecord[] = [];
   #skippedCount = 0;

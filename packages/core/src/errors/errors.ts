@@ -49,7 +49,7 @@ export interface EngagekitErrorOptions {
   request?: ErrorRequestInfo | undefined;
 }
 
-/** A cause stripped to name, message and code: axios errors carry request configs with credentials. */
+/** `value` as text; a value whose `toString` throws is empty. */
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
@@ -68,6 +68,7 @@ function stackOf(error: Error): string | undefined {
   }
 }
 
+/** A cause stripped to name, message and code: axios errors carry request configs with credentials. */
 function sanitizeCause(cause: unknown): unknown {
   if (cause === undefined || cause instanceof EngagekitError) return cause;
   if (cause instanceof Error) {
