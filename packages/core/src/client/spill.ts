@@ -55,6 +55,12 @@ export interface ReadHints {
   prefetch: boolean;
 }
 
+/** A window's records read since its last spill, and the arena holding those kept as JSON. */
+interface Chunk {
+  items: Item[];
+  arena: Arena | undefined;
+}
+
 interface WindowState {
   read: Promise<void>;
   /** The whole window, sorted, when it fitted in its share of the budget. */
@@ -173,15 +179,25 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     let objects = objectItems;
     let arena: Arena | undefined;
     /** Chunks that filled during the page being taken in, spilled once it is. */
-    const full: Array<{ chunk: Item[]; arena: Arena | undefined }> = [];
+    const full: Chunk[] = [];
+    /** Sets the current chunk aside to be spilled and starts a new one. */
+    const retire = () => {
+      full.push({ items: chunk, arena });
+      chunk = [];
+      arena = undefined;
+    };
+    /** Gives back what a chunk held: no longer counted, its arena blocks reused. */
+    const drop = (c: Chunk) => {
+      release(c.items.length);
+      readerHeld -= c.items.length;
+      c.arena?.clear();
+    };
     const spillFull = async () => {
       while (full.length > 0) {
-        const f = full[0] as { chunk: Item[]; arena: Arena | undefined };
-        state.runs.push(await spill(f.chunk));
+        const f = full[0] as Chunk;
+        state.runs.push(await spill(f.items));
         full.shift();
-        release(f.chunk.length);
-        readerHeld -= f.chunk.length;
-        f.arena?.clear();
+        drop(f);
       }
     };
     try {
@@ -204,9 +220,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
           hold(1);
           readerHeld++;
           if (chunk.length >= perWindow) {
-            full.push({ chunk, arena });
-            chunk = [];
-            arena = undefined;
+            retire();
             spilling = true;
             objectItems = 0;
             objects = 0;
@@ -218,9 +232,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
       if (state.runs.length > 0) {
         // A window that spilled keeps nothing in memory: its rest is a run too.
         if (chunk.length > 0) {
-          full.push({ chunk, arena });
-          chunk = [];
-          arena = undefined;
+          retire();
           await spillFull();
         }
       } else {
@@ -232,14 +244,8 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
         chunk = [];
       }
     } finally {
-      for (const f of full) {
-        release(f.chunk.length);
-        readerHeld -= f.chunk.length;
-        f.arena?.clear();
-      }
-      release(chunk.length);
-      readerHeld -= chunk.length;
-      arena?.clear();
+      for (const f of full) drop(f);
+      drop({ items: chunk, arena });
       reading--;
       if (!controller.signal.aborted) fill();
     }
