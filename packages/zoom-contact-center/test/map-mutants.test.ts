@@ -379,3 +379,48 @@ describe('channelForKinds', () => {
     expect(channelForKinds(kinds)).toStrictEqual(expected);
   });
 });
+
+describe('a record that is not a plain object (handed to the public mapper)', () => {
+  it('reads its fields through its getters, as it maps the same record as plain JSON', () => {
+    const plain = {
+      engagement_id: 'E9',
+      start_time: START,
+      end_time: '2026-03-01T10:05:00Z',
+      direction: 'outbound',
+      duration: 300,
+      consumers: [{ consumer_id: 'c1', consumer_display_name: 'Ada' }],
+      queues: [{ queue_id: 'q1', queue_name: 'Support' }],
+      transfer_count: 2,
+    };
+    class Typed {
+      get engagement_id() {
+        return plain.engagement_id;
+      }
+      get start_time() {
+        return plain.start_time;
+      }
+      get end_time() {
+        return plain.end_time;
+      }
+      get direction() {
+        return plain.direction;
+      }
+      get duration() {
+        return plain.duration;
+      }
+      get consumers() {
+        return plain.consumers;
+      }
+      get queues() {
+        return plain.queues;
+      }
+      get transfer_count() {
+        return plain.transfer_count;
+      }
+    }
+    const fromClass = mapZoomEngagement(new Typed() as never, { includeRaw: false });
+    expect(fromClass).toStrictEqual(map(plain));
+    expect(fromClass.durationSeconds).toBe(300);
+    expect(fromClass.related).toEqual([{ type: 'queue', id: 'q1', name: 'Support' }]);
+  });
+});

@@ -203,29 +203,10 @@ function readFields(record: ZoomEngagement): Fields {
   const f = new Fields();
   const proto: unknown = Object.getPrototypeOf(record);
   if (proto !== Object.prototype && proto !== null) {
-    f.engagement_id = record.engagement_id;
-    f.start_time = record.start_time;
-    f.end_time = record.end_time;
-    f.duration = record.duration;
-    f.direction = record.direction;
-    f.channel_types = record.channel_types;
-    f.channels = record.channels;
-    f.consumers = record.consumers;
-    f.flows = record.flows;
-    f.queues = record.queues;
-    f.agents = record.agents;
-    f.talk_duration = record.talk_duration;
-    f.flow_duration = record.flow_duration;
-    f.waiting_duration = record.waiting_duration;
-    f.handling_duration = record.handling_duration;
-    f.wrap_up_duration = record.wrap_up_duration;
-    f.transfer_count = record.transfer_count;
-    f.queue_wait_type = record.queue_wait_type;
-    f.voice_mail = record.voice_mail;
-    f.dispositions = record.dispositions;
-    f.notes = record.notes;
-    f.transcript_url = record.transcript_url;
-    f.survey_id = record.survey_id;
+    // Cold: a record handed to the public mapper, not parsed JSON. Each field read by its name.
+    const into = f as unknown as Record<string, unknown>;
+    const from = record as unknown as Record<string, unknown>;
+    for (const key of Object.keys(f)) into[key] = from[key];
     return f;
   }
   // The record passed the schema: each value has its field's type. Named stores into one shape.
