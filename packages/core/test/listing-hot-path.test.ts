@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ResponseValidationError } from '../src/errors';
 import {
-  type FetchPageRequest,
   type FetchPageResult,
   isoUtcMs,
   PageIterator,
@@ -11,26 +10,10 @@ import {
   readRecords,
   recordReader,
 } from '../src/pagination';
+import { base, type Rec, recs, scriptedVendor } from './scripted-vendor';
 
-/** Every fake vendor throws past this many calls, so a paging loop fails fast instead of growing. */
-const MAX_FAKE_CALLS = 50;
+const { fake } = scriptedVendor(50);
 
-interface Rec {
-  id: string;
-}
-
-function fake(answer: (req: FetchPageRequest, call: number) => FetchPageResult<Rec>) {
-  const calls: FetchPageRequest[] = [];
-  const fetchPage = async (req: FetchPageRequest) => {
-    calls.push(req);
-    if (calls.length > MAX_FAKE_CALLS) throw new Error('fake vendor called too often: a loop');
-    return answer(req, calls.length);
-  };
-  return { calls, fetchPage };
-}
-
-const base = { provider: 'acme', fingerprint: 'fp1' };
-const recs = (...ids: string[]): Rec[] => ids.map((id) => ({ id }));
 const run = (prefix: string, n: number) =>
   recs(...Array.from({ length: n }, (_, i) => `${prefix}${i}`));
 

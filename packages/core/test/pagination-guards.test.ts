@@ -4,43 +4,13 @@ import { HttpOptionsSchema } from '../src/http';
 import {
   decodeCursor,
   encodeCursor,
-  type FetchPageRequest,
-  type FetchPageResult,
   type InvalidRecordAt,
   MAX_KEPT_SKIPPED,
   paginate,
 } from '../src/pagination';
+import { base, ids, type Rec, recs, scriptedVendor } from './scripted-vendor';
 
-/** Every fake vendor throws past this many calls, so a paging loop fails fast instead of growing. */
-const MAX_FAKE_CALLS = 50;
-
-interface Rec {
-  id: string;
-  t?: number;
-}
-
-function fake<T>(answer: (req: FetchPageRequest, call: number) => FetchPageResult<T>) {
-  const calls: FetchPageRequest[] = [];
-  const fetchPage = async (req: FetchPageRequest) => {
-    calls.push(req);
-    if (calls.length > MAX_FAKE_CALLS) throw new Error('fake vendor called too often: a loop');
-    return answer(req, calls.length);
-  };
-  return { calls, fetchPage };
-}
-
-/** Pages by token: '' is the first page. */
-function pages<T>(script: Record<string, FetchPageResult<T>>) {
-  return fake<T>((req) => {
-    const page = script[req.token ?? ''];
-    if (!page) throw new Error(`unexpected token ${req.token}`);
-    return page;
-  });
-}
-
-const base = { provider: 'acme', fingerprint: 'fp1' };
-const recs = (...ids: string[]): Rec[] => ids.map((id) => ({ id }));
-const ids = (items: Rec[]) => items.map((r) => r.id);
+const { fake, pages } = scriptedVendor(50);
 
 async function failure(run: () => Promise<unknown>): Promise<PaginationError> {
   const error = await run().catch((e: unknown) => e);

@@ -14,37 +14,9 @@ import {
   paginate,
 } from '../src/pagination';
 import { MAX_CURSOR_LENGTH, MAX_VENDOR_TOKEN_LENGTH } from '../src/pagination/cursor';
+import { base, ids, type Rec, recs, scriptedVendor } from './scripted-vendor';
 
-/** Every fake vendor throws past this many calls, so a paging loop fails fast instead of growing. */
-const MAX_FAKE_CALLS = 20;
-
-interface Rec {
-  id: string;
-  t?: number;
-}
-
-function fake<T = Rec>(answer: (req: FetchPageRequest, call: number) => FetchPageResult<T>) {
-  const calls: FetchPageRequest[] = [];
-  const fetchPage = async (req: FetchPageRequest) => {
-    calls.push(req);
-    if (calls.length > MAX_FAKE_CALLS) throw new Error('fake vendor called too often: a loop');
-    return answer(req, calls.length);
-  };
-  return { calls, fetchPage };
-}
-
-/** Pages by token: '' is the first page. */
-function pages<T = Rec>(script: Record<string, FetchPageResult<T>>) {
-  return fake<T>((req) => {
-    const page = script[req.token ?? ''];
-    if (!page) throw new Error(`unexpected token ${req.token}`);
-    return page;
-  });
-}
-
-const base = { provider: 'acme', fingerprint: 'fp1' };
-const recs = (...ids: string[]): Rec[] => ids.map((id) => ({ id }));
-const ids = (items: Rec[]) => items.map((r) => r.id);
+const { fake, pages } = scriptedVendor(20);
 
 async function rejection(run: () => Promise<unknown>): Promise<unknown> {
   const error = await run().then(
