@@ -53,6 +53,7 @@ export {
 } from './errors/index';
 export {
   type AuthProvider,
+  type AuthRequestContext,
   bearerAuth,
   buildQuery,
   type CachedTokenProviderOptions,

@@ -47,6 +47,8 @@ export {
   UnprocessableEntityError,
 } from './errors/index';
 export type {
+  BeforeRequestHook,
+  BeforeRequestInfo,
   HookRequestInfo,
   HookResponseInfo,
   HookRetryInfo,

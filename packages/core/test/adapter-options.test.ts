@@ -94,6 +94,7 @@ describe('unknown keys in list params and write input', () => {
       maxRetryWaitMs: 2_000,
       maxResponseBytes: 1_024,
       headers: { 'x-a': 'b' },
+      beforeRequest: () => {},
     } satisfies Required<NonNullable<ListEngagementsParams['request']>>;
     expect(normalizeListParams('acme', caps, { request }).request).toEqual(request);
     const create = issuesOf(() => parseInput(CreateEngagementInputSchema, { subjet: 'x' }));

@@ -35,6 +35,7 @@ describe('createDevRevAdapter options', () => {
       signal: new AbortController().signal,
       headers: { 'x-a': 'b' },
       hooks: {},
+      beforeRequest: () => {},
       cursorSecret: 'a-cursor-secret-of-32-characters',
       changesLookbackMs: 60_000,
     } satisfies Required<DevRevAdapterOptions>;

@@ -40,6 +40,7 @@ describe('createTrutoAdapter options', () => {
       signal: new AbortController().signal,
       headers: { 'x-a': 'b' },
       hooks: {},
+      beforeRequest: () => {},
       cursorSecret: 'a-cursor-secret-of-32-characters',
       changes: 'window',
       changesWindowLookbackMs: 86_400_000,

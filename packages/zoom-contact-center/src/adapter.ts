@@ -100,6 +100,7 @@ export function createZoomContactCenterAdapter(
   const o = parseZoomOptions(options);
   const http = {
     hooks: options.hooks,
+    beforeRequest: o.beforeRequest,
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
     signal: o.signal,

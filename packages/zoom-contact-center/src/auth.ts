@@ -24,7 +24,7 @@ export interface ServerToServerCredentials {
  */
 export function serverToServerAuth(
   credentials: ServerToServerCredentials,
-  http: Pick<HttpOptions, 'hooks' | 'timeoutMs' | 'maxRetries' | 'signal'>,
+  http: Pick<HttpOptions, 'hooks' | 'beforeRequest' | 'timeoutMs' | 'maxRetries' | 'signal'>,
 ): AuthProvider {
   const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString(
     'base64',
@@ -39,6 +39,7 @@ export function serverToServerAuth(
     requestIdHeader: 'x-zm-trackingid',
     rateLimit: false,
     hooks: http.hooks,
+    beforeRequest: http.beforeRequest,
     timeoutMs: http.timeoutMs,
     maxRetries: http.maxRetries,
     signal: http.signal,
@@ -47,7 +48,7 @@ export function serverToServerAuth(
   return cachedTokenAuth({
     refreshBeforeMs: 60_000,
     secrets: [credentials.clientSecret, basic],
-    async fetchToken(signal) {
+    async fetchToken(signal, context) {
       try {
         const res = await transport.request({
           method: 'POST',
@@ -60,7 +61,8 @@ export function serverToServerAuth(
           operation: 'oauth.token',
           idempotent: true,
           // Every request waiting for this token gave up: stop the fetch, the next one starts anew.
-          options: { signal },
+          // The hook of the request that needs the token (a per-call one) wins over the adapter's.
+          options: { signal, beforeRequest: context?.beforeRequest },
         });
         registerSecret(res.data.access_token);
         return { token: res.data.access_token, expiresInMs: res.data.expires_in * 1000 };

@@ -94,6 +94,7 @@ describe('factory options a newcomer can guess', () => {
       signal: new AbortController().signal,
       headers: { 'x-a': 'b' },
       hooks: {},
+      beforeRequest: () => {},
       cursorSecret: 'a-cursor-secret-of-32-characters',
     } satisfies Required<Omit<ZoomServerToServerOptions, 'accessToken'>>;
     expect(createZoomContactCenterAdapter(all).id).toBe('zoom-contact-center');

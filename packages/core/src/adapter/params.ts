@@ -70,6 +70,7 @@ export const ListEngagementsParamsObject = z
       maxRetryWaitMs: true,
       maxResponseBytes: true,
       headers: true,
+      beforeRequest: true,
     })
       .strict()
       .optional(),

@@ -1,5 +1,5 @@
 import { registerSecret } from '../errors/redact';
-import type { AuthProvider } from './types';
+import type { AuthProvider, AuthRequestContext } from './types';
 
 /** A fixed token sent as `Authorization: Bearer <token>` (a `Bearer ` prefix already present is kept). */
 export function bearerAuth(token: string): AuthProvider {
@@ -13,8 +13,13 @@ export interface CachedTokenProviderOptions {
   /**
    * Fetches a new token; `expiresInMs` from now. `signal` fires when every request waiting for
    * this token has given up: the fetch is then abandoned and the next request starts a fresh one.
+   * `context` is the one of the request that started the fetch: pass its `beforeRequest` to the
+   * token request (as `options.beforeRequest`), so it waits for the hook like the API requests.
    */
-  fetchToken(signal: AbortSignal): Promise<{ token: string; expiresInMs: number }>;
+  fetchToken(
+    signal: AbortSignal,
+    context?: AuthRequestContext,
+  ): Promise<{ token: string; expiresInMs: number }>;
   /** Refresh this long before expiry. @default 60000 */
   refreshBeforeMs?: number;
   now?: () => number;
@@ -36,8 +41,11 @@ interface TokenFlight {
  * A fetch every waiter has abandoned is aborted and forgotten, so the next request never waits on it.
  */
 export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvider & {
-  /** The current token, fetching one when needed; `signal` lets this caller stop waiting. */
-  token(signal?: AbortSignal): Promise<string>;
+  /**
+   * The current token, fetching one when needed; `signal` lets this caller stop waiting, `context`
+   * goes to `fetchToken` when this call starts a fetch.
+   */
+  token(signal?: AbortSignal, context?: AuthRequestContext): Promise<string>;
   /** Forgets the cached token. */
   invalidate(): void;
 } {
@@ -47,14 +55,14 @@ export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvid
   let cached: { token: string; refreshAt: number } | undefined;
   let inflight: TokenFlight | undefined;
 
-  const startFlight = (): TokenFlight => {
+  const startFlight = (context: AuthRequestContext | undefined): TokenFlight => {
     const controller = new AbortController();
     const flight: TokenFlight = {
       controller,
       waiting: 0,
       pinned: false,
       // Started at once (an async wrapper only turns a synchronous throw into a rejection).
-      promise: (async () => options.fetchToken(controller.signal))()
+      promise: (async () => options.fetchToken(controller.signal, context))()
         .then(({ token: value, expiresInMs }) => {
           registerSecret(value);
           // A token that lives shorter than the refresh margin is refreshed at half its life,
@@ -72,10 +80,10 @@ export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvid
     return flight;
   };
 
-  const token = (signal?: AbortSignal): Promise<string> => {
+  const token = (signal?: AbortSignal, context?: AuthRequestContext): Promise<string> => {
     if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    inflight ??= startFlight();
+    inflight ??= startFlight(context);
     const flight = inflight;
     if (!signal) {
       flight.pinned = true;
@@ -116,12 +124,12 @@ export function cachedTokenAuth(options: CachedTokenProviderOptions): AuthProvid
     invalidate: () => {
       cached = undefined;
     },
-    async headers(signal?: AbortSignal) {
-      return { authorization: `Bearer ${await token(signal)}` };
+    async headers(signal?: AbortSignal, context?: AuthRequestContext) {
+      return { authorization: `Bearer ${await token(signal, context)}` };
     },
-    async onUnauthorized() {
+    async onUnauthorized(context?: AuthRequestContext) {
       cached = undefined;
-      await token();
+      await token(undefined, context);
       return true;
     },
     secrets: options.secrets ?? [],

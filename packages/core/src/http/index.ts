@@ -14,6 +14,9 @@ export {
 export { buildQuery, createTransport } from './transport';
 export type {
   AuthProvider,
+  AuthRequestContext,
+  BeforeRequestHook,
+  BeforeRequestInfo,
   HookRequestInfo,
   HookResponseInfo,
   HookRetryInfo,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CursorSecretSchema } from '../pagination/cursor';
 import { MAX_TIMER_MS } from './timers';
+import type { BeforeRequestHook } from './types';
 
 const hook = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
   message: 'expected a function',
@@ -21,6 +22,9 @@ export const HttpOptionsSchema = z.object({
     .custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal')
     .optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  beforeRequest: z
+    .custom<BeforeRequestHook>((v) => typeof v === 'function', { message: 'expected a function' })
+    .optional(),
   hooks: z
     .object({ onRequest: hook.optional(), onResponse: hook.optional(), onRetry: hook.optional() })
     .strict()

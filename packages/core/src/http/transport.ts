@@ -22,6 +22,7 @@ import {
 import { parseResponse } from '../errors/zod';
 import { compileValidator } from '../validation/compile';
 import { raceAbort } from './abort';
+import { awaitBeforeRequest } from './before-request';
 import { LimiterPausedError, TokenBucket } from './rate-limiter';
 import { parseRateLimitHeaders, parseRetryAfter, retryDelay, shouldRetry } from './retry';
 import { MAX_TIMER_MS, setSafeTimeout, sleepFor } from './timers';
@@ -229,6 +230,9 @@ export function createTransport(
     const requestLine = () => `${req.method} ${requestInfo().url}`;
     let refreshedAuth = false;
     let waited = 0;
+    const beforeRequest = opts.beforeRequest ?? config.beforeRequest;
+    // Token requests the auth provider makes wait for the same hook.
+    const authContext = beforeRequest ? { beforeRequest } : undefined;
 
     const aborted = () =>
       new AbortError('The request was aborted.', { provider, request: requestInfo() });
@@ -271,13 +275,28 @@ export function createTransport(
           const auth = config.auth;
           try {
             authHeaders = await raceAbort(
-              Promise.resolve(auth.headers(attemptController.signal)),
+              Promise.resolve(auth.headers(attemptController.signal, authContext)),
               attemptController.signal,
               () => (timedOut ? timeoutError('waiting for credentials ') : aborted()),
             );
           } catch (error) {
             throw authFailure(error, provider, requestInfo());
           }
+        }
+        if (beforeRequest) {
+          await awaitBeforeRequest(
+            beforeRequest,
+            {
+              provider,
+              operation: req.operation,
+              method: req.method,
+              url: requestInfo().url,
+              attempt: attempt + 1,
+              signal: attemptController.signal,
+            },
+            () => (timedOut ? timeoutError('waiting for beforeRequest ') : aborted()),
+            requestInfo(),
+          );
         }
       } catch (error) {
         releaseAttempt();
@@ -410,7 +429,7 @@ export function createTransport(
           let refreshed: boolean;
           try {
             refreshed = await raceAbort(
-              Promise.resolve(config.auth.onUnauthorized()),
+              Promise.resolve(config.auth.onUnauthorized(authContext)),
               signal,
               aborted,
             );

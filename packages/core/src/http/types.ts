@@ -23,6 +23,43 @@ export interface RequestOptions {
    * @default 33554432 (32 MiB)
    */
   maxResponseBytes?: number | undefined;
+  /**
+   * Awaited before every attempt: the first and each retry (after a 429, a 5xx, a network error or
+   * a refreshed 401), after the client-side `rateLimit` and the credentials, just before the request
+   * is sent. Unlike `hooks`, which only observe, it can hold the attempt back: e.g. to take a slot of
+   * a rate limit shared by several processes. The adapter passes it on to the requests it makes for
+   * credentials (Zoom's OAuth token request), so those wait for it too. Its `info.signal` fires when
+   * the request gives up (abort, or `timeoutMs`, which covers the wait): the attempt then ends with
+   * `AbortError` or `TimeoutError` and nothing is sent, even if the hook ignores the signal. A hook
+   * that throws fails the request: an engagekit error as it is, anything else as an
+   * `EngagekitError` with the thrown value as `cause`; neither is retried.
+   * @default undefined (per call, it replaces the adapter's)
+   */
+  beforeRequest?: BeforeRequestHook | undefined;
+}
+
+/** What `beforeRequest` sees of the attempt it may hold back: credentials already removed. */
+export interface BeforeRequestInfo {
+  provider: string;
+  operation: string | undefined;
+  method: string;
+  /** The URL with credentials in its query redacted. */
+  url: string;
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  attempt: number;
+  /** Fires when the request gives up (its signal, the adapter's, or `timeoutMs`). */
+  signal: AbortSignal;
+}
+
+/** An awaited hook run before each attempt; see `RequestOptions.beforeRequest`. */
+export type BeforeRequestHook = (info: BeforeRequestInfo) => Promise<void> | void;
+
+/**
+ * What the transport tells its `AuthProvider` about the request asking for credentials, so a token
+ * request it makes is held back by the same `beforeRequest` hook.
+ */
+export interface AuthRequestContext {
+  beforeRequest?: BeforeRequestHook | undefined;
 }
 
 /** What a hook sees of a request: credentials already removed. */
@@ -60,10 +97,19 @@ export interface RateLimitOptions {
 
 /** Supplies auth headers; asked on every attempt so refreshed tokens are picked up. */
 export interface AuthProvider {
-  /** `signal` fires when the request asking gives up (abort, timeout). */
-  headers(signal?: AbortSignal): Promise<Record<string, string>> | Record<string, string>;
-  /** Called once on a 401; return true when new credentials were obtained and a retry makes sense. */
-  onUnauthorized?(): Promise<boolean> | boolean;
+  /**
+   * `signal` fires when the request asking gives up (abort, timeout). A provider that fetches
+   * credentials over HTTP awaits `context.beforeRequest` before each of those requests.
+   */
+  headers(
+    signal?: AbortSignal,
+    context?: AuthRequestContext,
+  ): Promise<Record<string, string>> | Record<string, string>;
+  /**
+   * Called once on a 401; return true when new credentials were obtained and a retry makes sense.
+   * `context` as for `headers`.
+   */
+  onUnauthorized?(context?: AuthRequestContext): Promise<boolean> | boolean;
   /** Secret strings to redact from every error and hook payload. */
   secrets?: string[];
 }
