@@ -73,6 +73,9 @@ for (const pkg of packages) {
     process.exit(2);
   }
   process.env.ENGAGEKIT_MUTATION_PACKAGE = pkg;
+  // A group run keeps its own incremental file and sandbox, so runs of different groups of one
+  // package can go on side by side without overwriting each other's state.
+  const runName = only ? `${pkg}/${[...only].sort().join('+')}` : pkg;
   const stryker = new Stryker({
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
@@ -88,13 +91,13 @@ for (const pkg of packages) {
     dryRunTimeoutMinutes: 30,
     coverageAnalysis: 'perTest',
     incremental: true,
-    incrementalFile: `reports/mutation/${pkg}/incremental.json`,
+    incrementalFile: `reports/mutation/${runName}/incremental.json`,
     reporters: ['html', 'clear-text', 'progress'],
-    htmlReporter: { fileName: `reports/mutation/${pkg}/index.html` },
+    htmlReporter: { fileName: `reports/mutation/${runName}/index.html` },
     concurrency: 2,
     timeoutMS: 20_000,
     ignoreStatic: true,
-    tempDirName: `.stryker-tmp/${pkg}`,
+    tempDirName: `.stryker-tmp/${runName.replace('/', '-')}`,
     cleanTempDir: 'always',
   });
   let mutants;
