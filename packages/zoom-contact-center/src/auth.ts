@@ -24,7 +24,7 @@ export interface ServerToServerCredentials {
  */
 export function serverToServerAuth(
   credentials: ServerToServerCredentials,
-  http: Pick<HttpOptions, 'hooks' | 'beforeRequest' | 'timeoutMs' | 'maxRetries' | 'signal'>,
+  http: Pick<HttpOptions, 'hooks' | 'timeoutMs' | 'maxRetries' | 'signal'>,
 ): AuthProvider {
   const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString(
     'base64',
@@ -39,7 +39,6 @@ export function serverToServerAuth(
     requestIdHeader: 'x-zm-trackingid',
     rateLimit: false,
     hooks: http.hooks,
-    beforeRequest: http.beforeRequest,
     timeoutMs: http.timeoutMs,
     maxRetries: http.maxRetries,
     signal: http.signal,
@@ -61,7 +60,8 @@ export function serverToServerAuth(
           operation: 'oauth.token',
           idempotent: true,
           // Every request waiting for this token gave up: stop the fetch, the next one starts anew.
-          // The hook of the request that needs the token (a per-call one) wins over the adapter's.
+          // The `beforeRequest` of the API request that needs the token (the call's, else the
+          // adapter's): the token request waits for it like that request does.
           options: { signal, beforeRequest: context?.beforeRequest },
         });
         registerSecret(res.data.access_token);
