@@ -1,17 +1,49 @@
-import type { Engagement, PageIterator } from '@engagekit/core';
+import type { Engagement, EngagementAdapter, PageIterator } from '@engagekit/core';
 import type { SourcePage } from '@engagekit/core/adapter';
-import type { SyncListing } from '../sync';
+import type { SyncClient, SyncListing } from '../sync';
+import type { SharedRateLimit } from './rate-limit';
 
 /**
- * Reads an adapter's listing page by page, awaiting `beforePage` before each page is requested (the
- * shared rate limit), and exposes the cursor the sync checkpoints: after the last item yielded where
- * the page can name one, else the cursor of the page's start (re-reading a page is harmless: the
- * store skips what it already holds).
+ * The client a worker syncs a shard through. Each request the adapter sends for the listing takes a
+ * slot of the shared `limit`: the limit is the listing's `beforeRequest`, which the adapter's
+ * transport awaits before every attempt (a page's first, its retries after a 429 or 5xx) and hands
+ * to the token requests it makes (Zoom's OAuth), so no request bypasses the bucket and none takes
+ * two slots.
+ */
+export function shardClient(
+  adapter: EngagementAdapter,
+  limit: SharedRateLimit | undefined,
+  pageSize: number | undefined,
+): SyncClient {
+  return {
+    engagements: {
+      list: (p) =>
+        gatedListing(
+          adapter.engagements.list({
+            from: p.from,
+            to: p.to,
+            cursor: p.cursor,
+            signal: p.signal,
+            pageSize,
+            request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
+          }),
+          p.cursor,
+        ),
+    },
+  };
+}
+
+/**
+ * Reads an adapter's listing page by page, awaiting `beforePage` (when given) before each page is
+ * requested, and exposes the cursor the sync checkpoints: after the last item yielded where the page
+ * can name one, else the cursor of the page's start (re-reading a page is harmless: the store skips
+ * what it already holds). A rate limit belongs in the adapter's `beforeRequest` instead (see
+ * {@link shardClient}): `beforePage` runs once per page, not per attempt.
  */
 export function gatedListing(
   listing: PageIterator<Engagement>,
   start: string | undefined,
-  beforePage: () => Promise<void>,
+  beforePage?: () => Promise<void>,
 ): SyncListing {
   let cursor = start;
   let done = false;
@@ -34,7 +66,7 @@ export function gatedListing(
       });
       try {
         while (true) {
-          await beforePage();
+          if (beforePage) await beforePage();
           const next = await pages.next();
           if (next.done) break;
           const page: SourcePage<Engagement> = next.value;

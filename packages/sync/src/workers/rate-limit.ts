@@ -1,4 +1,4 @@
-import { InputValidationError, RateLimitError } from '@engagekit/core';
+import { type BeforeRequestHook, InputValidationError, RateLimitError } from '@engagekit/core';
 import type { Queryable } from '../driver';
 
 /** A vendor's request budget, shared by every worker process that reads the same database. */
@@ -7,6 +7,12 @@ export interface SharedRateLimit {
   readonly key: string;
   /** Resolves when this process may send one request; takes the slot even if the caller then aborts. */
   acquire(signal?: AbortSignal): Promise<void>;
+  /**
+   * `acquire` as an adapter's (or one call's) `beforeRequest`: every attempt the adapter sends
+   * takes one slot, retries and credential requests (Zoom's OAuth token) included, and waits for it
+   * under the attempt's signal.
+   */
+  readonly beforeRequest: BeforeRequestHook;
 }
 
 /** Options of {@link sharedRateLimit}. */
@@ -58,8 +64,9 @@ export function sharedRateLimit(db: Queryable, options: SharedRateLimitOptions):
       SET tat = greatest(r.tat, clock_timestamp() - make_interval(secs => ($3::int - 1) * $2::float8))
         + make_interval(secs => $2::float8)
     RETURNING (extract(epoch FROM (r.tat - clock_timestamp()))::float8 - $2::float8) * 1000 AS wait_ms`;
-  return {
+  const limit: SharedRateLimit = {
     key,
+    beforeRequest: (info) => limit.acquire(info.signal),
     async acquire(signal) {
       const { rows } = await db.query<{ wait_ms: string | number }>(sql, [key, intervalS, burst]);
       const waitMs = Math.ceil(Number(rows[0]?.wait_ms ?? 0));
@@ -73,6 +80,7 @@ export function sharedRateLimit(db: Queryable, options: SharedRateLimitOptions):
       await sleep(waitMs, signal);
     },
   };
+  return limit;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
