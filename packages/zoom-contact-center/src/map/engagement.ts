@@ -29,7 +29,6 @@ export interface MapOptions {
 /** What an absent list reads as: one shared empty array, not a new one per record. */
 const NONE: readonly never[] = [];
 
-const text = (v: string | null | undefined) => (v === null || v === undefined ? undefined : v);
 /** Zoom leaves fields empty (`""`) as often as it omits them: both mean "not set". */
 const present = (v: string | null | undefined): v is string =>
   v !== null && v !== undefined && v !== '';
@@ -115,30 +114,57 @@ export function mapZoomEngagement(
     dispositions.push(disposition);
   }
 
-  const customFields: Record<string, unknown> = {};
+  // Named stores in a fixed order: the same few shapes each time, where keyed stores into a growing
+  // object went through the megamorphic store path.
+  const customFields: CustomFields = {};
   let customCount = 0;
-  customCount += setDefined(customFields, 'talk_duration', toDurationSeconds(r.talk_duration));
-  customCount += setDefined(customFields, 'flow_duration', toDurationSeconds(r.flow_duration));
-  customCount += setDefined(
-    customFields,
-    'waiting_duration',
-    toDurationSeconds(r.waiting_duration),
-  );
-  customCount += setDefined(
-    customFields,
-    'handling_duration',
-    toDurationSeconds(r.handling_duration),
-  );
-  customCount += setDefined(
-    customFields,
-    'wrap_up_duration',
-    toDurationSeconds(r.wrap_up_duration),
-  );
-  customCount += setDefined(customFields, 'transfer_count', toCount(r.transfer_count));
-  customCount += setDefined(customFields, 'voice_mail', toCount(r.voice_mail));
-  customCount += setDefined(customFields, 'queue_wait_type', text(r.queue_wait_type));
-  customCount += setDefined(customFields, 'transcript_url', text(r.transcript_url));
-  customCount += setDefined(customFields, 'survey_id', text(r.survey_id));
+  const talk = toDurationSeconds(r.talk_duration);
+  if (talk !== undefined) {
+    customFields.talk_duration = talk;
+    customCount++;
+  }
+  const flow = toDurationSeconds(r.flow_duration);
+  if (flow !== undefined) {
+    customFields.flow_duration = flow;
+    customCount++;
+  }
+  const waiting = toDurationSeconds(r.waiting_duration);
+  if (waiting !== undefined) {
+    customFields.waiting_duration = waiting;
+    customCount++;
+  }
+  const handling = toDurationSeconds(r.handling_duration);
+  if (handling !== undefined) {
+    customFields.handling_duration = handling;
+    customCount++;
+  }
+  const wrapUp = toDurationSeconds(r.wrap_up_duration);
+  if (wrapUp !== undefined) {
+    customFields.wrap_up_duration = wrapUp;
+    customCount++;
+  }
+  const transfers = toCount(r.transfer_count);
+  if (transfers !== undefined) {
+    customFields.transfer_count = transfers;
+    customCount++;
+  }
+  const voiceMail = toCount(r.voice_mail);
+  if (voiceMail !== undefined) {
+    customFields.voice_mail = voiceMail;
+    customCount++;
+  }
+  if (present(r.queue_wait_type)) {
+    customFields.queue_wait_type = r.queue_wait_type;
+    customCount++;
+  }
+  if (present(r.transcript_url)) {
+    customFields.transcript_url = r.transcript_url;
+    customCount++;
+  }
+  if (present(r.survey_id)) {
+    customFields.survey_id = r.survey_id;
+    customCount++;
+  }
 
   const engagement = new PlainEngagement(
     r.engagement_id,
@@ -287,15 +313,22 @@ function readFields(record: ZoomEngagement): Fields {
   return f;
 }
 
+/** The Zoom fields `customFields` carries, in the order they are written. */
+type CustomFields = {
+  talk_duration?: number;
+  flow_duration?: number;
+  waiting_duration?: number;
+  handling_duration?: number;
+  wrap_up_duration?: number;
+  transfer_count?: number;
+  voice_mail?: number;
+  queue_wait_type?: string;
+  transcript_url?: string;
+  survey_id?: string;
+};
+
 /** Builds each engagement: its required fields in one shape (see `plainEngagementConstructor`). */
 const PlainEngagement = plainEngagementConstructor(PROVIDER);
-
-/** Sets `key` unless `value` is `undefined` or `""`; 1 when it did. */
-function setDefined(target: Record<string, unknown>, key: string, value: unknown): number {
-  if (value === undefined || value === '') return 0;
-  target[key] = value;
-  return 1;
-}
 
 /** A count only when a number holds it exactly: a whole number from 0 to 2^53 - 1. */
 function toCount(value: unknown): number | undefined {
