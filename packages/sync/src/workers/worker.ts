@@ -7,8 +7,8 @@ import { postgresStore } from '../postgres';
 import { retryAborted } from '../retry';
 import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
 import type { SyncStore } from '../store';
-import { createSync, type SyncClient, type SyncStats, shardStream, syncShard } from '../sync';
-import { gatedListing } from './gated-listing';
+import { createSync, type SyncStats, shardStream, syncShard } from '../sync';
+import { shardClient } from './gated-listing';
 import {
   type BackfillPlan,
   changesQueue,
@@ -52,7 +52,8 @@ export interface SyncWorkerOptions {
     | undefined;
   /**
    * Each provider's limit, shared by all workers (a token bucket row in Postgres, one token per
-   * page request); `false` leaves a provider to its adapter's per-process limiter.
+   * request the adapter sends: each attempt at a page, retries and Zoom's OAuth token requests
+   * included); `false` leaves a provider to its adapter's per-process limiter.
    * @default DEFAULT_SHARED_RATE_LIMITS
    */
   rateLimits?: Record<string, { requestsPerSecond: number; burst?: number } | false> | undefined;
@@ -60,7 +61,7 @@ export interface SyncWorkerOptions {
   changesCron?: string | false | undefined;
   /** Records per transaction. @default 2000 */
   batchSize?: number | undefined;
-  /** Records per vendor page (one rate-limit token each). @default the adapter's default */
+  /** Records per vendor page (one rate-limit token per attempt). @default the adapter's default */
   pageSize?: number | undefined;
   /**
    * A shard running longer than this is expired by pg-boss and retried by any worker, from the
@@ -208,23 +209,6 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       if (limit) limits.set(id, sharedRateLimit(db, { key: id, schema: o.schema, ...limit }));
     }
 
-    const shardClient = (adapter: EngagementAdapter): SyncClient => ({
-      engagements: {
-        list: (p) =>
-          gatedListing(
-            adapter.engagements.list({
-              from: p.from,
-              to: p.to,
-              cursor: p.cursor,
-              signal: p.signal,
-              pageSize: o.pageSize,
-            }),
-            p.cursor,
-            () => limits.get(adapter.id)?.acquire(p.signal ?? undefined) ?? Promise.resolve(),
-          ),
-      },
-    });
-
     const workOptions = { batchSize: 1, pollingIntervalSeconds: o.pollingIntervalSeconds };
     for (let i = 0; i < o.concurrency; i++) {
       let workerId: string | undefined;
@@ -253,7 +237,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       emit({ type: 'shard-start', stream });
       try {
         const stats = await syncShard({
-          client: shardClient(adapter),
+          client: shardClient(adapter, limits.get(adapter.id), o.pageSize),
           store,
           shard: j.data,
           batchSize: o.batchSize,
