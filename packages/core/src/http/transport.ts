@@ -49,7 +49,11 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Per-call signals joined to the adapter-wide one through a single listener on it, so any number
  * of calls (concurrent or not) leave no listener behind and never trip MaxListenersExceededWarning.
  */
-function signalLinker(shared: AbortSignal | undefined) {
+function signalLinker(shared: AbortSignal | undefined): {
+  link(own: AbortSignal | undefined): { signal: AbortSignal; release(): void };
+  /** The signal a call without any signal gets: it never fires, so nothing need listen to it. */
+  never: AbortSignal;
+} {
   const live = new Set<AbortController>();
   shared?.addEventListener(
     'abort',
@@ -61,10 +65,11 @@ function signalLinker(shared: AbortSignal | undefined) {
   // Without an adapter-wide signal there is nothing to join: the call's own signal serves as it is,
   // and a call without one gets a signal that never fires (no controller per request).
   const never = new AbortController().signal;
-  // Each call in flight listens to it until it ends: as many listeners as calls, none left behind.
+  // What waits on it (a retry's sleep, an auth refresh) listens until it ends: any number of
+  // listeners, none left behind.
   setMaxListeners(0, never);
   const unlinked = { signal: never, release() {} };
-  return (own: AbortSignal | undefined): { signal: AbortSignal; release(): void } => {
+  const link = (own: AbortSignal | undefined): { signal: AbortSignal; release(): void } => {
     if (!shared) return own ? { signal: own, release: unlinked.release } : unlinked;
     const controller = new AbortController();
     const onAbort = () => controller.abort(own?.reason);
@@ -82,6 +87,7 @@ function signalLinker(shared: AbortSignal | undefined) {
       },
     };
   };
+  return { link, never };
 }
 
 /** True when an `https:` request was answered in the clear: a proxy refused the CONNECT tunnel. */
@@ -192,7 +198,7 @@ export function createTransport(
       ? undefined
       : new TokenBucket(config.rateLimit, now, (ms, signal) => sleep(ms, signal));
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
-  const link = signalLinker(config.signal);
+  const { link, never } = signalLinker(config.signal);
   /** The last credential registered per header name (secrets are never unregistered). */
   const registeredCredentials = new Map<string, string>();
 
@@ -258,10 +264,13 @@ export function createTransport(
         attemptController.abort();
       }, timeoutMs);
       const forwardAbort = () => attemptController.abort(signal.reason);
-      signal.addEventListener('abort', forwardAbort, { once: true });
+      // A call with no signal at all gets one that never fires: listening to it costs an
+      // EventTarget registration per attempt and can never forward anything.
+      const forwarding = signal !== never;
+      if (forwarding) signal.addEventListener('abort', forwardAbort, { once: true });
       const releaseAttempt = () => {
         clearTimeout(deadline);
-        signal.removeEventListener('abort', forwardAbort);
+        if (forwarding) signal.removeEventListener('abort', forwardAbort);
       };
       let authHeaders: Record<string, string> = {};
       try {
@@ -313,7 +322,8 @@ export function createTransport(
       // Credentials the caller put in headers are cut from every error too. Idempotency keys are
       // fresh per write: registering each would grow the secret list without bound.
       // A value already registered (the same token on every request) is not registered again.
-      for (const [name, value] of Object.entries(headers)) {
+      for (const name of Object.keys(headers)) {
+        const value = headers[name] as string;
         if (registeredCredentials.get(name) === value) continue;
         if (SENSITIVE_HEADER.test(name) && !/idempotency/i.test(name)) {
           registerCredential(value);
