@@ -39,19 +39,31 @@ afterAll(async () => {
   await server?.stop();
 });
 
-it('plans shards per provider and window within each vendor limit, newest first, without gaps', () => {
+it('plans shards per provider and window within each vendor limit, newest first, without gaps; one shard for a provider without a date filter, claimed first', () => {
   const shards = planShards({
-    providers: [{ id: 'zoom-contact-center', maxWindowMs: 30 * DAY }, { id: 'truto' }],
+    providers: [
+      { id: 'zoom-contact-center', maxWindowMs: 30 * DAY, timeFilter: 'server' },
+      { id: 'truto' },
+      { id: 'devrev', timeFilter: 'client' },
+    ],
     from: '2026-01-01T00:00:00.000Z',
     to: '2026-03-01T00:00:00.000Z',
     windowMs: 40 * DAY,
   });
   expect(shards.map((s) => [s.provider, s.from, s.to])).toEqual([
+    ['devrev', '2026-01-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
     ['zoom-contact-center', '2026-01-30T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
-    ['zoom-contact-center', '2026-01-01T00:00:00.000Z', '2026-01-30T00:00:00.000Z'],
     ['truto', '2026-01-20T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-01-01T00:00:00.000Z', '2026-01-30T00:00:00.000Z'],
     ['truto', '2026-01-01T00:00:00.000Z', '2026-01-20T00:00:00.000Z'],
   ]);
+  expect(() =>
+    planShards({
+      providers: [{ id: 'x', timeFilter: 'nowhere' as 'client' }],
+      from: new Date(0),
+      to: new Date(DAY),
+    }),
+  ).toThrow('providers.0.timeFilter');
   expect(() =>
     planShards({ providers: [{ id: '' }], from: new Date(0), to: new Date(DAY) }),
   ).toThrow('providers.0.id');
@@ -153,8 +165,9 @@ it('4 worker processes, one SIGKILLed mid-shard: the table equals the sandbox da
     () => backfillStatus(store as SyncStore),
     (s) => s.total > 0 && s.finished === s.total,
   );
-  expect(status.total).toBe(24);
-  expect(status.done).toEqual({ devrev: 8, 'zoom-contact-center': 8, truto: 8 });
+  // DevRev cannot filter by date: one shard for the range; the others 8 windows of 4 days each.
+  expect(status.total).toBe(17);
+  expect(status.done).toEqual({ devrev: 1, 'zoom-contact-center': 8, truto: 8 });
 
   const stored = await storedEngagements(store);
   expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());

@@ -28,9 +28,10 @@ export interface ShardJob {
 }
 
 /**
- * Writes the plan, its shard jobs and each provider's change-feed start in ONE transaction, under
- * an advisory lock: when many workers start at once exactly one plans, and a crash mid-plan leaves
- * no half-queued backfill. Returns the plan in force (this one, or the one found).
+ * Writes the plan, its shard jobs (claimed in the order of `shards`) and each provider's
+ * change-feed start in ONE transaction, under an advisory lock: when many workers start at once
+ * exactly one plans, and a crash mid-plan leaves no half-queued backfill. Returns the plan in
+ * force (this one, or the one found).
  */
 export async function writePlan(options: {
   client: PoolClient;
@@ -63,11 +64,15 @@ export async function writePlan(options: {
     const db = {
       executeSql: async (text: string, values: unknown[]) => client.query(text, values),
     };
+    // Claimed in plan order: pg-boss takes the highest priority first, and jobs inserted together
+    // share `created_on`, so without priorities their order would be their random ids'.
+    const n = options.shards.length;
     await options.boss.insert(
-      options.shards.map((s) => ({
+      options.shards.map((s, i) => ({
         name: SHARD_QUEUE,
         data: { provider: s.provider, from: String(s.from), to: String(s.to) } satisfies ShardJob,
         singletonKey: shardStream(s),
+        priority: n - i,
         ...options.job,
       })),
       { db },

@@ -1,4 +1,4 @@
-import { InputValidationError } from '@engagekit/core';
+import { type FilterSupport, InputValidationError } from '@engagekit/core';
 import type { SyncShard } from '../sync';
 
 const DAY = 86_400_000;
@@ -8,6 +8,13 @@ export interface ShardProvider {
   id: string;
   /** The vendor's longest `from`/`to` window (`adapter.capabilities.maxWindowMs`). */
   maxWindowMs?: number | undefined;
+  /**
+   * Where the vendor's listing filters by date (`adapter.capabilities.filters.from`). `'client'`
+   * (DevRev: its engagements have no date filter) means a window's listing reads every record and
+   * keeps the window's, so splitting the range would read the whole dataset once per window: such
+   * a provider gets ONE shard for the whole range. @default 'server'
+   */
+  timeFilter?: FilterSupport | undefined;
 }
 
 /** Options of {@link planShards}. */
@@ -24,8 +31,11 @@ export interface PlanShardsOptions {
 
 /**
  * Splits a backfill into shards: provider × window, each window at most the vendor's own limit
- * (Zoom: one month) and at most `windowMs`, covering `[from, to)` without gaps or overlaps. The
- * newest windows come first, so recent data lands first.
+ * (Zoom: one month) and at most `windowMs`, covering `[from, to)` without gaps or overlaps; a
+ * provider that cannot filter by date gets one shard for the whole range. In the order workers
+ * should claim them: whole-range shards first (the longest: started last, one would finish after
+ * everything else), then the windows newest first, every provider's window i before any window
+ * i + 1, so recent data lands first.
  */
 export function planShards(options: PlanShardsOptions): SyncShard[] {
   const from = new Date(options.from).getTime();
@@ -41,7 +51,8 @@ export function planShards(options: PlanShardsOptions): SyncShard[] {
   if (!Array.isArray(options.providers) || options.providers.length === 0) {
     throw bad('providers', 'expected at least one provider');
   }
-  const shards: SyncShard[] = [];
+  const whole: SyncShard[] = [];
+  const windows: SyncShard[][] = [];
   options.providers.forEach((p, i) => {
     if (typeof p?.id !== 'string' || p.id.length === 0) {
       throw bad(`providers.${i}.id`, 'expected a provider id');
@@ -50,15 +61,24 @@ export function planShards(options: PlanShardsOptions): SyncShard[] {
     if (max !== undefined && (!Number.isFinite(max) || max < 60_000)) {
       throw bad(`providers.${i}.maxWindowMs`, 'expected at least 60000 ms');
     }
+    if (p.timeFilter !== undefined && p.timeFilter !== 'server' && p.timeFilter !== 'client') {
+      throw bad(`providers.${i}.timeFilter`, "expected 'server' or 'client'");
+    }
+    const shard = (start: number, end: number): SyncShard => ({
+      provider: p.id,
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
+    });
+    if (p.timeFilter === 'client') {
+      whole.push(shard(from, to));
+      return;
+    }
     const step = Math.min(windowMs, max ?? windowMs);
-    for (let end = to; end > from; end -= step) {
-      const start = Math.max(from, end - step);
-      shards.push({
-        provider: p.id,
-        from: new Date(start).toISOString(),
-        to: new Date(end).toISOString(),
-      });
+    let w = 0;
+    for (let end = to; end > from; end -= step, w++) {
+      windows[w] ??= [];
+      windows[w]?.push(shard(Math.max(from, end - step), end));
     }
   });
-  return shards;
+  return [...whole, ...windows.flat()];
 }

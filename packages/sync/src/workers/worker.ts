@@ -182,6 +182,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         providers: [...adapters.values()].map((a) => ({
           id: a.id,
           maxWindowMs: a.capabilities.maxWindowMs,
+          timeFilter: a.capabilities.filters.from,
         })),
         from,
         to,
