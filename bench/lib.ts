@@ -109,6 +109,8 @@ export interface SandboxChildOptions {
   latencyMs?: number;
   /** Enforce the vendors' rate limits. @default false */
   rateLimits?: boolean;
+  /** Node options of the sandbox process (e.g. `--cpu-prof` to profile it). @default [] */
+  execArgv?: string[];
 }
 
 /**
@@ -121,7 +123,13 @@ export async function sandboxChild(options: SandboxChildOptions): Promise<Sandbo
   if (!options.rateLimits) args.push('--no-rate-limits');
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--max-old-space-size=4096', `${ROOT}packages/sandbox/dist/bin.js`, '--json', ...args],
+    [
+      '--max-old-space-size=4096',
+      ...(options.execArgv ?? []),
+      `${ROOT}packages/sandbox/dist/bin.js`,
+      '--json',
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const info = await new Promise<Omit<SandboxChild, 'faults' | 'log' | 'reset' | 'close'>>(

@@ -12,7 +12,12 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { EngagementAdapter } from '@engagekit/core';
 import { postgresStore } from '@engagekit/sync/postgres';
-import { backfillStatus, type SyncWorker, startSyncWorker } from '@engagekit/sync/workers';
+import {
+  backfillStatus,
+  type SyncWorker,
+  type SyncWorkerEvent,
+  startSyncWorker,
+} from '@engagekit/sync/workers';
 import { flag, printTable, ROOT, SPAN, sandboxChild, writeResult } from '../lib';
 import { cpuMs, load, sandboxAdapters, startPostgres } from './sync-lib';
 
@@ -22,7 +27,15 @@ const PAGE = flag('page', 100);
 const WINDOW_DAYS = flag('window-days', 15);
 const WORKER_COUNTS = [1, 4];
 
-const sb = await sandboxChild({ count: PER_VENDOR, latencyMs: LATENCY });
+/** `--sandbox-prof <dir>`: the sandbox process writes a CPU profile there when it ends. */
+const SANDBOX_PROF = process.argv.includes('--sandbox-prof')
+  ? process.argv[process.argv.indexOf('--sandbox-prof') + 1]
+  : undefined;
+const sb = await sandboxChild({
+  count: PER_VENDOR,
+  latencyMs: LATENCY,
+  ...(SANDBOX_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${SANDBOX_PROF}`] } : {}),
+});
 const pg = await startPostgres();
 const loads: number[] = [load()];
 
@@ -38,6 +51,8 @@ interface Run {
 const runs: Run[] = [];
 
 const MODE = process.argv.includes('--processes') ? 'processes' : 'in-process';
+/** `--trace`: print when each shard started and ended (in-process workers only). */
+const TRACE = process.argv.includes('--trace');
 
 /** The options every worker gets, for one database. */
 function workerOptions(db: string, warmUp: boolean) {
@@ -145,10 +160,23 @@ async function backfill(workers: number, warmUp = false): Promise<void> {
       await Promise.all(processes.map((w) => w.ready));
       startMs = performance.now() - t;
     } else {
+      const started = new Map<string, number>();
+      const onEvent = (e: SyncWorkerEvent) => {
+        if (!TRACE || warmUp) return;
+        const at = performance.now() - t;
+        if (e.type === 'shard-start') started.set(e.stream, at);
+        else if (e.type === 'shard-done' || e.type === 'shard-failed') {
+          const from = started.get(e.stream) ?? Number.NaN;
+          console.log(
+            `  ${workers}w ${e.stream.split(':')[1]} ${e.stream.slice(-29, -19)}: ${(from / 1000).toFixed(1)}–${(at / 1000).toFixed(1)} s (${((at - from) / 1000).toFixed(1)} s)${e.type === 'shard-failed' ? ' FAILED' : ''}`,
+          );
+        }
+      };
       for (let i = 0; i < workers; i++) {
         inProcess.push(
           await startSyncWorker({
             ...workerOptions(db, warmUp),
+            onEvent,
             adapters: sandboxAdapters(sb),
             rateLimits: Object.fromEntries(
               sandboxAdapters(sb).map((a: EngagementAdapter) => [a.id, false as const]),
