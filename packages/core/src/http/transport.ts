@@ -179,6 +179,30 @@ function parseBody(text: unknown): { ok: true; value: unknown } | { ok: false } 
 }
 
 /**
+ * A private axios instance without the empty per-method header buckets (`get: {}`, `post: {}`, …)
+ * it is created with. axios deep-copies every bucket into each request's config and then drops
+ * them; empty ones add no header, so requests carry the same headers with less copying. Buckets
+ * that hold a header (e.g. set on the global `axios.defaults` before) are kept.
+ */
+export function leanAxios(): AxiosInstance {
+  const http = axios.create();
+  const buckets = http.defaults.headers as unknown as Record<string, unknown>;
+  for (const name of Object.keys(buckets)) {
+    const bucket = buckets[name];
+    if (
+      name !== 'common' &&
+      typeof bucket === 'object' &&
+      bucket !== null &&
+      Object.getPrototypeOf(bucket) === Object.prototype &&
+      Object.keys(bucket).length === 0
+    ) {
+      delete buckets[name];
+    }
+  }
+  return http;
+}
+
+/**
  * The axios-based transport every adapter uses: auth headers asked per attempt, client-side rate
  * limiting, retries decided by `shouldRetry`/`retryDelay`, vendor errors turned into the error tree
  * by `createApiError`, response bodies validated by zod, and credentials redacted from everything
@@ -186,7 +210,7 @@ function parseBody(text: unknown): { ok: true; value: unknown } | { ok: false } 
  */
 export function createTransport(
   config: TransportConfig,
-  http: AxiosInstance = axios.create(),
+  http: AxiosInstance = leanAxios(),
 ): Transport {
   const now = config.now ?? Date.now;
   const sleep = config.sleep ?? abortableSleep;
