@@ -76,9 +76,11 @@ for (const pkg of packages) {
   // A group run keeps its own incremental file and sandbox, so runs of different groups of one
   // package can go on side by side without overwriting each other's state.
   const runName = only ? `${pkg}/${[...only].sort().join('+')}` : pkg;
+  mkdirSync(`reports/mutation/${runName}`, { recursive: true });
+  process.env.STRYKER_SURVIVORS_FILE = `reports/mutation/${runName}/survivors.jsonl`;
   const stryker = new Stryker({
     testRunner: 'vitest',
-    plugins: ['@stryker-mutator/vitest-runner'],
+    plugins: ['@stryker-mutator/vitest-runner', './scripts/mutation-survivors-reporter.mjs'],
     vitest: {
       configFile: 'scripts/mutation.vitest.config.ts',
       dir: `packages/${pkg}`,
@@ -92,7 +94,7 @@ for (const pkg of packages) {
     coverageAnalysis: 'perTest',
     incremental: true,
     incrementalFile: `reports/mutation/${runName}/incremental.json`,
-    reporters: ['html', 'clear-text', 'progress'],
+    reporters: ['html', 'clear-text', 'progress', 'survivors'],
     htmlReporter: { fileName: `reports/mutation/${runName}/index.html` },
     concurrency: 2,
     timeoutMS: 20_000,
