@@ -34,7 +34,8 @@ export interface EngagementsClientOptions {
   adapters: readonly EngagementAdapter[];
   /**
    * What a failing provider does to a merged listing: `'fail'` throws its error; `'skip'` records
-   * it on `iterator.failures` and goes on with the others; a function decides per failure.
+   * it on `iterator.failures` and goes on with the others; a function decides per failure. The
+   * caller's abort (`signal`) is no provider's failure: it ends the listing with `AbortError` either way.
    * @default 'fail'
    */
   onProviderError?: 'fail' | 'skip' | ((failure: ProviderFailure) => 'fail' | 'skip') | undefined;
@@ -269,8 +270,10 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
           s.head = { e: r.value, k };
           return;
         } catch (error) {
-          // The listing is over (another provider failed, or the caller stopped): not a failure.
-          if (controller.signal.aborted && !callerSignal?.aborted) {
+          // The caller's abort ends the whole listing, whatever the policy: no provider failed.
+          if (callerSignal?.aborted) throw error;
+          // The listing is over (another provider failed): not a failure.
+          if (controller.signal.aborted) {
             s.done = true;
             s.head = undefined;
             return;
