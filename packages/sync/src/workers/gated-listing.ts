@@ -25,6 +25,10 @@ export function shardClient(
             cursor: p.cursor,
             signal: p.signal,
             pageSize,
+            // The next page is requested while this one is written: a shard waits on the vendor's
+            // latency once per page, not once per page plus the sync's work on it. Each request
+            // still takes its slot of the limit (beforeRequest runs per attempt, ahead or not).
+            prefetch: true,
             request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
           }),
           p.cursor,
