@@ -357,7 +357,10 @@ function write(res: ServerResponse, reply: Reply): void {
     headers['content-type'] = 'application/json; charset=utf-8';
     payload = JSON.stringify(reply.body);
   }
-  headers['content-length'] = String(Buffer.byteLength(payload));
+  // Encoded once: measuring the string and then writing it would convert it to UTF-8 twice, a
+  // cost that shows on pages of 100 records (DevRev's carry non-Latin-1 tag names).
+  const bytes = Buffer.from(payload, 'utf8');
+  headers['content-length'] = String(bytes.length);
   res.writeHead(reply.status, headers);
-  res.end(payload);
+  res.end(bytes);
 }
