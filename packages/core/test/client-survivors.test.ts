@@ -134,6 +134,36 @@ describe("a cursor's fingerprint", () => {
   });
 });
 
+describe("a cursor's providers", () => {
+  it('a cursor resumes with the same providers in any order or name, not with others', async () => {
+    const make = (id: string) =>
+      fakeProvider(id, [T0, T0 + 1, T0 + 2], { ordering: 'asc', maxRequests: 50 }).adapter;
+    const b = { ...make('b'), aliases: ['bee'] };
+    const client = createEngagementsClient({ adapters: [make('a'), b, make('c')] });
+    const first = client.engagements.list({ providers: ['c', 'a'] });
+    expect(ids(await first.toArray({ max: 2 }))).toEqual(['a:a-0', 'c:c-0']);
+    const cursor = first.cursor as string;
+    const rest = await client.engagements.list({ providers: ['a', 'c'], cursor }).toArray();
+    expect(ids(rest)).toEqual(['a:a-1', 'c:c-1', 'a:a-2', 'c:c-2']);
+    for (const providers of [['a'], ['a', 'b'], ['b', 'c'], undefined]) {
+      const error = (await rejection(() =>
+        client.engagements.list({ providers, cursor }).toArray(),
+      )) as PaginationError;
+      expect(error).toBeInstanceOf(PaginationError);
+      expect(error.reason).toBe('mismatched-cursor');
+    }
+    // One provider under its alias is the same listing.
+    const one = client.engagements.list({ providers: ['b'] });
+    await one.toArray({ max: 1 });
+    const byAlias = client.engagements.list({ providers: ['bee'], cursor: one.cursor as string });
+    expect(ids(await byAlias.toArray())).toEqual(['b:b-1', 'b:b-2']);
+    const other = client.engagements.list({ providers: ['c'], cursor: one.cursor as string });
+    expect(((await rejection(() => other.toArray())) as PaginationError).reason).toBe(
+      'mismatched-cursor',
+    );
+  });
+});
+
 describe('caller input refused before any request', () => {
   it('onInvalidRecord must be throw, skip or a function, even when failing providers are skipped', async () => {
     const a = fakeProvider('a', [T0], { ordering: 'asc', maxRequests: 5 });
