@@ -64,4 +64,15 @@ describe("the caller's abort", () => {
     expect(error).toBeInstanceOf(AbortError);
     expect(listing.failures).toEqual([]);
   });
+
+  it('a signal aborted before the listing starts: AbortError, and no provider is asked', async () => {
+    const a = fakeProvider('a', [T0, T0 + 1], { ordering: 'asc', maxRequests: 20 });
+    const b = fakeProvider('b', [T0, T0 + 1], { ordering: 'unordered', maxRequests: 20 });
+    const client = createEngagementsClient({ adapters: [a.adapter, b.adapter] });
+    const listing = client.engagements.list({ signal: AbortSignal.abort(new Error('too late')) });
+    const error = await rejection(() => listing.toArray());
+    expect(error).toBeInstanceOf(AbortError);
+    expect([a.requests(), b.requests()]).toEqual([0, 0]);
+    expect(listing.failures).toEqual([]);
+  });
 });
