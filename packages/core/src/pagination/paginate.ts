@@ -500,11 +500,13 @@ async function* run<T>(
   }
 }
 
-function tokenFits(token: string): boolean {
-  return (
-    token.length <= MAX_VENDOR_TOKEN_LENGTH &&
-    JSON.stringify(token).length - 2 <= MAX_VENDOR_TOKEN_LENGTH
-  );
+/** Whether a cursor can carry `token`: at most `MAX_VENDOR_TOKEN_LENGTH` characters, as JSON too. */
+export function tokenFits(token: string): boolean {
+  if (token.length > MAX_VENDOR_TOKEN_LENGTH) return false;
+  // JSON writes a UTF-16 unit as at most six characters (`\u001f`): a token that fits even then is
+  // not stringified to be measured, once per page.
+  if (token.length * 6 <= MAX_VENDOR_TOKEN_LENGTH) return true;
+  return JSON.stringify(token).length - 2 <= MAX_VENDOR_TOKEN_LENGTH;
 }
 
 type RawEntry<T> = { item: T; invalid?: undefined } | { item?: undefined; invalid: InvalidRecord };
