@@ -6,7 +6,9 @@
  * `--processes` runs each in a process of its own (`sync-workers-process.ts`, as `engagekit sync
  * worker` runs; Node start-ups are not timed, starting the workers is). Shared rate limits are off
  * (with them, the vendors' limits, not the worker count, would set the pace). A 1-worker backfill
- * of the last 30 days warms up first. Target: 4 workers ≥ 3 × the rate of 1.
+ * of the last 30 days warms up first; then `--runs` rounds (default 3) of 1 and 4 workers, in
+ * alternating order, each into a database of its own. The figure is the median of the rounds'
+ * ratios. Target: 4 workers ≥ 3 × the rate of 1.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -25,7 +27,11 @@ const PER_VENDOR = flag('count', 9_000);
 const LATENCY = flag('latency', 50);
 const PAGE = flag('page', 100);
 const WINDOW_DAYS = flag('window-days', 15);
+/** Records per transaction (`startSyncWorker`'s `batchSize`); 0 leaves its default. */
+const BATCH = flag('batch', 0);
 const WORKER_COUNTS = [1, 4];
+/** Rounds of 1 and 4 workers (the order alternates); each round gives one ratio. */
+const ROUNDS = flag('runs', 3);
 
 /** `--sandbox-prof <dir>`: the sandbox process writes a CPU profile there when it ends. */
 const SANDBOX_PROF = process.argv.includes('--sandbox-prof')
@@ -40,6 +46,7 @@ const pg = await startPostgres();
 const loads: number[] = [load()];
 
 interface Run {
+  round: number;
   workers: number;
   records: number;
   shards: number;
@@ -68,6 +75,7 @@ function workerOptions(db: string, warmUp: boolean) {
     changesCron: false as const,
     pollingIntervalSeconds: 0.5,
     pageSize: PAGE,
+    ...(BATCH > 0 ? { batchSize: BATCH } : {}),
   };
 }
 
@@ -140,8 +148,8 @@ async function spawnWorker(db: string, warmUp: boolean): Promise<WorkerProcess> 
   };
 }
 
-async function backfill(workers: number, warmUp = false): Promise<void> {
-  const db = await pg.createDatabase(warmUp ? 'warm_up' : `workers_${workers}`);
+async function backfill(workers: number, warmUp = false, round = 0): Promise<void> {
+  const db = await pg.createDatabase(warmUp ? 'warm_up' : `workers_${workers}_r${round}`);
   const store = postgresStore(db);
   const inProcess: SyncWorker[] = [];
   const processes: WorkerProcess[] = [];
@@ -200,6 +208,7 @@ async function backfill(workers: number, warmUp = false): Promise<void> {
     for (const w of processes.splice(0)) workerCpu += await w.stop();
     if (!warmUp) {
       runs.push({
+        round,
         workers,
         records: rows[0]?.n ?? 0,
         shards: status.total,
@@ -218,32 +227,60 @@ async function backfill(workers: number, warmUp = false): Promise<void> {
 
 try {
   await backfill(1, true);
-  for (const n of WORKER_COUNTS) await backfill(n);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 === 1 ? WORKER_COUNTS : [...WORKER_COUNTS].reverse();
+    for (const n of order) await backfill(n, false, round);
+  }
 } finally {
   await pg.stop();
   await sb.close();
 }
 
-const one = runs.find((r) => r.workers === 1);
-const oneRate = one ? (one.records / one.ms) * 1000 : Number.NaN;
+const rateOf = (r: Run) => (r.records / r.ms) * 1000;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+/** Each round's 4-worker rate over its 1-worker rate. */
+const ratios: number[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const one = runs.find((r) => r.round === round && r.workers === 1);
+  const four = runs.find((r) => r.round === round && r.workers === 4);
+  if (one && four) ratios.push(rateOf(four) / rateOf(one));
+}
 printTable(
   `Backfill on pg-boss workers (${MODE}), ${LATENCY} ms per vendor request, pages of ${PAGE}, ${WINDOW_DAYS}-day shards (load average ${loads.join(' → ')})`,
-  ['workers', 'records', 'shards', 'ms', 'of which start ms', 'records/s', 'vs 1 worker', 'cpu ms'],
+  [
+    'round',
+    'workers',
+    'records',
+    'shards',
+    'ms',
+    'of which start ms',
+    'records/s',
+    'vs 1 worker',
+    'cpu ms',
+  ],
   runs.map((r) => {
-    const rate = (r.records / r.ms) * 1000;
+    const one = runs.find((o) => o.round === r.round && o.workers === 1);
     return [
+      r.round,
       r.workers,
       r.records,
       r.shards,
       Math.round(r.ms),
       r.startMs === undefined ? '-' : Math.round(r.startMs),
-      Math.round(rate),
-      `${(rate / oneRate).toFixed(2)}×`,
+      Math.round(rateOf(r)),
+      one ? `${(rateOf(r) / rateOf(one)).toFixed(2)}×` : '-',
       Math.round(r.cpuMs),
     ];
   }),
 );
-const four = runs.find((r) => r.workers === 4);
+const speedup = ratios.length > 0 ? median(ratios) : null;
+console.log(
+  `4 vs 1 worker per round: ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')}; median ${speedup?.toFixed(2)}×`,
+);
 console.log(
   `→ ${writeResult('sync-workers', {
     config: {
@@ -251,16 +288,20 @@ console.log(
       latencyMs: LATENCY,
       pageSize: PAGE,
       windowDays: WINDOW_DAYS,
+      rounds: ROUNDS,
       workers:
         MODE === 'processes'
           ? 'one process per worker (startSyncWorker(), concurrency 1)'
           : 'in-process startSyncWorker() instances, concurrency 1 each',
       cpuMs: MODE === 'processes' ? 'the worker processes' : 'the benchmark process',
       sharedRateLimits: false,
+      ...(BATCH > 0 ? { batchSize: BATCH } : {}),
     },
     loadAverage: loads,
     runs,
-    speedup4v1: four ? ((four.records / four.ms) * 1000) / oneRate : null,
+    speedup4v1PerRound: ratios,
+    /** The median of the rounds' ratios. */
+    speedup4v1: speedup,
     target: 3,
   })}`,
 );
