@@ -284,6 +284,10 @@ describe('parseRateLimitHeaders boundaries', () => {
     expect(
       read({ ratelimit: '"a";r=1;t=1, "b";r=0', 'ratelimit-policy': '"a";w=1, "b";w=9' }),
     ).toEqual({ remaining: 0, resetInMs: 9000 });
+    expect(read({ ratelimit: '"a";r=1;t=1, "b";r=0', 'ratelimit-policy': '"b";w=9' })).toEqual({
+      remaining: 0,
+      resetInMs: 9000,
+    });
     const many = Array.from({ length: 32 }, (_, i) => `"p${i}";r=5;t=1`);
     expect(read({ ratelimit: [...many, '"last";r=0;t=99'].join(', ') })).toEqual({
       remaining: 5,
@@ -308,6 +312,11 @@ describe('parseRateLimitHeaders boundaries', () => {
     expect(read({ ratelimit: 'remaining=0', 'ratelimit-policy': '"";w=60' })).toEqual({
       remaining: 0,
       resetInMs: 60_000,
+    });
+    // Only the enclosing quotes go: a quote inside a name is part of it.
+    expect(read({ ratelimit: 'ab;r=0', 'ratelimit-policy': '"a"b";w=9' })).toEqual({
+      remaining: 0,
+      resetInMs: undefined,
     });
     // A first parameter ending in a quote is still a parameter, not a name.
     expect(read({ ratelimit: 'p="q";r=0', 'ratelimit-policy': '"p="q";w=9' })).toEqual({
