@@ -283,11 +283,19 @@ export function createTransport(
       // from the limiter queue and the token fetch to the last byte of the body.
       const attemptController = new AbortController();
       let timedOut = false;
+      /** Rejects the credentials the attempt waits for, when it is aborted meanwhile. */
+      let stopWaiting: (() => void) | undefined;
+      // Only these two abort the attempt, so they end that wait themselves: no listener on the
+      // attempt's signal per request (an EventTarget registration costs more than the rest).
+      const abortAttempt = (reason?: unknown) => {
+        attemptController.abort(reason);
+        stopWaiting?.();
+      };
       const deadline = setSafeTimeout(() => {
         timedOut = true;
-        attemptController.abort();
+        abortAttempt();
       }, timeoutMs);
-      const forwardAbort = () => attemptController.abort(signal.reason);
+      const forwardAbort = () => abortAttempt(signal.reason);
       // A call with no signal at all gets one that never fires: listening to it costs an
       // EventTarget registration per attempt and can never forward anything.
       const forwarding = signal !== never;
@@ -307,11 +315,23 @@ export function createTransport(
         if (config.auth) {
           const auth = config.auth;
           try {
-            authHeaders = await raceAbort(
-              Promise.resolve(auth.headers(attemptController.signal, authContext)),
-              attemptController.signal,
-              () => (timedOut ? timeoutError('waiting for credentials ') : aborted()),
-            );
+            const headers = Promise.resolve(auth.headers(attemptController.signal, authContext));
+            const stopped = () => (timedOut ? timeoutError('waiting for credentials ') : aborted());
+            authHeaders = attemptController.signal.aborted
+              ? await Promise.reject(stopped())
+              : await new Promise<Record<string, string>>((resolve, reject) => {
+                  stopWaiting = () => reject(stopped());
+                  headers.then(
+                    (value) => {
+                      stopWaiting = undefined;
+                      resolve(value);
+                    },
+                    (error) => {
+                      stopWaiting = undefined;
+                      reject(error);
+                    },
+                  );
+                });
           } catch (error) {
             throw authFailure(error, provider, requestInfo());
           }
