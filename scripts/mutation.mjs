@@ -87,8 +87,9 @@ for (const pkg of packages) {
       related: false,
     },
     mutate: [...mutateGlobs, '!**/index.ts'],
-    // Build output is not needed (tests import sources) and another build may delete it mid-copy.
-    ignorePatterns: ['dist', 'bench/.prof'],
+    // Build output is not needed (tests import sources) and another build may delete it mid-copy;
+    // another run's sandbox (.stryker-tmp) and reports change under the copy while that run goes on.
+    ignorePatterns: ['dist', 'bench/.prof', '.stryker-tmp', 'reports'],
     // The first run, which records which test covers which mutant, is long on a loaded machine.
     dryRunTimeoutMinutes: 30,
     coverageAnalysis: 'perTest',
