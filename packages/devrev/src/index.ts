@@ -8,6 +8,7 @@ export {
 } from './adapter';
 export { KIND_BY_TYPE } from './map/engagement';
 export { type ParseDevRevEngagementOptions, parseDevRevEngagement } from './parse';
+export { DEVREV_TYPE_PARTITIONS } from './partitions';
 export {
   createDevRevWebhookSource,
   DEVREV_WEBHOOK_EVENTS,

@@ -14,6 +14,8 @@ export function shardClient(
   adapter: EngagementAdapter,
   limit: SharedRateLimit | undefined,
   pageSize: number | undefined,
+  /** A partitioned shard's `native` list parameters. */
+  native?: Record<string, unknown> | undefined,
 ): SyncClient {
   return {
     engagements: {
@@ -25,6 +27,7 @@ export function shardClient(
             cursor: p.cursor,
             signal: p.signal,
             pageSize,
+            ...(native ? { native: { ...native } } : {}),
             // The next page is requested while this one is written: a shard waits on the vendor's
             // latency once per page, not once per page plus the sync's work on it. Each request
             // still takes its slot of the limit (beforeRequest runs per attempt, ahead or not).

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { gatedListing } from './gated-listing';
+export { checkedPartitions, type PartitionCheck } from './partitions';
 export {
   type BackfillPlan,
   changesQueue,
@@ -19,7 +20,14 @@ export {
   type SharedRateLimitOptions,
   sharedRateLimit,
 } from './rate-limit';
-export { type PlanShardsOptions, planShards, type ShardProvider } from './shards';
+export {
+  type PlannedShard,
+  type PlanShardsOptions,
+  plannedShardStream,
+  planShards,
+  type ShardPartition,
+  type ShardProvider,
+} from './shards';
 export {
   type BackfillStatus,
   backfillStatus,

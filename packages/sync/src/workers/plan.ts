@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type PgBoss from 'pg-boss';
-import { type SyncShard, shardStream } from '../sync';
+import { type PlannedShard, plannedShardStream } from './shards';
 
 /** The checkpoint stream holding the backfill plan (written once, by the first worker). */
 export const PLAN_STREAM = 'workers:plan';
@@ -25,6 +25,9 @@ export interface ShardJob {
   provider: string;
   from: string;
   to: string;
+  /** The partition's name and `native` list parameters, for a partitioned shard. */
+  partition?: string | undefined;
+  native?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function writePlan(options: {
   client: PoolClient;
   boss: PgBoss;
   schema: string;
-  shards: readonly SyncShard[];
+  shards: readonly PlannedShard[];
   from: string;
   to: string;
   /** How far before `to` each provider's change feed starts. */
@@ -70,8 +73,13 @@ export async function writePlan(options: {
     await options.boss.insert(
       options.shards.map((s, i) => ({
         name: SHARD_QUEUE,
-        data: { provider: s.provider, from: String(s.from), to: String(s.to) } satisfies ShardJob,
-        singletonKey: shardStream(s),
+        data: {
+          provider: s.provider,
+          from: String(s.from),
+          to: String(s.to),
+          ...(s.partition === undefined ? {} : { partition: s.partition, native: { ...s.native } }),
+        } satisfies ShardJob,
+        singletonKey: plannedShardStream(s),
         priority: n - i,
         ...options.job,
       })),

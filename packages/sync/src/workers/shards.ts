@@ -1,5 +1,5 @@
 import { type FilterSupport, InputValidationError } from '@engagekit/core';
-import type { SyncShard } from '../sync';
+import { type SyncShard, shardStream } from '../sync';
 
 const DAY = 86_400_000;
 
@@ -15,6 +15,36 @@ export interface ShardProvider {
    * a provider gets ONE shard for the whole range. @default 'server'
    */
   timeFilter?: FilterSupport | undefined;
+  /**
+   * Disjoint slices that together hold every record of the provider (checked first with
+   * {@link checkedPartitions}): a provider without a date filter gets one whole-range shard per
+   * partition instead of a single one, so its backfill runs on as many workers. Ignored for a
+   * provider that filters by date (its windows already split it).
+   */
+  partitions?: readonly ShardPartition[] | undefined;
+}
+
+/** One slice of a provider's records, selected by vendor-specific `native` list parameters. */
+export interface ShardPartition {
+  /** Part of the shard's checkpoint stream: letters, digits, `_` and `-`. */
+  name: string;
+  /** Passed as `native` to the adapter's `list()` (and `count()` when checked). */
+  native: Readonly<Record<string, unknown>>;
+}
+
+/** A planned shard: a {@link SyncShard}, and the partition it lists when it has one. */
+export interface PlannedShard extends SyncShard {
+  partition?: string | undefined;
+  native?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * The checkpoint stream of a planned shard: `shardStream()` of its window, then `:<partition>` when
+ * it has one, so each partition resumes from its own checkpoint.
+ */
+export function plannedShardStream(shard: PlannedShard): string {
+  const stream = shardStream(shard);
+  return shard.partition === undefined ? stream : `${stream}:${shard.partition}`;
 }
 
 /** Options of {@link planShards}. */
@@ -32,12 +62,13 @@ export interface PlanShardsOptions {
 /**
  * Splits a backfill into shards: provider × window, each window at most the vendor's own limit
  * (Zoom: one month) and at most `windowMs`, covering `[from, to)` without gaps or overlaps; a
- * provider that cannot filter by date gets one shard for the whole range. In the order workers
+ * provider that cannot filter by date gets one shard for the whole range (one per partition when it
+ * has `partitions`). In the order workers
  * should claim them: whole-range shards first (the longest: started last, one would finish after
  * everything else), then the windows newest first, every provider's window i before any window
  * i + 1, so recent data lands first.
  */
-export function planShards(options: PlanShardsOptions): SyncShard[] {
+export function planShards(options: PlanShardsOptions): PlannedShard[] {
   const from = new Date(options.from).getTime();
   const to = new Date(options.to).getTime();
   const bad = (path: string, message: string) =>
@@ -51,8 +82,8 @@ export function planShards(options: PlanShardsOptions): SyncShard[] {
   if (!Array.isArray(options.providers) || options.providers.length === 0) {
     throw bad('providers', 'expected at least one provider');
   }
-  const whole: SyncShard[] = [];
-  const windows: SyncShard[][] = [];
+  const whole: PlannedShard[] = [];
+  const windows: PlannedShard[][] = [];
   options.providers.forEach((p, i) => {
     if (typeof p?.id !== 'string' || p.id.length === 0) {
       throw bad(`providers.${i}.id`, 'expected a provider id');
@@ -64,13 +95,17 @@ export function planShards(options: PlanShardsOptions): SyncShard[] {
     if (p.timeFilter !== undefined && p.timeFilter !== 'server' && p.timeFilter !== 'client') {
       throw bad(`providers.${i}.timeFilter`, "expected 'server' or 'client'");
     }
-    const shard = (start: number, end: number): SyncShard => ({
+    const parts = checkPartitions(p.partitions, `providers.${i}.partitions`, bad);
+    const shard = (start: number, end: number): PlannedShard => ({
       provider: p.id,
       from: new Date(start).toISOString(),
       to: new Date(end).toISOString(),
     });
     if (p.timeFilter === 'client') {
-      whole.push(shard(from, to));
+      if (parts.length === 0) whole.push(shard(from, to));
+      for (const part of parts) {
+        whole.push({ ...shard(from, to), partition: part.name, native: part.native });
+      }
       return;
     }
     const step = Math.min(windowMs, max ?? windowMs);
@@ -81,4 +116,26 @@ export function planShards(options: PlanShardsOptions): SyncShard[] {
     }
   });
   return [...whole, ...windows.flat()];
+}
+
+function checkPartitions(
+  partitions: readonly ShardPartition[] | undefined,
+  path: string,
+  bad: (path: string, message: string) => InputValidationError,
+): readonly ShardPartition[] {
+  if (partitions === undefined) return [];
+  if (!Array.isArray(partitions)) throw bad(path, 'expected an array of partitions');
+  const names = new Set<string>();
+  partitions.forEach((part, j) => {
+    const name = part?.name;
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw bad(`${path}.${j}.name`, 'expected 1-64 letters, digits, _ or -');
+    }
+    if (names.has(name)) throw bad(`${path}.${j}.name`, `duplicate partition ${name}`);
+    names.add(name);
+    if (typeof part.native !== 'object' || part.native === null || Array.isArray(part.native)) {
+      throw bad(`${path}.${j}.native`, 'expected an object of list parameters');
+    }
+  });
+  return partitions;
 }

@@ -7,8 +7,9 @@ import { postgresStore } from '../postgres';
 import { retryAborted } from '../retry';
 import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
 import type { SyncStore } from '../store';
-import { createSync, type SyncStats, shardStream, syncShard } from '../sync';
+import { createSync, type SyncStats, syncShard } from '../sync';
 import { shardClient } from './gated-listing';
+import { checkedPartitions } from './partitions';
 import {
   type BackfillPlan,
   changesQueue,
@@ -19,7 +20,7 @@ import {
   writePlan,
 } from './plan';
 import { type SharedRateLimit, sharedRateLimit } from './rate-limit';
-import { planShards } from './shards';
+import { plannedShardStream, planShards, type ShardPartition } from './shards';
 
 const DAY = 86_400_000;
 
@@ -76,6 +77,13 @@ export interface SyncWorkerOptions {
   maintenanceIntervalSeconds?: number | undefined;
   /** How often an idle worker polls for jobs. @default 2 */
   pollingIntervalSeconds?: number | undefined;
+  /**
+   * Per provider without a date filter, disjoint slices of its records to backfill as one shard
+   * each instead of a single whole-range shard (e.g. `{ devrev: DEVREV_TYPE_PARTITIONS }`). The
+   * first worker checks them when it plans: the provider's `count()` must equal the sum of the
+   * partitions' counts, else (or when a count fails) the provider keeps its single shard.
+   */
+  partitions?: Record<string, readonly ShardPartition[]> | undefined;
   /** Progress: planning, each shard and change-feed run, pg-boss errors. */
   onEvent?: ((event: SyncWorkerEvent) => void) | undefined;
 }
@@ -83,6 +91,7 @@ export interface SyncWorkerOptions {
 /** What a worker reports through `onEvent`. */
 export type SyncWorkerEvent =
   | { type: 'plan'; created: boolean; plan: BackfillPlan }
+  | { type: 'partitions'; provider: string; used: boolean; reason?: string | undefined }
   | { type: 'shard-start'; stream: string }
   | { type: 'shard-done'; stream: string; stats: SyncStats }
   | { type: 'shard-failed'; stream: string; error: unknown }
@@ -172,21 +181,52 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       }
     }, 50);
 
+    const limits = new Map<string, SharedRateLimit>();
+    for (const id of adapters.keys()) {
+      const limit = id in o.rateLimits ? o.rateLimits[id] : DEFAULT_SHARED_RATE_LIMITS[id];
+      if (limit) limits.set(id, sharedRateLimit(db, { key: id, schema: o.schema, ...limit }));
+    }
+
     const now = Date.now();
     const to = new Date(options.backfill?.to ?? now).toISOString();
     const from = new Date(options.backfill?.from ?? now - 90 * DAY).toISOString();
+    const providers = (parts: (id: string) => readonly ShardPartition[] | undefined) =>
+      [...adapters.values()].map((a) => ({
+        id: a.id,
+        maxWindowMs: a.capabilities.maxWindowMs,
+        timeFilter: a.capabilities.filters.from,
+        partitions: parts(a.id),
+      }));
+    const planOptions = { from, to, windowMs: options.backfill?.windowMs };
+    // Bad partitions are an InputValidationError before any count is sent.
+    planShards({ providers: providers((id) => options.partitions?.[id]), ...planOptions });
+    const planned = await store.getCheckpoint(PLAN_STREAM);
+    const partitions = new Map<string, readonly ShardPartition[]>();
+    for (const [id, parts] of Object.entries(options.partitions ?? {})) {
+      const adapter = adapters.get(id);
+      // Counting is for the worker that plans; a plan in force is joined as it is.
+      if (planned !== undefined || !adapter || adapter.capabilities.filters.from !== 'client') {
+        continue;
+      }
+      const limit = limits.get(id);
+      const check = await checkedPartitions(adapter, parts, {
+        request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
+        signal: aborter.signal,
+      });
+      emit({
+        type: 'partitions',
+        provider: id,
+        used: check.ok,
+        reason: check.ok ? undefined : check.reason,
+      });
+      if (check.ok) partitions.set(id, check.partitions);
+    }
     const conn = await pool.connect();
     let plan: BackfillPlan;
     try {
       const shards = planShards({
-        providers: [...adapters.values()].map((a) => ({
-          id: a.id,
-          maxWindowMs: a.capabilities.maxWindowMs,
-          timeFilter: a.capabilities.filters.from,
-        })),
-        from,
-        to,
-        windowMs: options.backfill?.windowMs,
+        providers: providers((id) => partitions.get(id)),
+        ...planOptions,
       });
       const r = await writePlan({
         client: conn,
@@ -202,12 +242,6 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       emit({ type: 'plan', created: r.created, plan });
     } finally {
       conn.release();
-    }
-
-    const limits = new Map<string, SharedRateLimit>();
-    for (const id of adapters.keys()) {
-      const limit = id in o.rateLimits ? o.rateLimits[id] : DEFAULT_SHARED_RATE_LIMITS[id];
-      if (limit) limits.set(id, sharedRateLimit(db, { key: id, schema: o.schema, ...limit }));
     }
 
     const workOptions = { batchSize: 1, pollingIntervalSeconds: o.pollingIntervalSeconds };
@@ -231,16 +265,17 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
 
     async function runShard(j: PgBoss.Job<ShardJob>) {
       const adapter = adapters.get(j.data.provider);
-      const stream = shardStream(j.data);
+      const stream = plannedShardStream(j.data);
       if (!adapter) {
         throw new SyncError(`Shard ${stream}: this worker has no adapter for ${j.data.provider}.`);
       }
       emit({ type: 'shard-start', stream });
       try {
         const stats = await syncShard({
-          client: shardClient(adapter, limits.get(adapter.id), o.pageSize),
+          client: shardClient(adapter, limits.get(adapter.id), o.pageSize, j.data.native),
           store,
           shard: j.data,
+          stream,
           batchSize: o.batchSize,
           signal: aborter.signal,
         });
