@@ -38,6 +38,7 @@ describe('resuming between records that share a millisecond', () => {
   const cases = [
     { name: 'a full range', params: { from: new Date(T0), to: new Date(T0 + 3 * DAY) } },
     { name: 'only from', params: { from: new Date(T0) } },
+    { name: 'only to', params: { to: new Date(T0 + 3 * DAY) } },
     { name: 'no range', params: {} },
   ];
 
