@@ -8,11 +8,13 @@
  * (with them, the vendors' limits, not the worker count, would set the pace). A 1-worker backfill
  * of the last 30 days warms up first; then `--runs` rounds (default 3) of 1 and 4 workers, in
  * alternating order, each into a database of its own. The figure is the median of the rounds'
- * ratios. Target: 4 workers ≥ 3 × the rate of 1.
+ * ratios. Target: 4 workers ≥ 3 × the rate of 1. DevRev (no date filter) is split into one shard
+ * per engagement type (`DEVREV_TYPE_PARTITIONS`; `--partitions 0`: one whole-range shard).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { EngagementAdapter } from '@engagekit/core';
+import { DEVREV_TYPE_PARTITIONS } from '@engagekit/devrev';
 import { postgresStore } from '@engagekit/sync/postgres';
 import {
   backfillStatus,
@@ -30,6 +32,8 @@ const WINDOW_DAYS = flag('window-days', 15);
 /** Records per transaction (`startSyncWorker`'s `batchSize`); 0 leaves its default. */
 const BATCH = flag('batch', 0);
 const WORKER_COUNTS = [1, 4];
+/** `--partitions 0`: DevRev's backfill as one shard, not one per engagement type (checked by count). */
+const PARTITIONS = flag('partitions', 1);
 /** Rounds of 1 and 4 workers (the order alternates); each round gives one ratio. */
 const ROUNDS = flag('runs', 3);
 
@@ -75,6 +79,7 @@ function workerOptions(db: string, warmUp: boolean) {
     changesCron: false as const,
     pollingIntervalSeconds: 0.5,
     pageSize: PAGE,
+    ...(PARTITIONS > 0 ? { partitions: { devrev: DEVREV_TYPE_PARTITIONS } } : {}),
     ...(BATCH > 0 ? { batchSize: BATCH } : {}),
   };
 }
@@ -295,6 +300,7 @@ console.log(
           : 'in-process startSyncWorker() instances, concurrency 1 each',
       cpuMs: MODE === 'processes' ? 'the worker processes' : 'the benchmark process',
       sharedRateLimits: false,
+      devrevShards: PARTITIONS > 0 ? 'one per engagement type (count-checked)' : 'one',
       ...(BATCH > 0 ? { batchSize: BATCH } : {}),
     },
     loadAverage: loads,
