@@ -18,19 +18,11 @@ import {
   PaginationError,
 } from '../src/index';
 import { DAY, engagement, expectedIds, fakeProvider, T0 } from './client-fakes';
+import { rejection } from './rejection';
 
 /** A cursor's state, read without checking it. */
 const peek = (cursor: string): CursorState =>
   JSON.parse(Buffer.from(cursor.split('.')[1] ?? '', 'base64url').toString('utf8'));
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error === undefined) throw new Error('expected a rejection');
-  return error;
-}
 
 /** The adapter, with every `list()` call's params recorded as given. */
 function recording(adapter: EngagementAdapter) {

@@ -4,15 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, createEngagementsClient } from '../src/index';
 import { fakeProvider, T0 } from './client-fakes';
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error === undefined) throw new Error('expected a rejection');
-  return error;
-}
+import { rejection } from './rejection';
 
 describe("the caller's abort", () => {
   it('ends the listing with an AbortError from the provider being read', async () => {

@@ -13,17 +13,9 @@ import {
   PaginationError,
 } from '../src/index';
 import { DAY, engagement, expectedIds, fakeProvider, T0 } from './client-fakes';
+import { rejection } from './rejection';
 
 const ids = (items: { id: string }[]) => items.map((e) => e.id);
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error === undefined) throw new Error('expected a rejection');
-  return error;
-}
 
 describe('resuming between records that share a millisecond', () => {
   // Three records at T0 + 1 s (two of `a`, one of `b`) and one at T0 + 1 s + 1 ms: every cut

@@ -9,18 +9,10 @@ import {
   paginate,
 } from '../src/pagination';
 import { MAX_TRACKED_TOKENS } from '../src/pagination/paginate';
+import { rejection } from './rejection';
 import { base, ids, type Rec, recs, scriptedVendor } from './scripted-vendor';
 
 const { fake, pages } = scriptedVendor(20);
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error === undefined) throw new Error('expected a rejection');
-  return error;
-}
 
 describe('token keys: a short token is never taken for the digest of a long one', () => {
   // Long tokens are remembered by their SHA-256 digest, short ones as `=<token>`: whatever text the

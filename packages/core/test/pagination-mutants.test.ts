@@ -14,18 +14,10 @@ import {
   paginate,
 } from '../src/pagination';
 import { MAX_CURSOR_LENGTH, MAX_VENDOR_TOKEN_LENGTH } from '../src/pagination/cursor';
+import { rejection } from './rejection';
 import { base, ids, type Rec, recs, scriptedVendor } from './scripted-vendor';
 
 const { fake, pages } = scriptedVendor(20);
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error === undefined) throw new Error('expected a rejection');
-  return error;
-}
 
 function thrown(run: () => unknown): unknown {
   try {
