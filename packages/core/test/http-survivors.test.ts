@@ -1013,6 +1013,68 @@ describe('more boundaries', () => {
       }),
     );
     expect(e).toBeInstanceOf(AbortError);
+    expect(e.message).toBe('The request was aborted.');
     expect(configs).toHaveLength(0);
+  });
+});
+
+describe('survivors of the 14:43 run', () => {
+  it('a fraction of a token left shortens the wait for the next', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ requestsPerSecond: 1, burst: 1 }, clock.now, clock.sleep);
+    await bucket.acquire();
+    clock.advance(500);
+    await bucket.acquire();
+    expect(clock.sleeps).toEqual([500]);
+  });
+
+  it('an exact lower-case header name wins over another spelling; epoch ms above 1e12 in resets', () => {
+    expect(
+      parseRateLimitHeaders({ 'X-RateLimit-Remaining': '5', 'x-ratelimit-remaining': '0' }, 0)
+        .remaining,
+    ).toBe(0);
+    expect(parseRateLimitHeaders({ 'x-ratelimit-reset': String(1e12 + 5) }, 1e12).resetInMs).toBe(
+      5,
+    );
+  });
+
+  it('an adapter-wide signal with a call that has none', async () => {
+    const { http, configs } = fakeHttp([{ status: 200, data: '7' }]);
+    const transport = createTransport(
+      { provider: 'acme', baseUrl: BASE, signal: new AbortController().signal },
+      http,
+    );
+    expect((await transport.request({ method: 'GET', path: '/s' })).data).toBe(7);
+    expect(configs).toHaveLength(1);
+  });
+
+  it('a schema failure names the operation, else "response"', async () => {
+    const schema = z.object({ a: z.number() });
+    const named = make([{ status: 200, data: '{"a":"x"}' }]);
+    const e1 = await failure(() =>
+      named.transport.request({ method: 'GET', path: '/v', schema, operation: 'things.get' }),
+    );
+    expect(e1.message.startsWith('acme things.get does not match its schema at a')).toBe(true);
+    const anonymous = make([{ status: 200, data: '{"a":"x"}' }]);
+    const e2 = await failure(() =>
+      anonymous.transport.request({ method: 'GET', path: '/v', schema }),
+    );
+    expect(e2.message.startsWith('acme response does not match its schema at a')).toBe(true);
+  });
+
+  it('only a 401 asks onUnauthorized', async () => {
+    let asked = 0;
+    const { transport, configs } = make([{ status: 403 }, { status: 200 }], {
+      auth: {
+        headers: () => ({}),
+        onUnauthorized: () => {
+          asked++;
+          return true;
+        },
+      },
+    });
+    await failure(() => transport.request({ method: 'GET', path: '/f' }));
+    expect(asked).toBe(0);
+    expect(configs).toHaveLength(1);
   });
 });
