@@ -101,15 +101,15 @@ it('two `engagekit sync worker --db postgres://…` processes (the built bin) pl
   const pair = [startWorker(db), startWorker(db)];
   store = postgresStore(db);
   // 20 days (and part of today) in 7-day shards: 3 each for Zoom and Truto; DevRev, which cannot
-  // filter by date, 1 for the whole range.
+  // filter by date, 1 for the whole range per engagement type (9).
   const status = await waitFor(
     () => backfillStatus(store as SyncStore),
     (s) => s.total > 0 && s.finished === s.total,
   );
   expect(status).toMatchObject({
-    total: 7,
-    finished: 7,
-    done: { devrev: 1, 'zoom-contact-center': 3, truto: 3 },
+    total: 15,
+    finished: 15,
+    done: { devrev: 9, 'zoom-contact-center': 3, truto: 3 },
   });
 
   const rows = await store.query(
@@ -126,11 +126,11 @@ it('two `engagekit sync worker --db postgres://…` processes (the built bin) pl
   );
   const said = pair.map((w) => w.stderr());
   expect(
-    said.filter((t) => t.includes(`planned a backfill of 7 shards from ${FROM}`)),
+    said.filter((t) => t.includes(`planned a backfill of 15 shards from ${FROM}`)),
   ).toHaveLength(1);
-  expect(said.filter((t) => t.includes(`joined a backfill of 7 shards from ${FROM}`))).toHaveLength(
-    1,
-  );
+  expect(
+    said.filter((t) => t.includes(`joined a backfill of 15 shards from ${FROM}`)),
+  ).toHaveLength(1);
   // Every shard reported once, by one of the two, with what it wrote.
   const reported = said.flatMap((t) => [
     ...t.matchAll(/^(shard:\S+): upserted (\d+), skipped (\d+)$/gm),
@@ -147,6 +147,6 @@ it('two `engagekit sync worker --db postgres://…` processes (the built bin) pl
   for (const w of pair) w.proc.kill('SIGTERM');
   for (const w of pair) {
     expect(await w.exited).toEqual({ code: 0, signal: null });
-    expect(w.stderr()).toContain('stopped; backfill 7/7 shards done');
+    expect(w.stderr()).toContain('stopped; backfill 15/15 shards done');
   }
 }, 240_000);

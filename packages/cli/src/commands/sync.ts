@@ -8,6 +8,7 @@ import {
   type EngagementAdapter,
   type WebhookSource,
 } from '@engagekit/core';
+import { DEVREV_TYPE_PARTITIONS } from '@engagekit/devrev';
 import type { Sandbox } from '@engagekit/sandbox';
 import {
   createSync,
@@ -374,6 +375,9 @@ export async function runWorker(opts: WorkerOptions, io: CliIO): Promise<number>
       adapters: connection.adapters,
       concurrency,
       backfill: from ? { from } : undefined,
+      // DevRev cannot filter by date: one shard per engagement type (checked against its count)
+      // lets several workers share its backfill instead of one reading it all.
+      partitions: { devrev: DEVREV_TYPE_PARTITIONS },
       onEvent: (e) => {
         if (e.type === 'plan') {
           const n = Object.values(e.plan.shards).reduce((a, b) => a + b, 0);
@@ -390,6 +394,8 @@ export async function runWorker(opts: WorkerOptions, io: CliIO): Promise<number>
           io.stderr.write(
             `changes ${e.provider}: upserted ${e.stats.upserted}, deleted ${e.stats.deleted}\n`,
           );
+        } else if (e.type === 'partitions' && !e.used) {
+          io.stderr.write(`${e.provider}: one backfill shard (${e.reason})\n`);
         } else if (e.type === 'error') {
           io.stderr.write(`${describeError(e.error)}\n`);
         }
