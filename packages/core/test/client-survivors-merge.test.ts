@@ -55,3 +55,14 @@ describe('a provider failing the listing', () => {
     expect(slow.requests()).toBe(1);
   });
 });
+
+describe('what each provider is asked for', () => {
+  it("the caller's pageSize is each vendor page's size, within the adapter's maximum", async () => {
+    const a = fakeProvider('a', hourly(20), { ordering: 'asc', serverTime: true, maxRequests: 20 });
+    const client = createEngagementsClient({ adapters: [a.adapter] });
+    const listing = client.engagements.list({ ...range, pageSize: 50 });
+    expect((await listing.toArray()).length).toBe(20);
+    // The fake's own default is 7 records a page (3 requests for 20); pages of 50 take one.
+    expect(a.requests()).toBe(1);
+  });
+});
