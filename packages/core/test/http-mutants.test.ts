@@ -10,7 +10,6 @@ import {
   AuthenticationError,
   BadRequestError,
   ConnectionError,
-  EngagekitError,
   RateLimitError,
   ResponseTooLargeError,
   ResponseValidationError,
@@ -23,75 +22,19 @@ import {
   bearerAuth,
   cachedTokenAuth,
   createTransport,
-  type HookRequestInfo,
   LimiterPausedError,
   parseRateLimitHeaders,
   parseRetryAfter,
   raceAbort,
   TokenBucket,
-  type TransportConfig,
 } from '../src/http';
 import { sleepFor } from '../src/http/timers';
 import { fakeClock } from './fake-clock';
+import { failure, transportMaker } from './fake-transport';
 
-const MAX_FAKE_CALLS = 12;
 const BASE = 'https://api.mutants.test';
 
-type Answer =
-  | { status: number; data?: string; headers?: Record<string, unknown>; socket?: unknown }
-  | { error: Record<string, unknown> };
-
-/** A fake axios: answers in turn (the last one repeats), records each request config. */
-function fakeHttp(...answers: Answer[]) {
-  const configs: AxiosRequestConfig[] = [];
-  const http = {
-    async request(config: AxiosRequestConfig) {
-      configs.push(config);
-      if (configs.length > MAX_FAKE_CALLS) throw new Error('fake axios called too often: a loop');
-      const a = answers[Math.min(configs.length, answers.length) - 1] as Answer;
-      if ('error' in a)
-        throw Object.assign(new Error(String(a.error.message ?? 'failed')), a.error);
-      return {
-        status: a.status,
-        data: a.data ?? '',
-        headers: a.headers ?? {},
-        request: a.socket === undefined ? undefined : { socket: a.socket },
-      };
-    },
-  };
-  return { configs, http: http as unknown as AxiosInstance };
-}
-
-function make(answers: Answer[], over: Partial<TransportConfig> = {}) {
-  const clock = fakeClock();
-  const fake = fakeHttp(...answers);
-  const events: { name: string; info: HookRequestInfo & Record<string, unknown> }[] = [];
-  const hook = (name: string) => (info: HookRequestInfo) =>
-    events.push({ name, info: info as HookRequestInfo & Record<string, unknown> });
-  const transport = createTransport(
-    {
-      provider: 'acme',
-      baseUrl: BASE,
-      now: clock.now,
-      sleep: clock.sleep,
-      random: () => 0.5,
-      hooks: { onRequest: hook('request'), onResponse: hook('response'), onRetry: hook('retry') },
-      ...over,
-    },
-    fake.http,
-  );
-  return { transport, clock, events, configs: fake.configs };
-}
-
-async function failure(run: () => Promise<unknown>): Promise<EngagekitError> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof EngagekitError))
-    throw new Error(`expected an EngagekitError, got ${error}`);
-  return error;
-}
+const make = transportMaker(BASE);
 
 const json = (v: unknown) => JSON.stringify(v);
 

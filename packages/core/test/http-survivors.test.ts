@@ -12,7 +12,6 @@ import {
   ApiError,
   AuthenticationError,
   ConnectionError,
-  EngagekitError,
   PermissionDeniedError,
   ResponseTooLargeError,
   ResponseValidationError,
@@ -22,7 +21,6 @@ import {
   bearerAuth,
   cachedTokenAuth,
   createTransport,
-  type HookRequestInfo,
   HttpOptionsSchema,
   parseRateLimitHeaders,
   parseRetryAfter,
@@ -30,68 +28,14 @@ import {
   retryDelay,
   shouldRetry,
   TokenBucket,
-  type TransportConfig,
 } from '../src/http';
 import { MAX_TIMER_MS, setSafeTimeout, sleepFor } from '../src/http/timers';
 import { fakeClock } from './fake-clock';
+import { type Answer, failure, fakeHttp, transportMaker } from './fake-transport';
 
 const BASE = 'https://api.survivors.test';
 
-type Answer =
-  | { status: number; data?: unknown; headers?: Record<string, unknown>; socket?: unknown }
-  | { error: Record<string, unknown> };
-
-/** A fake axios: answers in turn (the last one repeats), records each request config. */
-function fakeHttp(answers: Answer[], maxCalls = 12) {
-  const configs: AxiosRequestConfig[] = [];
-  const http = {
-    async request(config: AxiosRequestConfig) {
-      configs.push(config);
-      if (configs.length > maxCalls) throw new Error('fake axios called too often: a loop');
-      const a = answers[Math.min(configs.length, answers.length) - 1] as Answer;
-      if ('error' in a)
-        throw Object.assign(new Error(String(a.error.message ?? 'failed')), a.error);
-      return {
-        status: a.status,
-        data: a.data ?? '',
-        headers: a.headers ?? {},
-        request: a.socket === undefined ? undefined : { socket: a.socket },
-      };
-    },
-  };
-  return { configs, http: http as unknown as AxiosInstance };
-}
-
-function make(answers: Answer[], over: Partial<TransportConfig> = {}, maxCalls = 12) {
-  const clock = fakeClock();
-  const fake = fakeHttp(answers, maxCalls);
-  const events: { name: string; info: HookRequestInfo & Record<string, unknown> }[] = [];
-  const hook = (name: string) => (info: HookRequestInfo) =>
-    events.push({ name, info: info as HookRequestInfo & Record<string, unknown> });
-  const transport = createTransport(
-    {
-      provider: 'acme',
-      baseUrl: BASE,
-      now: clock.now,
-      sleep: clock.sleep,
-      random: () => 0.5,
-      hooks: { onRequest: hook('request'), onResponse: hook('response'), onRetry: hook('retry') },
-      ...over,
-    },
-    fake.http,
-  );
-  return { transport, clock, events, configs: fake.configs };
-}
-
-async function failure(run: () => Promise<unknown>): Promise<EngagekitError> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof EngagekitError))
-    throw new Error(`expected an EngagekitError, got ${error}`);
-  return error;
-}
+const make = transportMaker(BASE);
 
 const tick = () => new Promise((r) => setImmediate(r));
 
