@@ -1,0 +1,62 @@
+// The factory-level `beforeRequest` contract, the same for every adapter whose requests go
+// straight to the vendor (DevRev, Truto): awaited before every request the sandbox sees, a 5xx
+// retry included, and replaced by a call's own hook. Zoom's, which also covers its OAuth token
+// requests, has its own test.
+import type { BeforeRequestInfo, EngagementAdapter } from '@engagekit/core';
+import { type Sandbox, startSandbox } from '@engagekit/sandbox';
+import nock from 'nock';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+function recorder() {
+  const seen: string[] = [];
+  const hook = (info: BeforeRequestInfo) => {
+    if (seen.length >= 20) throw new Error('too many attempts');
+    seen.push(`${info.operation} #${info.attempt}`);
+  };
+  return { seen, hook };
+}
+
+/** Registers the contract's test for `vendor`; `create` builds its adapter over the sandbox. */
+export function itAwaitsBeforeRequest(
+  vendor: 'devrev' | 'truto',
+  create: (sb: Sandbox, beforeRequest: (info: BeforeRequestInfo) => void) => EngagementAdapter,
+): void {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    sb = await startSandbox({ seed: 4, count: 12, days: 30 });
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  it("the factory's beforeRequest is awaited before every request the sandbox sees, a 5xx retry included; a call's replaces it", async () => {
+    const adapterHook = recorder();
+    const adapter = create(sb, adapterHook.hook);
+    sb.log.clear();
+    sb.faults.failNext(vendor, { status: 500 });
+    const from = new Date(Date.now() - 30 * 86_400_000);
+    const listed = [];
+    for await (const e of adapter.engagements.list({ from, pageSize: 5 })) listed.push(e);
+    expect(listed.length).toBeGreaterThan(5);
+    const seen = sb.log.entries({ vendor });
+    expect(seen.filter((e) => e.status === 500).length).toBe(1);
+    expect(adapterHook.seen.length).toBe(seen.length);
+    expect(adapterHook.seen).toEqual([
+      'engagements.list #1',
+      'engagements.list #2',
+      ...seen.slice(2).map(() => 'engagements.list #1'),
+    ]);
+
+    const callHook = recorder();
+    sb.log.clear();
+    const page = await adapter.engagements
+      .list({ from, pageSize: 5, request: { beforeRequest: callHook.hook } })
+      .firstPage();
+    expect(page.items.length).toBe(5);
+    expect(callHook.seen.length).toBe(sb.log.entries({ vendor }).length);
+    expect(callHook.seen.length).toBeGreaterThan(0);
+    expect(adapterHook.seen.length).toBe(seen.length);
+  });
+}
