@@ -42,35 +42,52 @@ export const UPSERT_COLUMNS: readonly Column[] = [
   { name: 'changed_at', type: 'timestamptz' },
 ];
 
-/** `$n::type` for a column (the cast lets both drivers send every parameter as text). */
-export function placeholder(index: number, type: ColumnType): string {
-  return type === 'text' ? `$${index}` : `$${index}::${type}`;
+/**
+ * The expression reading a column from `x`, one element of the `jsonb` array of rows an upsert
+ * sends (each row an array of text or null, in {@link UPSERT_COLUMNS} order); the cast gives the
+ * column its type, as Postgres would parse a text parameter.
+ */
+export function rowElement(index: number, type: ColumnType): string {
+  return type === 'text' ? `x->>${index}` : `(x->>${index})::${type}`;
 }
 
-// Postgres refuses NUL in text and in jsonb strings: a vendor string carrying one is stored with
-// U+FFFD in its place rather than failing the whole batch.
-// A JSON `\u0000` escape, not preceded by an escaped backslash (`\\u0000` is a backslash and "u0000").
-const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+// Postgres refuses NUL in text and in jsonb strings, and a lone UTF-16 surrogate (valid in a JSON
+// string a vendor sends, not in a jsonb one): a vendor string carrying one is stored with U+FFFD in
+// its place rather than failing the whole batch, and so every batch after it.
+const BAD_CHARS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/**
+ * In `JSON.stringify`'s output: an escaped backslash (kept, so `\\u0000` stays a backslash and
+ * "u0000"), a `\u0000` escape, or a surrogate escape (`JSON.stringify` escapes only lone ones).
+ */
+const JSON_BAD_ESCAPES = /\\\\|\\u0000|\\ud[89a-f][0-9a-f]{2}/g;
+const JSON_SUSPECT = /\\u(?:0000|d[89a-f])/;
 
 function text(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   const s = String(value);
-  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+  return s.replace(BAD_CHARS, '\uFFFD');
 }
 
 function json(value: unknown): string | null {
   if (value === undefined) return null;
   const s = JSON.stringify(value);
   if (s === undefined) return null;
-  return s.includes('\\u0000') ? s.replace(JSON_NUL, '$1\\ufffd') : s;
+  return JSON_SUSPECT.test(s)
+    ? s.replace(JSON_BAD_ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'))
+    : s;
 }
 
 /**
- * Appends the upsert parameters of one engagement to `out`, in {@link UPSERT_COLUMNS} order.
+ * Appends the upsert values of one engagement to `out`, in {@link UPSERT_COLUMNS} order: each the
+ * column's text form (numbers and timestamps too: the SQL casts them) or `null`.
  * `contentHash` lets an upsert with the same `changed_at` tell a replay (same content: nothing
  * written) from a change the vendor did not date (different content: written).
  */
-export function pushEngagementParams(out: unknown[], e: Engagement, changedAt: string): void {
+export function pushEngagementParams(
+  out: (string | null)[],
+  e: Engagement,
+  changedAt: string,
+): void {
   // The hashed text is built first and hashed in one call: one `update` per column crossed into
   // native code 20 times a record for the same digest.
   let hashed = '';
@@ -78,7 +95,7 @@ export function pushEngagementParams(out: unknown[], e: Engagement, changedAt: s
     if (!column.field) continue;
     const value = e[column.field];
     const param = column.type === 'jsonb' ? json(value) : text(value);
-    out.push(column.type === 'float8' && typeof value === 'number' ? value : param);
+    out.push(param);
     // NUL separates the columns (no parameter holds one); SOH marks SQL NULL.
     hashed += param === null ? '\u0001\u0000' : `${param}\u0000`;
   }

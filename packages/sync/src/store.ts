@@ -3,7 +3,7 @@ import { latestPerId, validateChanges, type WritableChange } from './changes';
 import type { Queryable, StoreDriver } from './driver';
 import { SyncError } from './errors';
 import { retryAborted } from './retry';
-import { placeholder, pushEngagementParams, rowToEngagement, UPSERT_COLUMNS } from './rows';
+import { pushEngagementParams, rowElement, rowToEngagement, UPSERT_COLUMNS } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
 /** Options every store takes. */
@@ -65,13 +65,13 @@ export interface StoredEngagement {
   syncedAt: string;
 }
 
-/** Parameters per statement stay under Postgres's limit of 65535. */
-const MAX_PARAMS = 65_535;
-/** Rows per statement, so one statement's text stays a few megabytes with raw payloads. */
+/** Rows per statement: one statement's payload stays a few megabytes with raw payloads. */
 const MAX_ROWS_PER_STATEMENT = 1_000;
-const DELETE_PARAMS = 4;
-/** Statement texts kept (one per row count; a batch has at most two counts per kind). */
-const SQL_CACHE_SIZE = 8;
+/**
+ * Characters of one statement's rows (JSON): far below Postgres's 255 MB limit for a `jsonb`
+ * value, whatever size the vendor's records have.
+ */
+const MAX_STATEMENT_CHARS = 32 * 1024 * 1024;
 
 /**
  * A store over any {@link StoreDriver}: the one code path PGlite and node-postgres share.
@@ -104,56 +104,52 @@ export function createStore(
     return opened;
   };
 
-  // The statement text depends only on the row count: built once per count (full chunks share
-  // one), not once per statement.
-  const sqlCache = new Map<string, string>();
-  const cached = (kind: 'upsert' | 'delete', rows: number, build: (rows: number) => string) => {
-    const key = `${kind}:${rows}`;
-    let sql = sqlCache.get(key);
-    if (sql === undefined) {
-      sql = build(rows);
-      if (sqlCache.size >= SQL_CACHE_SIZE) sqlCache.clear();
-      sqlCache.set(key, sql);
-    }
-    return sql;
-  };
-
-  // No RETURNING: the count of rows written is the command's own (an update the WHERE refuses is
-  // not counted), so no row per id is produced, sent and parsed.
-  const upsertSql = (rows: number) => {
-    const cols = UPSERT_COLUMNS;
-    const values: string[] = [];
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols.length;
-      values.push(`(${cols.map((c, i) => placeholder(base + i + 1, c.type)).join(', ')})`);
-    }
-    const updates = cols
-      .filter((c) => c.name !== 'id')
-      .map((c) => `${c.name} = excluded.${c.name}`)
-      .join(', ');
-    return `INSERT INTO ${table} AS e (${cols.map((c) => c.name).join(', ')})
-      VALUES ${values.join(', ')}
-      ON CONFLICT (id) DO UPDATE SET ${updates}, deleted_at = NULL, synced_at = now()
+  // Rows travel as ONE parameter, a `jsonb` array of rows (each an array of column texts), not one
+  // parameter per column per row: the statement text is the same for any row count, and Postgres
+  // parses a small statement instead of planning a VALUES list of up to 28,000 parameters
+  // (half the server's CPU per row in bench/scratch measurements, see docs/sync.md).
+  const upsertSql = `INSERT INTO ${table} AS e (${UPSERT_COLUMNS.map((c) => c.name).join(', ')})
+      SELECT ${UPSERT_COLUMNS.map((c, i) => rowElement(i, c.type)).join(', ')}
+      FROM jsonb_array_elements($1::jsonb) AS x
+      ON CONFLICT (id) DO UPDATE SET ${UPSERT_COLUMNS.filter((c) => c.name !== 'id')
+        .map((c) => `${c.name} = excluded.${c.name}`)
+        .join(', ')}, deleted_at = NULL, synced_at = now()
       WHERE e.changed_at < excluded.changed_at
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL
              AND e.content_hash IS DISTINCT FROM excluded.content_hash)`;
-  };
 
-  const deleteSql = (rows: number) => {
-    const values: string[] = [];
-    for (let r = 0; r < rows; r++) {
-      const b = r * DELETE_PARAMS;
-      values.push(
-        `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::timestamptz, $${b + 4}::timestamptz)`,
-      );
-    }
-    return `INSERT INTO ${table} AS e (id, provider, remote_id, changed_at, deleted_at)
-      VALUES ${values.join(', ')}
+  const deleteSql = `INSERT INTO ${table} AS e (id, provider, remote_id, changed_at, deleted_at)
+      SELECT x->>0, x->>1, x->>2, (x->>3)::timestamptz, (x->>3)::timestamptz
+      FROM jsonb_array_elements($1::jsonb) AS x
       ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at,
         changed_at = excluded.changed_at, synced_at = now()
       WHERE e.changed_at < excluded.changed_at
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL)`;
-  };
+
+  /**
+   * Runs `sql` over `rows` (each already JSON) in statements of at most
+   * {@link MAX_ROWS_PER_STATEMENT} rows and {@link MAX_STATEMENT_CHARS} characters, in order; the
+   * rows written.
+   */
+  async function writeRows(tx: Queryable, sql: string, rows: readonly string[]): Promise<number> {
+    let count = 0;
+    let start = 0;
+    while (start < rows.length) {
+      let end = start;
+      let chars = 2;
+      do {
+        chars += (rows[end] as string).length + 1;
+        end++;
+      } while (
+        end < rows.length &&
+        end - start < MAX_ROWS_PER_STATEMENT &&
+        chars + (rows[end] as string).length + 1 <= MAX_STATEMENT_CHARS
+      );
+      count += written(await tx.query(sql, [`[${rows.slice(start, end).join(',')}]`]));
+      start = end;
+    }
+    return count;
+  }
 
   async function writeChanges(tx: Queryable, changes: WritableChange[]): Promise<BatchResult> {
     // Id order: concurrent transactions lock rows in the same order.
@@ -166,27 +162,17 @@ export function createStore(
       else if (c.engagement) upserts.push(c);
       else skipped++;
     }
-    let upserted = 0;
-    const perUpsert = Math.min(
-      MAX_ROWS_PER_STATEMENT,
-      Math.floor(MAX_PARAMS / UPSERT_COLUMNS.length),
+    const row: (string | null)[] = [];
+    const upsertRows = upserts.map((c) => {
+      row.length = 0;
+      pushEngagementParams(row, c.engagement as Engagement, isoOf(c.changedAtMs));
+      return JSON.stringify(row);
+    });
+    const upserted = await writeRows(tx, upsertSql, upsertRows);
+    const deleteRows = deletes.map((c) =>
+      JSON.stringify([c.id, c.provider, c.remoteId, isoOf(c.changedAtMs)]),
     );
-    for (let i = 0; i < upserts.length; i += perUpsert) {
-      const chunk = upserts.slice(i, i + perUpsert);
-      const params: unknown[] = [];
-      for (const c of chunk) {
-        pushEngagementParams(params, c.engagement as Engagement, isoOf(c.changedAtMs));
-      }
-      upserted += written(await tx.query(cached('upsert', chunk.length, upsertSql), params));
-    }
-    let deleted = 0;
-    const perDelete = Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / DELETE_PARAMS));
-    for (let i = 0; i < deletes.length; i += perDelete) {
-      const chunk = deletes.slice(i, i + perDelete);
-      const params: unknown[] = [];
-      for (const c of chunk) params.push(c.id, c.provider, c.remoteId, isoOf(c.changedAtMs));
-      deleted += written(await tx.query(cached('delete', chunk.length, deleteSql), params));
-    }
+    const deleted = await writeRows(tx, deleteSql, deleteRows);
     skipped += upserts.length - upserted + deletes.length - deleted;
     return { upserted, deleted, skipped };
   }

@@ -18,7 +18,7 @@ it('content_hash is the SHA-256 of the NUL-terminated parameters in column order
     participants: [{ role: 'host', name: 'José' }],
     raw: { id: 'x', note: 'a\u0000b' },
   } as unknown as Engagement;
-  const out: unknown[] = [];
+  const out: (string | null)[] = [];
   pushEngagementParams(out, e, '2026-01-02T03:04:06.000Z');
   const fields = UPSERT_COLUMNS.filter((c) => c.field);
   expect(out).toHaveLength(fields.length + 2);

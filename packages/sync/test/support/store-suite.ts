@@ -165,6 +165,34 @@ export function describeStore(name: string, open: () => OpenStore) {
       expect(got?.engagement.raw).toEqual({ text: 'c\uFFFDd', kept: 'e\\u0000f' });
     });
 
+    it('stores a lone UTF-16 surrogate (valid JSON, refused by jsonb) with U+FFFD; the rest of the batch is written', async () => {
+      const store = fresh();
+      // JSON.parse accepts "\ud800"; Postgres's jsonb input refuses it, so unsanitised it failed
+      // the whole batch, and every retry of it.
+      const vendor = JSON.parse(
+        '{"a":"x\\ud800y","b":"\\udc00","pair":"\\ud83d\\ude00","escaped":"\\\\ud800"}',
+      );
+      const e = minimalEngagement(1, { subject: 'lone \ud800 and \udfff', raw: vendor });
+      const next = minimalEngagement(2, { subject: '😀 stays' });
+      expect(
+        await store.writeBatch({
+          changes: [
+            upsert(e, '2026-10-01T00:00:00.000Z'),
+            upsert(next, '2026-10-01T00:00:00.000Z'),
+          ],
+        }),
+      ).toEqual({ upserted: 2, deleted: 0, skipped: 0 });
+      const got = await store.get(e.id);
+      expect(got?.engagement.subject).toBe('lone \uFFFD and \uFFFD');
+      expect(got?.engagement.raw).toEqual({
+        a: 'x\uFFFDy',
+        b: '\uFFFD',
+        pair: '😀',
+        escaped: '\\ud800',
+      });
+      expect((await store.get(next.id))?.engagement.subject).toBe('😀 stays');
+    });
+
     it('commits a batch and its checkpoint together; a failure in the middle leaves both as they were', async () => {
       const store = fresh();
       const s = store.schema;
@@ -209,7 +237,7 @@ export function describeStore(name: string, open: () => OpenStore) {
       expect(await store.getCheckpoint('main')).toBe('after');
     });
 
-    it('writes a batch wider than one statement allows (65535 parameters) in chunks', async () => {
+    it('writes a batch larger than one statement (1,000 rows) in chunks, every row once', async () => {
       const store = fresh();
       const batch = Array.from({ length: 5_000 }, (_, i) =>
         upsert(minimalEngagement(i), '2026-10-02T00:00:00.000Z'),
