@@ -22,6 +22,7 @@ import {
 import { parseResponse } from '../errors/zod';
 import { compileValidator } from '../validation/compile';
 import { raceAbort } from './abort';
+import { directSender, instanceSender } from './axios-dispatch';
 import { awaitBeforeRequest } from './before-request';
 import { LimiterPausedError, TokenBucket } from './rate-limiter';
 import { parseRateLimitHeaders, parseRetryAfter, retryDelay, shouldRetry } from './retry';
@@ -207,11 +208,12 @@ export function leanAxios(): AxiosInstance {
  * limiting, retries decided by `shouldRetry`/`retryDelay`, vendor errors turned into the error tree
  * by `createApiError`, response bodies validated by zod, and credentials redacted from everything
  * hooks and errors can show.
+ *
+ * With `http`, every request goes through `http.request` (its interceptors and defaults apply).
+ * Without it, requests are handed straight to the adapter of the global axios defaults, with the
+ * config `axios.request` would build for them (see `directSender`).
  */
-export function createTransport(
-  config: TransportConfig,
-  http: AxiosInstance = leanAxios(),
-): Transport {
+export function createTransport(config: TransportConfig, http?: AxiosInstance): Transport {
   const now = config.now ?? Date.now;
   const sleep = config.sleep ?? abortableSleep;
   const random = config.random ?? Math.random;
@@ -225,6 +227,7 @@ export function createTransport(
   const { link, never } = signalLinker(config.signal);
   /** The last credential registered per header name (secrets are never unregistered). */
   const registeredCredentials = new Map<string, string>();
+  const send = http ? instanceSender(http) : (directSender() ?? instanceSender(leanAxios()));
 
   async function request(req: TransportRequest): Promise<TransportResponse<unknown>> {
     // Either signal stops the call: the caller's per-call one and the adapter-wide one.
@@ -389,17 +392,13 @@ export function createTransport(
       let failure: EngagekitError | undefined;
       let errorCode: string | undefined;
       try {
-        response = await http.request<string>({
+        response = await send({
           url,
           method: req.method,
           headers,
           data: req.body === undefined ? undefined : JSON.stringify(req.body),
           timeout: Math.min(timeoutMs, MAX_TIMER_MS),
           signal: attemptController.signal,
-          responseType: 'text',
-          transformResponse: (d: string) => d,
-          validateStatus: () => true,
-          maxRedirects: 0,
           maxContentLength: maxResponseBytes,
         });
       } catch (error) {
