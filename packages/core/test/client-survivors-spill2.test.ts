@@ -1,0 +1,273 @@
+// More of the external sort's edges left untested by the client mutation run
+// (`reports/mutation/core/client/survivors.jsonl`, `src/client/spill.ts`): one exit hook per
+// process; the abort listeners allowed per listing; runs written in 64 KiB writes (spill and merge
+// of runs); exactly `MAX_FAN_IN` runs merged without a longer run; a window's runs deleted once it
+// was merged; records of the same key keep their listing order; `held` back to zero when the listing
+// ends or is abandoned at a window's end; the windows read ahead, in order.
+import { getMaxListeners } from 'node:events';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_FAN_IN, type SpillStats, sortedListing } from '../src/client/spill';
+import type { Engagement } from '../src/index';
+import { engagement, T0 } from './client-fakes';
+
+let spillDir: string;
+beforeEach(async () => {
+  spillDir = await mkdtemp(join(tmpdir(), 'engagekit-survivors2-'));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(spillDir, { recursive: true, force: true });
+});
+
+const newStats = (): SpillStats => ({ held: 0, peakHeld: 0, runsWritten: 0 });
+
+/** Records `<p>-0`… at times in no order. */
+const records = (p: string, n: number, pad = 0) =>
+  Array.from({ length: n }, (_, i) => {
+    const e = engagement(p, `${p}-${i}`, T0 + ((i * 7) % n) * 1_000);
+    if (pad > 0) e.subject = 's'.repeat(pad);
+    return e;
+  });
+
+/** Ids in the order the listing must give them (ascending time, then id). */
+const sortedIds = (all: Engagement[]) =>
+  [...all]
+    .sort((a, b) =>
+      a.occurredAt !== b.occurredAt
+        ? a.occurredAt < b.occurredAt
+          ? -1
+          : 1
+        : a.id < b.id
+          ? -1
+          : a.id > b.id
+            ? 1
+            : 0,
+    )
+    .map((e) => e.id);
+
+/** One window listing `all`. */
+const oneWindow = (all: Engagement[], maxBuffered: number, stats: SpillStats) =>
+  sortedListing({
+    windows: [[undefined, undefined]],
+    list: async function* () {
+      yield* all;
+    },
+    sign: 1,
+    maxBuffered,
+    windowsInFlight: 0,
+    spillDir,
+    stats,
+  });
+
+async function ids(listing: AsyncIterable<Engagement>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of listing) out.push(e.id);
+  return out;
+}
+
+/** Lengths of the `FileHandle.write` calls made meanwhile (the run writer's flushes). */
+async function spyWrites(): Promise<number[]> {
+  const probe = await open(join(spillDir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => unknown };
+  await probe.close();
+  await rm(join(spillDir, 'probe'));
+  const lengths: number[] = [];
+  const write = proto.write;
+  vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+    if (lengths.length > 5_000) throw new Error('too many writes');
+    lengths.push(args[2] as number);
+    return write.apply(this, args);
+  });
+  return lengths;
+}
+
+describe('process-wide and per-listing limits', () => {
+  it('installs one exit hook for all the listings of the process', async () => {
+    const before = process.listenerCount('exit');
+    const first = records('a', 30);
+    expect(await ids(oneWindow(first, 10, newStats()))).toEqual(sortedIds(first));
+    const afterFirst = process.listenerCount('exit');
+    expect([0, 1]).toContain(afterFirst - before);
+    expect(await ids(oneWindow(records('b', 30), 10, newStats()))).toHaveLength(30);
+    expect(await ids(oneWindow(records('c', 30), 10, newStats()))).toHaveLength(30);
+    expect(process.listenerCount('exit')).toBe(afterFirst);
+  });
+
+  it('lets each window read at once hold six abort listeners', async () => {
+    const limits: number[] = [];
+    const listing = sortedListing({
+      windows: [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [3, 4],
+        [4, 5],
+      ],
+      list: async function* ([from], signal) {
+        limits.push(getMaxListeners(signal));
+        yield engagement('w', `w-${from}`, T0 + (from ?? 0));
+      },
+      sign: 1,
+      maxBuffered: 100,
+      windowsInFlight: 2,
+      spillDir,
+    });
+    expect(await ids(listing)).toEqual(['w:w-0', 'w:w-1', 'w:w-2', 'w:w-3', 'w:w-4']);
+    // Three windows at once (the one consumed and two ahead), six listeners each.
+    expect(limits).toEqual([18, 18, 18, 18, 18]);
+  });
+});
+
+describe('run files on disk', () => {
+  it('a spilled chunk is written in writes of about 64 KiB, not one per record nor one in all', async () => {
+    const all = records('s', 1_500, 200);
+    const lengths = await spyWrites();
+    const stats = newStats();
+    expect(await ids(oneWindow(all, 1_000, stats))).toEqual(sortedIds(all));
+    expect(stats.runsWritten).toBe(2);
+    // ~550 bytes a line: 1,000 lines are ~540 KiB, 500 lines ~270 KiB.
+    expect(lengths.length).toBeGreaterThanOrEqual(10);
+    expect(lengths.length).toBeLessThanOrEqual(14);
+    for (const n of lengths) expect(n).toBeLessThan(64 * 1024 + 600);
+    expect(lengths.filter((n) => n >= 64 * 1024)).toHaveLength(lengths.length - 2);
+  });
+
+  it('runs merged into a longer one are written in writes of about 64 KiB too', async () => {
+    // 70 runs of 10: the first 64 are merged into one longer run (over 200 KiB) before the merge.
+    const all = records('m', 700, 200);
+    const lengths = await spyWrites();
+    const stats = newStats();
+    expect(await ids(oneWindow(all, 10, stats))).toEqual(sortedIds(all));
+    expect(stats.runsWritten).toBe(71);
+    const big = lengths.filter((n) => n > 10 * 600);
+    expect(lengths.length - big.length).toBe(70);
+    expect(big.length).toBeGreaterThanOrEqual(3);
+    for (const n of big) expect(n).toBeLessThan(64 * 1024 + 600);
+    // Every write but the last one of the file is a full 64 KiB or more.
+    expect(big.filter((n) => n < 64 * 1024).length).toBeLessThanOrEqual(1);
+  });
+
+  it(`merges exactly ${MAX_FAN_IN} runs at once, without a longer run first`, async () => {
+    const all = records('f', MAX_FAN_IN * 10);
+    const stats = newStats();
+    expect(await ids(oneWindow(all, 10, stats))).toEqual(sortedIds(all));
+    expect(stats.runsWritten).toBe(MAX_FAN_IN);
+  });
+
+  it("deletes a window's runs once it was merged, before the next window is merged", async () => {
+    const byWindow = [records('x', 30), records('y', 30)];
+    const listing = sortedListing({
+      windows: [
+        [0, 1],
+        [1, 2],
+      ],
+      list: async function* ([from]) {
+        yield* byWindow[from ?? 0] as Engagement[];
+      },
+      sign: 1,
+      maxBuffered: 10,
+      windowsInFlight: 0,
+      spillDir,
+    });
+    const out: string[] = [];
+    let filesAt31: string[] = [];
+    for await (const e of listing) {
+      out.push(e.id);
+      if (out.length === 31) {
+        const dirs = await readdir(spillDir);
+        expect(dirs).toHaveLength(1);
+        filesAt31 = (await readdir(join(spillDir, dirs[0] as string))).sort();
+      }
+    }
+    expect(out).toEqual([
+      ...sortedIds(byWindow[0] as Engagement[]),
+      ...sortedIds(byWindow[1] as Engagement[]),
+    ]);
+    expect(filesAt31).toEqual(['run-3.ndjson', 'run-4.ndjson', 'run-5.ndjson']);
+  });
+});
+
+describe('order and accounting', () => {
+  it('records of the same key keep their listing order, descending too', async () => {
+    const twin = (n: number) => {
+      const e = engagement('d', 'same', T0);
+      e.subject = `copy ${n}`;
+      return e;
+    };
+    const listing = sortedListing({
+      windows: [[undefined, undefined]],
+      list: async function* () {
+        yield [
+          engagement('d', 'early', T0 - 1),
+          twin(1),
+          twin(2),
+          twin(3),
+          engagement('d', 'late', T0 + 1),
+        ];
+      },
+      sign: -1,
+      maxBuffered: 100,
+      windowsInFlight: 0,
+      spillDir,
+    });
+    const out: string[] = [];
+    for await (const e of listing) out.push(e.subject ?? e.id);
+    expect(out).toEqual(['d:late', 'copy 1', 'copy 2', 'copy 3', 'd:early']);
+  });
+
+  it('holds nothing once the listing ended, in memory or spilled', async () => {
+    const stats = newStats();
+    const byWindow = [records('p', 5), records('q', 30), records('r', 5)];
+    const listing = sortedListing({
+      windows: [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+      list: async function* ([from]) {
+        yield* byWindow[from ?? 0] as Engagement[];
+      },
+      sign: 1,
+      maxBuffered: 30,
+      windowsInFlight: 2,
+      spillDir,
+      stats,
+    });
+    expect(await ids(listing)).toHaveLength(40);
+    expect(stats.runsWritten).toBeGreaterThan(0);
+    expect(stats.held).toBe(0);
+  });
+
+  it("holds nothing once abandoned at a window's end, windows read ahead included", async () => {
+    const stats = newStats();
+    const byWindow = [records('p', 5), records('q', 5), records('r', 5)];
+    const listed: number[] = [];
+    const listing = sortedListing({
+      windows: [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+      list: async function* ([from]) {
+        listed.push(from ?? 0);
+        yield* byWindow[from ?? 0] as Engagement[];
+      },
+      sign: 1,
+      maxBuffered: 100,
+      windowsInFlight: 2,
+      spillDir,
+      stats,
+    });
+    const out: string[] = [];
+    for await (const e of listing) {
+      out.push(e.id);
+      if (out.length === 5) break;
+    }
+    expect(out).toEqual(sortedIds(byWindow[0] as Engagement[]));
+    expect(listed).toEqual([0, 1, 2]);
+    expect(stats.held).toBe(0);
+  });
+});
