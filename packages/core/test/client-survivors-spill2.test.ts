@@ -271,3 +271,102 @@ describe('order and accounting', () => {
     expect(stats.held).toBe(0);
   });
 });
+
+describe('heads, objects and reads ahead', () => {
+  it('counts the heads of the runs merged at once in the peak', async () => {
+    const stats = newStats();
+    expect(await ids(oneWindow(records('h', MAX_FAN_IN * 10), 10, stats))).toHaveLength(
+      MAX_FAN_IN * 10,
+    );
+    expect(stats.peakHeld).toBe(MAX_FAN_IN);
+  });
+
+  it('a merge into a longer run never lowers the peak', async () => {
+    const stats = newStats();
+    const all = records('k', (MAX_FAN_IN + 1) * 100);
+    expect(await ids(oneWindow(all, 100, stats))).toEqual(sortedIds(all));
+    expect(stats.runsWritten).toBe(MAX_FAN_IN + 2);
+    expect(stats.peakHeld).toBe(100);
+  });
+
+  it('the window the merge waits on gives its first 256 records back as the very objects listed', async () => {
+    const all = records('o', 300);
+    const given = new Set<Engagement>();
+    const listing = sortedListing({
+      windows: [[undefined, undefined]],
+      list: async function* () {
+        yield* all;
+      },
+      sign: 1,
+      maxBuffered: 1_000,
+      windowsInFlight: 0,
+      spillDir,
+    });
+    const out: Engagement[] = [];
+    for await (const e of listing) {
+      out.push(e);
+      given.add(e);
+    }
+    expect(out.map((e) => e.id)).toEqual(sortedIds(all));
+    expect(all.filter((e) => given.has(e)).map((e) => e.id)).toEqual(
+      all.slice(0, 256).map((e) => e.id),
+    );
+  });
+
+  it('stops taking records from a source that ignores the abort', async () => {
+    let pulled = 0;
+    const listing = sortedListing({
+      windows: [
+        [0, 1],
+        [1, 2],
+      ],
+      list: async function* ([from], signal) {
+        if (from === 0) {
+          yield engagement('a', 'a-0', T0);
+          return;
+        }
+        pulled++;
+        yield engagement('b', 'b-0', T0 + 1);
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        for (let i = 1; i < 100; i++) {
+          pulled++;
+          yield engagement('b', `b-${i}`, T0 + 1 + i);
+        }
+      },
+      sign: 1,
+      maxBuffered: 1_000,
+      windowsInFlight: 1,
+      spillDir,
+    });
+    for await (const e of listing) {
+      expect(e.id).toBe('a:a-0');
+      break;
+    }
+    expect(pulled).toBe(2);
+  });
+
+  it('reads at most 32 windows ahead of the one consumed', async () => {
+    const listed: number[] = [];
+    let seenBySecond = -1;
+    const listing = sortedListing({
+      windows: Array.from({ length: 40 }, (_, w) => [w, w + 1] as const),
+      list: async function* ([from]) {
+        const w = from ?? 0;
+        listed.push(w);
+        if (w === 1) {
+          // Let every read that may start start (event-loop turns, not time).
+          for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+          seenBySecond = listed.length;
+        }
+        yield engagement('w', `w-${w}`, T0 + w);
+      },
+      sign: 1,
+      maxBuffered: 1_000,
+      windowsInFlight: 3,
+      spillDir,
+    });
+    expect(await ids(listing)).toHaveLength(40);
+    // Windows 0 to 32: the one consumed (1) and 32 ahead.
+    expect(seenBySecond).toBe(33);
+  });
+});
