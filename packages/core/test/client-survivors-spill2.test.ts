@@ -370,3 +370,83 @@ describe('heads, objects and reads ahead', () => {
     expect(seenBySecond).toBe(33);
   });
 });
+
+describe('the read budget', () => {
+  /**
+   * Lists `counts[w]` records for window `w`; window 0 answers after some event-loop turns (a slow
+   * page, not a time). Gives the windows read, each as `window@records consumed by then`, and how
+   * many windows had started when window 0 answered.
+   */
+  async function trace(counts: number[], maxBuffered: number, windowsInFlight: number) {
+    const started: string[] = [];
+    let consumed = 0;
+    let startedBy0 = -1;
+    const stats = newStats();
+    const listing = sortedListing({
+      windows: counts.map((_, w) => [w, w + 1] as const),
+      list: async function* ([from]) {
+        const w = from ?? 0;
+        started.push(`${w}@${consumed}`);
+        if (w === 0) {
+          for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+          startedBy0 = started.length;
+        }
+        for (let i = 0; i < (counts[w] ?? 0); i++)
+          yield engagement('w', `w-${w}-${i}`, T0 + w * 100 + i);
+      },
+      sign: 1,
+      maxBuffered,
+      windowsInFlight,
+      spillDir,
+      stats,
+    });
+    for await (const _ of listing) consumed++;
+    expect(consumed).toBe(counts.reduce((a, b) => a + b, 0));
+    return { started, startedBy0, peak: stats.peakHeld, runs: stats.runsWritten };
+  }
+
+  it('starts a window only when its share fits next to the windows waiting in memory', async () => {
+    // 12 items, 3 windows at once: 4 each. Window 0 (3 records) is slow; windows 1 to 6 wait in
+    // memory (6 items) with window 0's share (4) and one more share (4) still free: 7 starts only
+    // once the first record was consumed.
+    expect(await trace([3, 1, 1, 1, 1, 1, 1, 1, 1, 1], 12, 2)).toEqual({
+      started: ['0@0', '1@0', '2@0', '3@0', '4@0', '5@0', '6@0', '7@1', '8@3', '9@4'],
+      startedBy0: 6,
+      peak: 8,
+      runs: 0,
+    });
+  });
+
+  it('counts a spilled chunk out of the reader and windows waiting in memory against the budget', async () => {
+    // 8 items, 4 windows at once: 2 each. Windows 2 and 5 spill; once one did, one window at a time.
+    expect(await trace([1, 1, 5, 1, 1, 3, 1, 1, 1, 1], 8, 3)).toEqual({
+      started: ['0@0', '1@0', '2@0', '3@0', '4@2', '5@2', '6@3', '7@3', '8@7', '9@8'],
+      startedBy0: 4,
+      peak: 7,
+      runs: 5,
+    });
+  });
+
+  it('starts no window once the listing was abandoned', async () => {
+    const listed: number[] = [];
+    const listing = sortedListing({
+      windows: Array.from({ length: 6 }, (_, w) => [w, w + 1] as const),
+      list: async function* ([from], signal) {
+        const w = from ?? 0;
+        listed.push(w);
+        yield engagement('w', `w-${w}`, T0 + w);
+        if (w === 1)
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      },
+      sign: 1,
+      maxBuffered: 100,
+      windowsInFlight: 1,
+      spillDir,
+    });
+    for await (const e of listing) {
+      expect(e.id).toBe('w:w-0');
+      break;
+    }
+    expect(listed).toEqual([0, 1]);
+  });
+});
