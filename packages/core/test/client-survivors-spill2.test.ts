@@ -4,8 +4,8 @@
 // of runs); exactly `MAX_FAN_IN` runs merged without a longer run; a window's runs deleted once it
 // was merged; records of the same key keep their listing order; `held` back to zero when the listing
 // ends or is abandoned at a window's end; the windows read ahead, in order.
-import { getMaxListeners } from 'node:events';
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { getEventListeners, getMaxListeners } from 'node:events';
+import { mkdtemp, open, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -419,12 +419,23 @@ describe('the read budget', () => {
 
   it('counts a spilled chunk out of the reader and windows waiting in memory against the budget', async () => {
     // 8 items, 4 windows at once: 2 each. Windows 2 and 5 spill; once one did, one window at a time.
-    expect(await trace([1, 1, 5, 1, 1, 3, 1, 1, 1, 1], 8, 3)).toEqual({
-      started: ['0@0', '1@0', '2@0', '3@0', '4@2', '5@2', '6@3', '7@3', '8@7', '9@8'],
-      startedBy0: 4,
-      peak: 7,
-      runs: 5,
-    });
+    // When windows 4 to 9 start depends on when the runs are written on disk: not asserted.
+    const t = await trace([1, 1, 5, 1, 1, 3, 1, 1, 1, 1], 8, 3);
+    expect(t.started.map((s) => s.split('@')[0])).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
+    expect(t.started.slice(0, 4)).toEqual(['0@0', '1@0', '2@0', '3@0']);
+    expect(t.peak).toBeLessThanOrEqual(8);
+    expect(t.runs).toBe(5);
   });
 
   it('starts no window once the listing was abandoned', async () => {
@@ -448,5 +459,52 @@ describe('the read budget', () => {
       break;
     }
     expect(listed).toEqual([0, 1]);
+  });
+});
+
+describe('what a listing leaves behind', () => {
+  /** File descriptors this process holds on anything under `dir` (Linux `/proc`). */
+  async function openUnder(dir: string): Promise<number> {
+    let n = 0;
+    for (const fd of await readdir('/proc/self/fd')) {
+      const target = await readlink(join('/proc/self/fd', fd)).catch(() => '');
+      if (target.startsWith(dir)) n++;
+    }
+    return n;
+  }
+
+  it('closes every run it read, merged directly or into a longer run', async () => {
+    const all = records('c', (MAX_FAN_IN + 6) * 10);
+    const stats = newStats();
+    expect(await ids(oneWindow(all, 10, stats))).toEqual(sortedIds(all));
+    expect(stats.runsWritten).toBe(MAX_FAN_IN + 7);
+    expect(await openUnder(spillDir)).toBe(0);
+  });
+
+  it("removes its listener from the caller's signal when it ends", async () => {
+    const caller = new AbortController();
+    const listing = sortedListing({
+      windows: [[undefined, undefined]],
+      list: async function* () {
+        yield engagement('l', 'l-0', T0);
+      },
+      sign: 1,
+      maxBuffered: 10,
+      windowsInFlight: 0,
+      spillDir,
+      signal: caller.signal,
+    });
+    expect(await ids(listing)).toEqual(['l:l-0']);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('fails with the error of a spill directory that cannot be made', async () => {
+    await rm(spillDir, { recursive: true });
+    const listing = oneWindow(records('n', 30), 10, newStats());
+    const failure = await ids(listing).then(
+      () => 'no error',
+      (e: NodeJS.ErrnoException) => `${e.code} ${e.syscall}`,
+    );
+    expect(failure).toBe('ENOENT mkdtemp');
   });
 });
