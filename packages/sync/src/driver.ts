@@ -18,4 +18,14 @@ export interface StoreDriver extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Releases what the driver opened (not what the caller handed it). */
   close(): Promise<void>;
+  /**
+   * The value of a `$n::jsonb` parameter holding a JSON array of `items` (each already JSON). Absent:
+   * the array's text, `[item,item,…]`.
+   */
+  jsonArrayParam?(items: readonly string[]): unknown;
+}
+
+/** The text of a JSON array of `items`, each already JSON. */
+export function jsonArrayText(items: readonly string[]): string {
+  return `[${items.join(',')}]`;
 }

@@ -85,5 +85,30 @@ function poolDriver(pool: Pool, owned: boolean): StoreDriver {
     close: async () => {
       if (owned) await pool.end();
     },
+    jsonArrayParam: jsonbBinary,
   };
+}
+
+/** `jsonb`'s binary wire format: version 1, then the JSON text in UTF-8. */
+const JSONB_VERSION = 1;
+
+/**
+ * A JSON array of `items` (each already JSON) as a binary `jsonb` parameter: node-postgres sends a
+ * `Buffer` as it is, so the rows are copied once into bytes, instead of joined into one string of
+ * megabytes that the driver then measures and copies again (the most of the process CPU a batch
+ * cost after its statement became one parameter).
+ */
+function jsonbBinary(items: readonly string[]): Buffer {
+  let bytes = 3 + Math.max(0, items.length - 1);
+  for (const item of items) bytes += Buffer.byteLength(item);
+  const out = Buffer.allocUnsafe(bytes);
+  out[0] = JSONB_VERSION;
+  out[1] = 0x5b; // [
+  let at = 2;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out[at++] = 0x2c; // ,
+    at += out.write(items[i] as string, at);
+  }
+  out[at] = 0x5d; // ]
+  return out;
 }

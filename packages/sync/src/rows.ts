@@ -44,16 +44,35 @@ export const UPSERT_COLUMNS: readonly Column[] = [
 
 /**
  * The expression reading a column from `x`, one element of the `jsonb` array of rows an upsert
- * sends (each row an array of text or null, in {@link UPSERT_COLUMNS} order); the cast gives the
- * column its type, as Postgres would parse a text parameter.
+ * sends ({@link rowJson}); the cast gives the column its type, as Postgres would parse a text
+ * parameter.
  */
 export function rowElement(index: number, type: ColumnType): string {
+  if (type === 'jsonb') return `x->${index}->0`;
   return type === 'text' ? `x->>${index}` : `(x->>${index})::${type}`;
+}
+
+const JSONB_AT: readonly boolean[] = UPSERT_COLUMNS.map((c) => c.type === 'jsonb');
+
+/**
+ * One row of an upsert as JSON, from its {@link pushEngagementParams} values: a text value as a JSON
+ * string, a `jsonb` value (already JSON) inline in a one-element array, so Postgres parses it once
+ * and `[null]` (JSON null) stays apart from `null` (SQL NULL).
+ */
+export function rowJson(values: readonly (string | null)[]): string {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null || v === undefined ? 'null' : JSONB_AT[i] ? `[${v}]` : JSON.stringify(v);
+  }
+  return `${out}]`;
 }
 
 // Postgres refuses NUL in text and in jsonb strings, and a lone UTF-16 surrogate (valid in a JSON
 // string a vendor sends, not in a jsonb one): a vendor string carrying one is stored with U+FFFD in
 // its place rather than failing the whole batch, and so every batch after it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character Postgres refuses.
 const BAD_CHARS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
  * In `JSON.stringify`'s output: an escaped backslash (kept, so `\\u0000` stays a backslash and

@@ -1,9 +1,9 @@
 import { type Engagement, type EngagementChange, InputValidationError } from '@engagekit/core';
 import { latestPerId, validateChanges, type WritableChange } from './changes';
-import type { Queryable, StoreDriver } from './driver';
+import { jsonArrayText, type Queryable, type StoreDriver } from './driver';
 import { SyncError } from './errors';
 import { retryAborted } from './retry';
-import { pushEngagementParams, rowElement, rowToEngagement, UPSERT_COLUMNS } from './rows';
+import { pushEngagementParams, rowElement, rowJson, rowToEngagement, UPSERT_COLUMNS } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
 /** Options every store takes. */
@@ -104,7 +104,7 @@ export function createStore(
     return opened;
   };
 
-  // Rows travel as ONE parameter, a `jsonb` array of rows (each an array of column texts), not one
+  // Rows travel as ONE parameter, a `jsonb` array of rows (see `rowJson`), not one
   // parameter per column per row: the statement text is the same for any row count, and Postgres
   // parses a small statement instead of planning a VALUES list of up to 28,000 parameters
   // (half the server's CPU per row in bench/scratch measurements, see docs/sync.md).
@@ -131,7 +131,12 @@ export function createStore(
    * {@link MAX_ROWS_PER_STATEMENT} rows and {@link MAX_STATEMENT_CHARS} characters, in order; the
    * rows written.
    */
-  async function writeRows(tx: Queryable, sql: string, rows: readonly string[]): Promise<number> {
+  async function writeRows(
+    tx: Queryable,
+    param: (items: readonly string[]) => unknown,
+    sql: string,
+    rows: readonly string[],
+  ): Promise<number> {
     let count = 0;
     let start = 0;
     while (start < rows.length) {
@@ -145,13 +150,17 @@ export function createStore(
         end - start < MAX_ROWS_PER_STATEMENT &&
         chars + (rows[end] as string).length + 1 <= MAX_STATEMENT_CHARS
       );
-      count += written(await tx.query(sql, [`[${rows.slice(start, end).join(',')}]`]));
+      count += written(await tx.query(sql, [param(rows.slice(start, end))]));
       start = end;
     }
     return count;
   }
 
-  async function writeChanges(tx: Queryable, changes: WritableChange[]): Promise<BatchResult> {
+  async function writeChanges(
+    tx: Queryable,
+    param: (items: readonly string[]) => unknown,
+    changes: WritableChange[],
+  ): Promise<BatchResult> {
     // Id order: concurrent transactions lock rows in the same order.
     const winners = latestPerId(changes).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let skipped = changes.length - winners.length;
@@ -166,13 +175,13 @@ export function createStore(
     const upsertRows = upserts.map((c) => {
       row.length = 0;
       pushEngagementParams(row, c.engagement as Engagement, isoOf(c.changedAtMs));
-      return JSON.stringify(row);
+      return rowJson(row);
     });
-    const upserted = await writeRows(tx, upsertSql, upsertRows);
+    const upserted = await writeRows(tx, param, upsertSql, upsertRows);
     const deleteRows = deletes.map((c) =>
       JSON.stringify([c.id, c.provider, c.remoteId, isoOf(c.changedAtMs)]),
     );
-    const deleted = await writeRows(tx, deleteSql, deleteRows);
+    const deleted = await writeRows(tx, param, deleteSql, deleteRows);
     skipped += upserts.length - upserted + deletes.length - deleted;
     return { upserted, deleted, skipped };
   }
@@ -187,12 +196,13 @@ export function createStore(
       const checkpoint = batch.checkpoint;
       if (checkpoint !== undefined) validateCheckpoint(checkpoint);
       const d = await driver();
+      const param = d.jsonArrayParam?.bind(d) ?? jsonArrayText;
       // Rows are locked in id order, but a batch's upserts and deletes are two statements, so
       // concurrent writers (webhooks beside a run, workers) can still deadlock: Postgres aborts
       // one transaction, which is then safe to run again.
       return retryAborted(() =>
         d.transaction(async (tx) => {
-          const result = await writeChanges(tx, changes);
+          const result = await writeChanges(tx, param, changes);
           if (checkpoint) {
             await tx.query(
               `INSERT INTO "${schema}".checkpoints (stream, value, updated_at) VALUES ($1, $2, now())

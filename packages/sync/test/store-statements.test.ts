@@ -58,10 +58,14 @@ it('sends a batch as statements of at most 1,000 rows, one jsonb parameter each,
   expect(ids).toHaveLength(2_345);
   expect(ids).toEqual([...ids].sort());
   expect(new Set(ids).size).toBe(2_345);
-  // Every value is text or null, the column order of the upsert (id, provider, remote_id, …).
+  // Text columns as strings; jsonb columns inline in a one-element array (SQL NULL: null).
   const first = sent[0]?.rows[0] ?? [];
   expect(first.slice(0, 3)).toEqual(['truto:M-1', 'truto', 'M-1']);
-  expect(first.every((v) => v === null || typeof v === 'string')).toBe(true);
+  expect(first[4]).toBe('email');
+  expect(first[11]).toBe('2026-10-01T00:00:00.000Z');
+  expect(first.slice(15, 20)).toEqual([[[]], [[]], [[]], [[]], [[]]]);
+  expect(first[25]).toBeNull();
+  expect(first).toHaveLength(28);
   expect(sent[3]?.rows[0]).toEqual([
     'truto:M-10000',
     'truto',
