@@ -6,6 +6,7 @@ import { type CursorState, decodeCursor, encodeCursor, MAX_VENDOR_TOKEN_LENGTH }
 import type { InvalidRecord, OnInvalidRecord } from './invalid-record';
 import { type ListingSink, PageIterator, type SourcePage } from './page-iterator';
 import type { InvalidRecordAt } from './read-records';
+import { RecentSet } from './recent-set';
 import { inWindow, type TimeWindow } from './windows';
 
 /** What the engine asks the adapter for: one vendor page. */
@@ -537,44 +538,4 @@ function rawRecords<T>(
     if (!entries[i]) entries[i] = { item: items[next++] as T };
   }
   return { count, entries };
-}
-
-/**
- * A set that forgets its oldest keys beyond `capacity`. An array of the keys in insertion order
- * says which to forget: asking a `Set` for its first key after many deletions walks their tombstones.
- */
-class RecentSet {
-  readonly #keys = new Set<string>();
-  /** The keys in insertion order from `#head` on; those before it are forgotten. */
-  #order: string[] = [];
-  #head = 0;
-  constructor(private readonly capacity: number) {}
-  has(key: string): boolean {
-    return this.#keys.has(key);
-  }
-  add(key: string): void {
-    if (this.addNew(key)) this.trim();
-  }
-  /**
-   * Adds `key` and says whether it was new (one lookup, where `has` then `add` take two); forgets
-   * nothing until `trim()`.
-   */
-  addNew(key: string): boolean {
-    const size = this.#keys.size;
-    this.#keys.add(key);
-    if (this.#keys.size === size) return false;
-    this.#order.push(key);
-    return true;
-  }
-  /** Forgets the oldest keys beyond `capacity`. */
-  trim(): void {
-    const order = this.#order;
-    while (order.length - this.#head > this.capacity) {
-      this.#keys.delete(order[this.#head++] as string);
-    }
-    if (this.#head >= this.capacity) {
-      this.#order = order.slice(this.#head);
-      this.#head = 0;
-    }
-  }
 }
