@@ -222,7 +222,8 @@ function changeListing(
   const limit = Math.min(request.pageSize ?? deps.defaultPageSize, deps.maxPageSize);
   const fingerprint = fingerprintParams({ changesFrom: fromMs, kinds });
   const secret = deps.cursorSecret;
-  const options: RequestOptions = { signal };
+  // The feed's per-call options (a shared rate limit's beforeRequest), as list() passes them.
+  const options: RequestOptions = { ...request.request, signal };
   const types = typesForKinds(kinds as EngagementKind[] | undefined);
   const phases: Phase[] = [];
   if (types === undefined || types.length > 0) {

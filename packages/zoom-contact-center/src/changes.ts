@@ -67,6 +67,7 @@ export function zoomChangeSource(
         includeRaw: request.includeRaw,
         signal: request.signal,
         onInvalidRecord: request.onInvalidRecord,
+        request: request.request,
       });
       return list({
         ...params,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ListEngagementsParamsObject } from '../adapter/params';
+import type { ListEngagementsParams } from '../adapter/types';
 import { AbortError, InputValidationError } from '../errors/errors';
 import { parseInput } from '../errors/zod';
 import type { Engagement, EngagementKind } from '../model/engagement';
@@ -30,6 +31,8 @@ export interface ChangeListRequest {
   includeRaw: boolean;
   signal?: AbortSignal | undefined;
   onInvalidRecord?: OnInvalidRecord | undefined;
+  /** The feed's per-call HTTP options (`ChangeFeedParams.request`), for every request of the listing. */
+  request?: ListEngagementsParams['request'];
 }
 
 /** What an adapter gives `defineAdapter` to get a change feed. */
@@ -59,6 +62,7 @@ const ParamsSchema = ListEngagementsParamsObject.pick({
   includeRaw: true,
   signal: true,
   onInvalidRecord: true,
+  request: true,
 })
   .extend({ since: SinceSchema })
   .strict();
@@ -190,6 +194,7 @@ export class AdapterChangeFeed implements ChangeFeed {
       includeRaw: params.includeRaw ?? true,
       signal: params.signal,
       onInvalidRecord: params.onInvalidRecord,
+      request: params.request,
     });
     this.#listing = listing;
     for await (const engagement of listing) {

@@ -1,3 +1,4 @@
+import type { ListEngagementsParams } from '../adapter/types';
 import type { EngagementKind } from '../model/engagement';
 import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
 import type { EngagementChange } from '../webhooks/types';
@@ -39,6 +40,12 @@ export interface ChangeFeedParams {
   signal?: AbortSignal | undefined;
   /** As for `list()`: `'throw'` fails the feed, `'skip'` or a function skips the record. @default 'throw' */
   onInvalidRecord?: OnInvalidRecord | undefined;
+  /**
+   * Per-call HTTP options, as for `list()`, applied to every request the feed makes (each listing
+   * page, its retries). E.g. `beforeRequest` to take a slot of a rate limit shared by several
+   * processes before each attempt. Checked like `list()`'s, before any request.
+   */
+  request?: ListEngagementsParams['request'];
 }
 
 /**

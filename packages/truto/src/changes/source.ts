@@ -39,6 +39,7 @@ export function changeListParams(
     cursor: request.cursor,
     signal: request.signal,
     onInvalidRecord: request.onInvalidRecord,
+    request: request.request,
   };
   if (mode === 'window') {
     return normalizeListParams(PROVIDER, capabilities, {
