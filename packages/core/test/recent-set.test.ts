@@ -80,4 +80,15 @@ describe('RecentSet generations', () => {
     expect(set.addNew('e4000')).toBe(false);
     expect(set.addNew('e8999')).toBe(false);
   });
+
+  it('a window of 0 forgets each key at once and keeps taking new ones', () => {
+    const set = new RecentSet(0, 2);
+    set.add('f0');
+    expect(set.has('f0')).toBe(false);
+    expect(set.generationCount).toBe(1);
+    set.add('f1');
+    expect(set.has('f1')).toBe(false);
+    expect(set.addNew('f1')).toBe(true);
+    expect(set.has('f1')).toBe(true);
+  });
 });
