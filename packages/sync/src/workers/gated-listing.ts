@@ -41,6 +41,29 @@ export function shardClient(
 }
 
 /**
+ * The client a provider's change-feed job syncs through: like {@link shardClient}, each request the
+ * adapter sends for the feed (each page's attempts, Zoom's token requests) and for `get()` takes a
+ * slot of the shared `limit`. `list()` is never called on a stream in its changes phase: `lost`
+ * is the error it throws if it is.
+ */
+export function changesClient(
+  adapter: EngagementAdapter,
+  limit: SharedRateLimit | undefined,
+  lost: () => Error,
+): SyncClient {
+  const request = limit ? { beforeRequest: limit.beforeRequest } : undefined;
+  return {
+    engagements: {
+      list: () => {
+        throw lost();
+      },
+      changes: (p) => adapter.engagements.changes({ ...p, request }),
+      get: (engagementId) => adapter.engagements.get(engagementId, request),
+    },
+  };
+}
+
+/**
  * Reads an adapter's listing page by page, awaiting `beforePage` (when given) before each page is
  * requested, and exposes the cursor the sync checkpoints: after the last item yielded where the page
  * can name one, else the cursor of the page's start (re-reading a page is harmless: the store skips

@@ -8,7 +8,7 @@ import { retryAborted } from '../retry';
 import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
 import type { SyncStore } from '../store';
 import { createSync, type SyncStats, syncShard } from '../sync';
-import { shardClient } from './gated-listing';
+import { changesClient, shardClient } from './gated-listing';
 import { checkedPartitions } from './partitions';
 import {
   type BackfillPlan,
@@ -307,15 +307,12 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
           return { waiting: remaining };
         }
         const sync = createSync({
-          client: {
-            engagements: {
-              list: () => {
-                throw new SyncError(`Stream ${changesStream(id)} lost its change-feed state.`);
-              },
-              changes: (p) => adapter.engagements.changes(p),
-              get: (engagementId) => adapter.engagements.get(engagementId),
-            },
-          },
+          // Every request of the feed takes a slot of the provider's shared limit, as shards do.
+          client: changesClient(
+            adapter,
+            limits.get(id),
+            () => new SyncError(`Stream ${changesStream(id)} lost its change-feed state.`),
+          ),
           store,
           stream: changesStream(id),
           batchSize: o.batchSize,
