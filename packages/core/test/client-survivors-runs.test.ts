@@ -4,12 +4,13 @@
 // reuse, growth, `full`) and that a line longer than the room left is never cut; the run reader's
 // first state, an empty line, a line without tabs after a good one, and a reader that compacts its
 // buffer instead of growing it.
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Arena, Item, RunReader, RunWriter } from '../src/client/runs';
+import { Arena, Item, RunWriter } from '../src/client/runs';
 import { engagement, T0 } from './client-fakes';
+import { failure, runReader, spyFileHandle } from './spill-helpers';
 
 const KIB64 = 64 * 1024;
 
@@ -153,16 +154,10 @@ describe('RunWriter', () => {
 });
 
 describe('RunReader', () => {
-  const reader = async (text: string | Buffer) => {
-    const file = join(dir, 'run.ndjson');
-    await writeFile(file, text);
-    return RunReader.open(file);
-  };
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => 'no error',
-      (e: Error) => e.message,
-    );
+  const reader = (text: string | Buffer) => runReader(dir, text);
+  /** Sizes of the buffers `FileHandle.read` fills meanwhile; more than `cap` reads fail fast. */
+  const spyReads = (cap: number) =>
+    spyFileHandle(dir, 'read', cap, (args) => (args[0] as Buffer).length);
 
   it('has no key before its first line', async () => {
     const r = await reader(`5\t"a"\t1\n`);
@@ -187,17 +182,7 @@ describe('RunReader', () => {
   });
 
   it('reads a run far longer than its buffer through a buffer it compacts, not grows', async () => {
-    // Borrow the FileHandle class from a handle to see the buffer each read() fills.
-    const probe = await open(join(dir, 'probe'), 'w');
-    const proto = Object.getPrototypeOf(probe) as { read: (...a: unknown[]) => unknown };
-    await probe.close();
-    const sizes: number[] = [];
-    const read = proto.read;
-    vi.spyOn(proto, 'read').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      if (sizes.length > 1_000) throw new Error('too many reads');
-      sizes.push((args[0] as Buffer).length);
-      return read.apply(this, args);
-    });
+    const sizes = await spyReads(1_000);
     const lines = Array.from({ length: 200 }, (_, i) => `${i}\t"id-${i}"\t"${ascii(1_000)}"\n`);
     const r = await reader(lines.join(''));
     const ids: string[] = [];
@@ -212,16 +197,7 @@ describe('RunReader', () => {
   });
 
   it('grows its buffer for a line longer than it', async () => {
-    const probe = await open(join(dir, 'probe'), 'w');
-    const proto = Object.getPrototypeOf(probe) as { read: (...a: unknown[]) => unknown };
-    await probe.close();
-    const sizes: number[] = [];
-    const read = proto.read;
-    vi.spyOn(proto, 'read').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      if (sizes.length > 100) throw new Error('too many reads');
-      sizes.push((args[0] as Buffer).length);
-      return read.apply(this, args);
-    });
+    const sizes = await spyReads(100);
     const long = ascii(40_000);
     const r = await reader(`1\t"a"\t"${long}"\n2\t"b"\t3\n`);
     expect(await r.next()).toBe(true);

@@ -3,14 +3,14 @@
 // line fails with its own error; a run file that vanished fails the listing (no records silently
 // lost) and leaves no file open; a run with no line is counted as no head; the exit hook removes
 // the directories of listings still in progress.
-import { mkdtemp, readdir, readlink, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RunReader } from '../src/client/runs';
 import { type SpillStats, sortedListing } from '../src/client/spill';
 import type { Engagement } from '../src/index';
 import { engagement, expectedIds, T0 } from './client-fakes';
+import { failure, openUnder, runReader } from './spill-helpers';
 
 let spillDir: string;
 beforeEach(async () => {
@@ -29,16 +29,6 @@ async function listingDir(): Promise<string> {
   const dirs = (await readdir(spillDir)).filter((d) => d.startsWith('engagekit-merge-'));
   expect(dirs).toHaveLength(1);
   return join(spillDir, dirs[0] as string);
-}
-
-/** File descriptors this process holds on anything under `dir` (Linux `/proc`). */
-async function openUnder(dir: string): Promise<number> {
-  let n = 0;
-  for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(join('/proc/self/fd', fd)).catch(() => '');
-    if (target.startsWith(dir)) n++;
-  }
-  return n;
 }
 
 /**
@@ -66,16 +56,7 @@ function listing(
 }
 
 describe('run files', () => {
-  const reader = async (text: string) => {
-    const file = join(spillDir, 'run.ndjson');
-    await writeFile(file, text);
-    return RunReader.open(file);
-  };
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => 'no error',
-      (e: Error) => e.message,
-    );
+  const reader = (text: string) => runReader(spillDir, text);
 
   it('a run that ends mid-line fails after its last whole line', async () => {
     const r = await reader(`5\t"a"\t{"n":1}\n6\t"b"\t{"n"`);

@@ -5,13 +5,14 @@
 // was merged; records of the same key keep their listing order; `held` back to zero when the listing
 // ends or is abandoned at a window's end; the windows read ahead, in order.
 import { getEventListeners, getMaxListeners } from 'node:events';
-import { mkdtemp, open, readdir, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_FAN_IN, type SpillStats, sortedListing } from '../src/client/spill';
 import type { Engagement } from '../src/index';
 import { engagement, T0 } from './client-fakes';
+import { openUnder, spyFileHandle, windowed } from './spill-helpers';
 
 let spillDir: string;
 beforeEach(async () => {
@@ -69,20 +70,7 @@ async function ids(listing: AsyncIterable<Engagement>): Promise<string[]> {
 }
 
 /** Lengths of the `FileHandle.write` calls made meanwhile (the run writer's flushes). */
-async function spyWrites(): Promise<number[]> {
-  const probe = await open(join(spillDir, 'probe'), 'w');
-  const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => unknown };
-  await probe.close();
-  await rm(join(spillDir, 'probe'));
-  const lengths: number[] = [];
-  const write = proto.write;
-  vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
-    if (lengths.length > 5_000) throw new Error('too many writes');
-    lengths.push(args[2] as number);
-    return write.apply(this, args);
-  });
-  return lengths;
-}
+const spyWrites = () => spyFileHandle(spillDir, 'write', 5_000, (args) => args[2] as number);
 
 describe('process-wide and per-listing limits', () => {
   it('installs one exit hook for all the listings of the process', async () => {
@@ -160,13 +148,7 @@ describe('run files on disk', () => {
   it("deletes a window's runs once it was merged, before the next window is merged", async () => {
     const byWindow = [records('x', 30), records('y', 30)];
     const listing = sortedListing({
-      windows: [
-        [0, 1],
-        [1, 2],
-      ],
-      list: async function* ([from]) {
-        yield* byWindow[from ?? 0] as Engagement[];
-      },
+      ...windowed(byWindow),
       sign: 1,
       maxBuffered: 10,
       windowsInFlight: 0,
@@ -222,14 +204,7 @@ describe('order and accounting', () => {
     const stats = newStats();
     const byWindow = [records('p', 5), records('q', 30), records('r', 5)];
     const listing = sortedListing({
-      windows: [
-        [0, 1],
-        [1, 2],
-        [2, 3],
-      ],
-      list: async function* ([from]) {
-        yield* byWindow[from ?? 0] as Engagement[];
-      },
+      ...windowed(byWindow),
       sign: 1,
       maxBuffered: 30,
       windowsInFlight: 2,
@@ -246,15 +221,7 @@ describe('order and accounting', () => {
     const byWindow = [records('p', 5), records('q', 5), records('r', 5)];
     const listed: number[] = [];
     const listing = sortedListing({
-      windows: [
-        [0, 1],
-        [1, 2],
-        [2, 3],
-      ],
-      list: async function* ([from]) {
-        listed.push(from ?? 0);
-        yield* byWindow[from ?? 0] as Engagement[];
-      },
+      ...windowed(byWindow, (w) => listed.push(w)),
       sign: 1,
       maxBuffered: 100,
       windowsInFlight: 2,
@@ -463,16 +430,6 @@ describe('the read budget', () => {
 });
 
 describe('what a listing leaves behind', () => {
-  /** File descriptors this process holds on anything under `dir` (Linux `/proc`). */
-  async function openUnder(dir: string): Promise<number> {
-    let n = 0;
-    for (const fd of await readdir('/proc/self/fd')) {
-      const target = await readlink(join('/proc/self/fd', fd)).catch(() => '');
-      if (target.startsWith(dir)) n++;
-    }
-    return n;
-  }
-
   it('closes every run it read, merged directly or into a longer run', async () => {
     const all = records('c', (MAX_FAN_IN + 6) * 10);
     const stats = newStats();
