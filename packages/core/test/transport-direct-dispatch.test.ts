@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AbortError } from '../src/errors/errors';
 import { createTransport } from '../src/http/transport';
 import type { TransportRequest } from '../src/http/types';
+import { acmeConfig as config, sendPairs } from './axios-stub';
 
 /** Every key of the config an adapter call receives, signal and headers made comparable. */
 function adapterView(config: InternalAxiosRequestConfig) {
@@ -50,14 +51,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const config = {
-  provider: 'acme',
-  baseUrl: 'https://api.example.test/v1',
-  maxRetries: 0,
-  headers: { 'user-agent': 'ua' },
-  auth: { headers: () => ({ authorization: 'Bearer t' }) },
-};
-
 const requests: TransportRequest[] = [
   { method: 'GET', path: '/items', query: { a: 1, b: ['x', 'y'] } },
   { method: 'POST', path: '/items', body: { name: 'n' }, headers: { 'x-req': 'r' } },
@@ -77,18 +70,8 @@ const requests: TransportRequest[] = [
 
 /** Each request sent by the transport's own dispatch and by a stock axios instance, in turn. */
 async function sendBoth() {
-  axios.defaults.adapter = capture;
-  const own = createTransport(config);
-  const stock = createTransport(config, axios.create());
-  const pairs: { own: View; stock: View }[] = [];
-  for (const req of requests) {
-    await own.request({ ...req });
-    await stock.request({ ...req });
-    const [a, b] = seen.splice(0, 2);
-    if (a === undefined || b === undefined) throw new Error('a request was not sent');
-    pairs.push({ own: a, stock: b });
-  }
-  return pairs;
+  const pairs = await sendPairs(capture, requests, seen);
+  return pairs.map(([own, stock]) => ({ own, stock }));
 }
 
 describe('the transport’s own requests skip axios’ request pipeline', () => {

@@ -1,6 +1,7 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTransport, leanAxios } from '../src/http/transport';
+import { leanAxios } from '../src/http/transport';
+import { sendPairs } from './axios-stub';
 
 /** What an adapter call receives that can reach the wire. */
 function wireView(config: InternalAxiosRequestConfig) {
@@ -37,24 +38,8 @@ const requests = [
 ] as const;
 
 async function viaBoth() {
-  axios.defaults.adapter = capture;
-  const config = {
-    provider: 'acme',
-    baseUrl: 'https://api.example.test/v1',
-    maxRetries: 0,
-    headers: { 'user-agent': 'ua' },
-    auth: { headers: () => ({ authorization: 'Bearer t' }) },
-  };
-  const lean = createTransport(config);
-  const stock = createTransport(config, axios.create());
-  const out: { lean: unknown; stock: unknown }[] = [];
-  for (const req of requests) {
-    await lean.request({ ...req });
-    await stock.request({ ...req });
-    const [a, b] = seen.splice(0, 2);
-    out.push({ lean: a, stock: b });
-  }
-  return out;
+  const pairs = await sendPairs(capture, requests, seen);
+  return pairs.map(([lean, stock]) => ({ lean, stock }));
 }
 
 describe('leanAxios (the transport’s own axios instance)', () => {
