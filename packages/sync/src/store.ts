@@ -107,7 +107,7 @@ export function createStore(
   // Rows travel as ONE parameter, a `jsonb` array of rows (see `rowJson`), not one
   // parameter per column per row: the statement text is the same for any row count, and Postgres
   // parses a small statement instead of planning a VALUES list of up to 28,000 parameters
-  // (half the server's CPU per row in bench/scratch measurements, see docs/sync.md).
+  // (half the server's CPU per row: docs/sync.md, "How a batch is sent").
   const upsertSql = `INSERT INTO ${table} AS e (${UPSERT_COLUMNS.map((c) => c.name).join(', ')})
       SELECT ${UPSERT_COLUMNS.map((c, i) => rowElement(i, c.type)).join(', ')}
       FROM jsonb_array_elements($1::jsonb) AS x
