@@ -3,9 +3,9 @@
 // retry included, and replaced by a call's own hook. Zoom's, which also covers its OAuth token
 // requests, has its own test.
 import type { BeforeRequestInfo, EngagementAdapter } from '@engagekit/core';
-import { type Sandbox, startSandbox } from '@engagekit/sandbox';
-import nock from 'nock';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Sandbox } from '@engagekit/sandbox';
+import { expect, it } from 'vitest';
+import { useSandbox } from './sandbox';
 
 function recorder() {
   const seen: string[] = [];
@@ -21,17 +21,10 @@ export function itAwaitsBeforeRequest(
   vendor: 'devrev' | 'truto',
   create: (sb: Sandbox, beforeRequest: (info: BeforeRequestInfo) => void) => EngagementAdapter,
 ): void {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    sb = await startSandbox({ seed: 4, count: 12, days: 30 });
-  });
-  afterAll(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox({ seed: 4, count: 12, days: 30 });
 
   it("the factory's beforeRequest is awaited before every request the sandbox sees, a 5xx retry included; a call's replaces it", async () => {
+    const sb = sandbox();
     const adapterHook = recorder();
     const adapter = create(sb, adapterHook.hook);
     sb.log.clear();

@@ -3,9 +3,9 @@
 // retry, Zoom's OAuth token request), so a rate limit shared by several processes can gate a feed
 // as it gates `list()`.
 import type { BeforeRequestInfo, EngagementAdapter } from '@engagekit/core';
-import { type Sandbox, startSandbox } from '@engagekit/sandbox';
-import nock from 'nock';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Sandbox } from '@engagekit/sandbox';
+import { expect, it } from 'vitest';
+import { useSandbox } from './sandbox';
 
 type Vendor = 'devrev' | 'zoom' | 'truto';
 
@@ -14,17 +14,10 @@ export function itAwaitsChangesBeforeRequest(
   vendor: Vendor,
   create: (sb: Sandbox) => EngagementAdapter,
 ): void {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    sb = await startSandbox({ seed: 7, count: 12, days: 20 });
-  });
-  afterAll(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox({ seed: 7, count: 12, days: 20 });
 
   it('changes({ request: { beforeRequest } }) awaits the hook before every request the sandbox sees, a 5xx retry included', async () => {
+    const sb = sandbox();
     const adapter = create(sb);
     // Requests the sandbox had seen when each hook call returned: the hook holds its attempt back,
     // so none is sent while it waits.
