@@ -47,8 +47,8 @@ export function validateChanges(changes: readonly EngagementChange[]): WritableC
  * upsert and a later upsert in the list beats an earlier one. (Postgres refuses to update one row
  * twice in one `INSERT … ON CONFLICT`, and the outcome must not depend on the order within a batch.)
  */
-export function latestPerId(changes: readonly WritableChange[]): WritableChange[] {
-  const byId = new Map<string, WritableChange>();
+export function latestPerId<C extends WritableChange>(changes: readonly C[]): C[] {
+  const byId = new Map<string, C>();
   for (const c of changes) {
     const kept = byId.get(c.id);
     if (!kept || wins(c, kept)) byId.set(c.id, c);

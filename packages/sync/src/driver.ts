@@ -18,14 +18,25 @@ export interface StoreDriver extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Releases what the driver opened (not what the caller handed it). */
   close(): Promise<void>;
-  /**
-   * The value of a `$n::jsonb` parameter holding a JSON array of `items` (each already JSON). Absent:
-   * the array's text, `[item,item,…]`.
-   */
-  jsonArrayParam?(items: readonly string[]): unknown;
 }
 
-/** The text of a JSON array of `items`, each already JSON. */
-export function jsonArrayText(items: readonly string[]): string {
-  return `[${items.join(',')}]`;
+/**
+ * How a driver carries the rows of a statement's one `jsonb` parameter, a JSON array of rows: the
+ * form a row is kept in from the moment it is encoded (a sync encodes each record as it arrives,
+ * so the record itself is garbage at once) to the statement that sends it.
+ */
+export interface RowCodec<Row> {
+  /** A row's JSON in the form the driver sends. */
+  row(json: string): Row;
+  /** A row's size, counted toward a statement's limit (characters or bytes). */
+  size(row: Row): number;
+  /** The parameter value of a JSON array of `rows`. */
+  param(rows: readonly Row[]): unknown;
 }
+
+/** Rows as strings and the parameter as the array's text: any driver takes it. */
+export const TEXT_ROWS: RowCodec<string> = {
+  row: (json) => json,
+  size: (row) => row.length,
+  param: (rows) => `[${rows.join(',')}]`,
+};

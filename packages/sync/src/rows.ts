@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Engagement } from '@engagekit/core';
 
 type ColumnType = 'text' | 'jsonb' | 'timestamptz' | 'float8';
@@ -52,74 +52,58 @@ export function rowElement(index: number, type: ColumnType): string {
   return type === 'text' ? `x->>${index}` : `(x->>${index})::${type}`;
 }
 
-const JSONB_AT: readonly boolean[] = UPSERT_COLUMNS.map((c) => c.type === 'jsonb');
-
-/**
- * One row of an upsert as JSON, from its {@link pushEngagementParams} values: a text value as a JSON
- * string, a `jsonb` value (already JSON) inline in a one-element array, so Postgres parses it once
- * and `[null]` (JSON null) stays apart from `null` (SQL NULL).
- */
-export function rowJson(values: readonly (string | null)[]): string {
-  let out = '[';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += ',';
-    out += v === null || v === undefined ? 'null' : JSONB_AT[i] ? `[${v}]` : JSON.stringify(v);
-  }
-  return `${out}]`;
-}
+/** The model field of each column an engagement fills, and whether its value is JSON. */
+const CONTENT_FIELDS = UPSERT_COLUMNS.filter((c) => c.field).map(
+  (c) => c.field as keyof Engagement,
+);
+const CONTENT_JSON = UPSERT_COLUMNS.filter((c) => c.field).map((c) => c.type === 'jsonb');
 
 // Postgres refuses NUL in text and in jsonb strings, and a lone UTF-16 surrogate (valid in a JSON
 // string a vendor sends, not in a jsonb one): a vendor string carrying one is stored with U+FFFD in
-// its place rather than failing the whole batch, and so every batch after it.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character Postgres refuses.
-const BAD_CHARS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/**
- * In `JSON.stringify`'s output: an escaped backslash (kept, so `\\u0000` stays a backslash and
- * "u0000"), a `\u0000` escape, or a surrogate escape (`JSON.stringify` escapes only lone ones).
- */
+// its place rather than failing the whole batch, and so every batch after it. `JSON.stringify`
+// writes both as escapes (`\u0000`, `\ud800`: it escapes only lone surrogates), so they are
+// replaced in the row's JSON; an escaped backslash is matched too and kept, so a vendor's literal
+// backslash followed by "u0000" stays what it was.
 const JSON_BAD_ESCAPES = /\\\\|\\u0000|\\ud[89a-f][0-9a-f]{2}/g;
 const JSON_SUSPECT = /\\u(?:0000|d[89a-f])/;
 
-function text(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  const s = String(value);
-  return s.replace(BAD_CHARS, '\uFFFD');
-}
-
-function json(value: unknown): string | null {
-  if (value === undefined) return null;
-  const s = JSON.stringify(value);
-  if (s === undefined) return null;
-  return JSON_SUSPECT.test(s)
-    ? s.replace(JSON_BAD_ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'))
-    : s;
-}
+// One-shot `crypto.hash` (Node 20.12+) skips the Hash object a digest of a few kilobytes costs.
+const sha256 =
+  typeof crypto.hash === 'function'
+    ? (text: string) => crypto.hash('sha256', text, 'base64url')
+    : (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
 
 /**
- * Appends the upsert values of one engagement to `out`, in {@link UPSERT_COLUMNS} order: each the
- * column's text form (numbers and timestamps too: the SQL casts them) or `null`.
- * `contentHash` lets an upsert with the same `changed_at` tell a replay (same content: nothing
- * written) from a change the vendor did not date (different content: written).
+ * One row of an upsert as JSON, the element of the `jsonb` array a statement sends, in
+ * {@link UPSERT_COLUMNS} order: a text column as a JSON string (numbers and timestamps too: the SQL
+ * casts them), a `jsonb` column inline in a one-element array (so `[null]`, JSON null, stays apart
+ * from `null`, SQL NULL), then `content_hash` and `changed_at`.
+ *
+ * The row is built by one `JSON.stringify` of the values: the serialiser escapes text as the row
+ * needs it, and no column is turned into a string of its own first (a row is a few kilobytes
+ * with the vendor's raw record, and each copy of it cost the sync as much as listing it).
+ * `content_hash` is the SHA-256 of that JSON before the hash and `changed_at` are added: it lets an
+ * upsert with the same `changed_at` tell a replay (same content: nothing written) from a change the
+ * vendor did not date (different content: written).
  */
-export function pushEngagementParams(
-  out: (string | null)[],
-  e: Engagement,
-  changedAt: string,
-): void {
-  // The hashed text is built first and hashed in one call: one `update` per column crossed into
-  // native code 20 times a record for the same digest.
-  let hashed = '';
-  for (const column of UPSERT_COLUMNS) {
-    if (!column.field) continue;
-    const value = e[column.field];
-    const param = column.type === 'jsonb' ? json(value) : text(value);
-    out.push(param);
-    // NUL separates the columns (no parameter holds one); SOH marks SQL NULL.
-    hashed += param === null ? '\u0001\u0000' : `${param}\u0000`;
+export function upsertRowJson(e: Engagement, changedAt: string): string {
+  const values: unknown[] = new Array(CONTENT_FIELDS.length);
+  for (let i = 0; i < CONTENT_FIELDS.length; i++) {
+    const value = e[CONTENT_FIELDS[i] as keyof Engagement];
+    values[i] =
+      value === undefined || value === null
+        ? null
+        : CONTENT_JSON[i]
+          ? [value]
+          : typeof value === 'string'
+            ? value
+            : String(value);
   }
-  out.push(createHash('sha256').update(hashed).digest('base64url'));
-  out.push(changedAt);
+  let content = JSON.stringify(values);
+  if (JSON_SUSPECT.test(content)) {
+    content = content.replace(JSON_BAD_ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'));
+  }
+  return `${content.slice(0, -1)},${JSON.stringify(sha256(content))},${JSON.stringify(changedAt)}]`;
 }
 
 function iso(value: unknown): string | undefined {

@@ -1,9 +1,9 @@
 import { type Engagement, type EngagementChange, InputValidationError } from '@engagekit/core';
 import { latestPerId, validateChanges, type WritableChange } from './changes';
-import { jsonArrayText, type Queryable, type StoreDriver } from './driver';
+import { type Queryable, type RowCodec, type StoreDriver, TEXT_ROWS } from './driver';
 import { SyncError } from './errors';
 import { retryAborted } from './retry';
-import { pushEngagementParams, rowElement, rowJson, rowToEngagement, UPSERT_COLUMNS } from './rows';
+import { rowElement, rowToEngagement, UPSERT_COLUMNS, upsertRowJson } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
 /** Options every store takes. */
@@ -68,19 +68,37 @@ export interface StoredEngagement {
 /** Rows per statement: one statement's payload stays a few megabytes with raw payloads. */
 const MAX_ROWS_PER_STATEMENT = 1_000;
 /**
- * Characters of one statement's rows (JSON): far below Postgres's 255 MB limit for a `jsonb`
- * value, whatever size the vendor's records have.
+ * Size of one statement's rows (JSON, in the driver's characters or bytes): far below Postgres's
+ * 255 MB limit for a `jsonb` value, whatever size the vendor's records have.
  */
-const MAX_STATEMENT_CHARS = 32 * 1024 * 1024;
+const MAX_STATEMENT_SIZE = 32 * 1024 * 1024;
+
+/** The key of a prepared upsert's encoded row (see {@link PREPARE_UPSERT}). */
+const ROW: unique symbol = Symbol('engagekit.sync.row');
+
+/**
+ * The key of a store's method turning an engagement into an upsert change whose row is encoded
+ * already, with no reference to the engagement: the backfill prepares each record as it arrives,
+ * so a batch waiting for its commit holds its rows' JSON, not thousands of engagement objects
+ * the garbage collector would copy and mark until the commit. Stores other than this package's
+ * lack it and get plain changes. @internal
+ */
+export const PREPARE_UPSERT: unique symbol = Symbol('engagekit.sync.prepareUpsert');
+
+/** A store's {@link PREPARE_UPSERT} method. @internal */
+export type PrepareUpsert = (engagement: Engagement, changedAt: string) => EngagementChange;
+
+type Prepared = WritableChange & { [ROW]?: unknown };
 
 /**
  * A store over any {@link StoreDriver}: the one code path PGlite and node-postgres share.
  * @internal
  */
-export function createStore(
+export function createStore<Row = string>(
   openDriver: () => Promise<StoreDriver>,
   options: StoreOptions = {},
-): SyncStore {
+  codec: RowCodec<Row> = TEXT_ROWS as unknown as RowCodec<Row>,
+): SyncStore & { [PREPARE_UPSERT]: PrepareUpsert } {
   const schema = validateSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const table = `"${schema}".engagements`;
   let opened: Promise<StoreDriver> | undefined;
@@ -127,66 +145,69 @@ export function createStore(
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL)`;
 
   /**
-   * Runs `sql` over `rows` (each already JSON) in statements of at most
-   * {@link MAX_ROWS_PER_STATEMENT} rows and {@link MAX_STATEMENT_CHARS} characters, in order; the
-   * rows written.
+   * Runs `sql` over `rows` (each a row's JSON in the codec's form) in statements of at most
+   * {@link MAX_ROWS_PER_STATEMENT} rows and {@link MAX_STATEMENT_SIZE} characters or bytes, in
+   * order; the rows written.
    */
-  async function writeRows(
-    tx: Queryable,
-    param: (items: readonly string[]) => unknown,
-    sql: string,
-    rows: readonly string[],
-  ): Promise<number> {
+  async function writeRows(tx: Queryable, sql: string, rows: readonly Row[]): Promise<number> {
     let count = 0;
     let start = 0;
     while (start < rows.length) {
       let end = start;
-      let chars = 2;
+      let size = 2;
       do {
-        chars += (rows[end] as string).length + 1;
+        size += codec.size(rows[end] as Row) + 1;
         end++;
       } while (
         end < rows.length &&
         end - start < MAX_ROWS_PER_STATEMENT &&
-        chars + (rows[end] as string).length + 1 <= MAX_STATEMENT_CHARS
+        size + codec.size(rows[end] as Row) + 1 <= MAX_STATEMENT_SIZE
       );
-      count += written(await tx.query(sql, [param(rows.slice(start, end))]));
+      count += written(await tx.query(sql, [codec.param(rows.slice(start, end))]));
       start = end;
     }
     return count;
   }
 
-  async function writeChanges(
-    tx: Queryable,
-    param: (items: readonly string[]) => unknown,
-    changes: WritableChange[],
-  ): Promise<BatchResult> {
+  async function writeChanges(tx: Queryable, changes: Prepared[]): Promise<BatchResult> {
     // Id order: concurrent transactions lock rows in the same order.
     const winners = latestPerId(changes).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let skipped = changes.length - winners.length;
-    const upserts: WritableChange[] = [];
-    const deletes: WritableChange[] = [];
+    const upsertRows: Row[] = [];
+    const deleteRows: Row[] = [];
     for (const c of winners) {
-      if (c.type === 'delete') deletes.push(c);
-      else if (c.engagement) upserts.push(c);
-      else skipped++;
+      if (c.type === 'delete') {
+        deleteRows.push(
+          codec.row(JSON.stringify([c.id, c.provider, c.remoteId, isoOf(c.changedAtMs)])),
+        );
+      } else if (c[ROW] !== undefined) upsertRows.push(c[ROW] as Row);
+      else if (c.engagement) {
+        upsertRows.push(codec.row(upsertRowJson(c.engagement, isoOf(c.changedAtMs))));
+      } else skipped++;
     }
-    const row: (string | null)[] = [];
-    const upsertRows = upserts.map((c) => {
-      row.length = 0;
-      pushEngagementParams(row, c.engagement as Engagement, isoOf(c.changedAtMs));
-      return rowJson(row);
-    });
-    const upserted = await writeRows(tx, param, upsertSql, upsertRows);
-    const deleteRows = deletes.map((c) =>
-      JSON.stringify([c.id, c.provider, c.remoteId, isoOf(c.changedAtMs)]),
-    );
-    const deleted = await writeRows(tx, param, deleteSql, deleteRows);
-    skipped += upserts.length - upserted + deletes.length - deleted;
+    const upserted = await writeRows(tx, upsertSql, upsertRows);
+    const deleted = await writeRows(tx, deleteSql, deleteRows);
+    skipped += upsertRows.length - upserted + deleteRows.length - deleted;
     return { upserted, deleted, skipped };
   }
 
+  const prepareUpsert: PrepareUpsert = (engagement, changedAt) => {
+    const change: EngagementChange = {
+      type: 'upsert',
+      id: engagement.id,
+      provider: engagement.provider,
+      remoteId: engagement.remoteId,
+      changedAt,
+      source: 'feed',
+    };
+    const ms = Date.parse(changedAt);
+    // A time that does not parse is left to `writeBatch`'s validation, which names it.
+    if (Number.isNaN(ms)) return { ...change, engagement };
+    return Object.assign(change, { [ROW]: codec.row(upsertRowJson(engagement, isoOf(ms))) });
+  };
+
   return {
+    [PREPARE_UPSERT]: prepareUpsert,
     schema,
     async ready() {
       await driver();
@@ -196,13 +217,12 @@ export function createStore(
       const checkpoint = batch.checkpoint;
       if (checkpoint !== undefined) validateCheckpoint(checkpoint);
       const d = await driver();
-      const param = d.jsonArrayParam?.bind(d) ?? jsonArrayText;
       // Rows are locked in id order, but a batch's upserts and deletes are two statements, so
       // concurrent writers (webhooks beside a run, workers) can still deadlock: Postgres aborts
       // one transaction, which is then safe to run again.
       return retryAborted(() =>
         d.transaction(async (tx) => {
-          const result = await writeChanges(tx, param, changes);
+          const result = await writeChanges(tx, changes);
           if (checkpoint) {
             await tx.query(
               `INSERT INTO "${schema}".checkpoints (stream, value, updated_at) VALUES ($1, $2, now())

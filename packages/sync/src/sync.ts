@@ -9,7 +9,7 @@ import {
 } from '@engagekit/core';
 import { SyncError } from './errors';
 import { parseState, type StreamState } from './state';
-import type { BatchResult, SyncStore } from './store';
+import { type BatchResult, PREPARE_UPSERT, type PrepareUpsert, type SyncStore } from './store';
 
 /** A listing as the sync reads it: items, and a cursor resuming after the last one yielded. */
 export interface SyncListing extends AsyncIterable<Engagement> {
@@ -335,6 +335,7 @@ async function backfill(
   const totals = zero();
   let pending: EngagementChange[] = [];
   let cursor = state.cursor;
+  const prepare = preparerOf(store);
   // One batch is committed while the next is read: the listing waits on the vendor, the commit on
   // the database, and overlapping them is most of a sync's speed. Commits stay in order (a batch
   // starts committing only after the one before it is in) and each carries the cursor after it.
@@ -368,7 +369,7 @@ async function backfill(
   await drain(
     listing,
     (e) => {
-      pending.push(upsertOf(e));
+      pending.push(prepare ? prepare(e, changedAtOf(e)) : upsertOf(e));
       return pending.length >= batchSize ? startFlush() : undefined;
     },
     async () => {
@@ -431,10 +432,21 @@ function upsertOf(e: Engagement): EngagementChange {
     id: e.id,
     provider: e.provider,
     remoteId: e.remoteId,
-    changedAt: e.updatedAt ?? e.createdAt ?? e.occurredAt,
+    changedAt: changedAtOf(e),
     engagement: e,
     source: 'feed',
   };
+}
+
+/** When a listed engagement last changed, as far as the vendor says. */
+function changedAtOf(e: Engagement): string {
+  return e.updatedAt ?? e.createdAt ?? e.occurredAt;
+}
+
+/** The store's own way to encode an upsert as it arrives, when it is this package's store. */
+function preparerOf(store: SyncStore): PrepareUpsert | undefined {
+  const prepare = (store as { [PREPARE_UPSERT]?: unknown })[PREPARE_UPSERT];
+  return typeof prepare === 'function' ? (prepare as PrepareUpsert) : undefined;
 }
 
 function report(
