@@ -12,6 +12,7 @@
  * per engagement type (`DEVREV_TYPE_PARTITIONS`; `--partitions 0`: one whole-range shard).
  */
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { EngagementAdapter } from '@engagekit/core';
 import { DEVREV_TYPE_PARTITIONS } from '@engagekit/devrev';
@@ -23,7 +24,7 @@ import {
   startSyncWorker,
 } from '@engagekit/sync/workers';
 import { flag, printTable, ROOT, SPAN, sandboxChild, writeResult } from '../lib';
-import { cpuMs, load, sandboxAdapters, startPostgres } from './sync-lib';
+import { cpuMs, load, machineBusyMs, sandboxAdapters, startPostgres } from './sync-lib';
 
 const PER_VENDOR = flag('count', 9_000);
 const LATENCY = flag('latency', 50);
@@ -58,6 +59,8 @@ interface Run {
   /** Until every worker process had started (pg-boss, queues, the plan); part of `ms`. */
   startMs?: number | undefined;
   cpuMs: number;
+  /** CPU every process on the machine used during the run (Linux), in ms. */
+  machineCpuMs: number;
 }
 const runs: Run[] = [];
 
@@ -167,6 +170,7 @@ async function backfill(workers: number, warmUp = false, round = 0): Promise<voi
       for (let i = 0; i < workers; i++) processes.push(await spawnWorker(db, warmUp));
     }
     const c = cpuMs();
+    const m = machineBusyMs();
     const t = performance.now();
     if (MODE === 'processes') {
       for (const w of processes) w.go();
@@ -206,6 +210,7 @@ async function backfill(workers: number, warmUp = false, round = 0): Promise<voi
     }
     const ms = performance.now() - t;
     const cpu = cpuMs() - c;
+    const machineCpu = machineBusyMs() - m;
     const status = await backfillStatus(store);
     const rows = await store.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM engagekit.engagements',
@@ -220,6 +225,7 @@ async function backfill(workers: number, warmUp = false, round = 0): Promise<voi
         ms,
         startMs,
         cpuMs: MODE === 'processes' ? workerCpu : cpu,
+        machineCpuMs: machineCpu,
       });
     }
   } finally {
@@ -266,6 +272,7 @@ printTable(
     'records/s',
     'vs 1 worker',
     'cpu ms',
+    'machine busy',
   ],
   runs.map((r) => {
     const one = runs.find((o) => o.round === r.round && o.workers === 1);
@@ -279,6 +286,7 @@ printTable(
       Math.round(rateOf(r)),
       one ? `${(rateOf(r) / rateOf(one)).toFixed(2)}×` : '-',
       Math.round(r.cpuMs),
+      `${Math.round((100 * r.machineCpuMs) / (r.ms * cpus().length))} %`,
     ];
   }),
 );

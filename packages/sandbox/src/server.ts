@@ -14,6 +14,7 @@ import {
   readBody,
   type VendorRequest,
 } from './http';
+import { jsonBytes } from './json-bytes';
 import { queryRecord, RequestLog } from './log';
 import type { FaultOptions, SandboxOptions, VendorName } from './types';
 import { DevRevVendor } from './vendors/devrev';
@@ -347,19 +348,20 @@ function resolve(
   return undefined;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function write(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { ...reply.headers };
-  let payload = '';
+  let bytes = EMPTY;
   if (reply.text !== undefined) {
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
-    payload = reply.text;
+    bytes = Buffer.from(reply.text, 'utf8');
   } else if (reply.body !== undefined) {
     headers['content-type'] = 'application/json; charset=utf-8';
-    payload = JSON.stringify(reply.body);
+    // Encoded once and in pieces (jsonBytes): measuring a string and then writing it would
+    // convert it to UTF-8 twice, and a page's JSON as one string is a large allocation.
+    bytes = jsonBytes(reply.body);
   }
-  // Encoded once: measuring the string and then writing it would convert it to UTF-8 twice, a
-  // cost that shows on pages of 100 records (DevRev's carry non-Latin-1 tag names).
-  const bytes = Buffer.from(payload, 'utf8');
   headers['content-length'] = String(bytes.length);
   res.writeHead(reply.status, headers);
   res.end(bytes);
