@@ -151,9 +151,11 @@ export interface TrutoAdapterOptions extends HttpOptions {
    * - `'window'`: start times from the previous run's start minus `changesWindowLookbackMs`, so an
    *   edit to an engagement that started earlier is not seen;
    * - `'auto'`: asks the account's metadata (`GET /unified/crm/engagements/meta/list`, cached for
-   *   `changesMetaTtlMs`) at the first `changes()` iteration and uses `'modified'` when it lists
-   *   `updated_at`, else `'window'`. `capabilities.changes.mode` then says `'window'` (what is
-   *   promised before asking); `await adapter.changesMode()` and `feed.mode` say what is used.
+   *   `changesMetaTtlMs`) at the first `changes()` iteration, with that feed's per-call `request`
+   *   options (its `beforeRequest` holds the request back like a listing's), and uses `'modified'`
+   *   when it lists `updated_at`, else `'window'`. `capabilities.changes.mode` then says
+   *   `'window'` (what is promised before asking); `await adapter.changesMode()` and `feed.mode`
+   *   say what is used.
    * @default 'auto'
    */
   changes?: TrutoChangesMode | undefined;
@@ -477,7 +479,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
       durationUnit: units.durationUnit,
     });
 
-  const updatedAt = new UpdatedAtSupport(async () => {
+  const updatedAt = new UpdatedAtSupport(async (request) => {
     const { data } = await translated('meta', () =>
       transport.request({
         method: 'GET',
@@ -485,6 +487,8 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
         query: account,
         schema: TrutoListMetaSchema,
         operation: 'engagements.meta',
+        // The feed's per-call options (its beforeRequest: a shared rate limit counts this request).
+        options: request,
       }),
     );
     return supportsUpdatedAt(data);
@@ -500,7 +504,7 @@ export function createTrutoAdapter(options: TrutoAdapterOptions = {}): TrutoAdap
       const known = updatedAt.peek();
       return known === undefined ? undefined : modeOf(known);
     },
-    resolve: async (signal) => fixedMode ?? modeOf(await updatedAt.get(signal)),
+    resolve: async (signal, request) => fixedMode ?? modeOf(await updatedAt.get(signal, request)),
     invalidate: () => updatedAt.invalidate(),
     capabilities: changeCapabilities,
     source: (mode) => sources[mode],

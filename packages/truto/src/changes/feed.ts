@@ -29,8 +29,14 @@ export interface TrutoFeedContext {
   fixed: TrutoFeedMode | undefined;
   /** The mode the account's cached metadata says, if fresh (no request). */
   cached(): TrutoFeedMode | undefined;
-  /** The mode for this account: the fixed one, or the metadata's (cached, else asked). */
-  resolve(signal: AbortSignal | undefined): Promise<TrutoFeedMode>;
+  /**
+   * The mode for this account: the fixed one, or the metadata's (cached, else asked with the
+   * feed's per-call `request` options, as its listings are).
+   */
+  resolve(
+    signal: AbortSignal | undefined,
+    request?: ChangeFeedParams['request'],
+  ): Promise<TrutoFeedMode>;
   /** Forgets the cached metadata (the account refused the `updated_at` filter). */
   invalidate(): void;
   capabilities(mode: TrutoFeedMode): ChangeCapabilities;
@@ -142,7 +148,7 @@ export class TrutoChangeFeed implements ChangeFeed {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<EngagementChange> {
-    const mode = await this.context.resolve(this.#params.signal);
+    const mode = await this.context.resolve(this.#params.signal, this.#params.request);
     const feed = this.#feedFor(mode);
     try {
       yield* feed;

@@ -1,4 +1,4 @@
-import { AbortError } from '@engagekit/core';
+import { AbortError, type ListEngagementsParams } from '@engagekit/core';
 import { raceAbort } from '@engagekit/core/adapter';
 import { z } from 'zod';
 import { PROVIDER } from '../map/engagement';
@@ -26,17 +26,21 @@ export function supportsUpdatedAt(meta: TrutoListMeta): boolean {
   return typeof property === 'object' && property !== null;
 }
 
+/** The per-call HTTP options of the feed that asks (its `beforeRequest`, headers, timeout…). */
+export type MetaRequestOptions = ListEngagementsParams['request'];
+
 /**
  * The answer to "does this integrated account filter by `updated_at`?", asked once and kept for
  * `ttlMs`. One entry (an adapter serves one account), so it is bounded; concurrent callers share one
- * request. A failed probe is not kept: the next call asks again.
+ * request, sent with the per-call options of the caller that started it. A failed probe is not
+ * kept: the next call asks again.
  */
 export class UpdatedAtSupport {
   #value: { supported: boolean; expiresAt: number } | undefined;
   #pending: Promise<boolean> | undefined;
 
   constructor(
-    private readonly probe: () => Promise<boolean>,
+    private readonly probe: (request: MetaRequestOptions) => Promise<boolean>,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -47,12 +51,16 @@ export class UpdatedAtSupport {
     return value && this.now() < value.expiresAt ? value.supported : undefined;
   }
 
-  /** The cached answer, or a probe (shared with concurrent callers); `signal` abandons the wait. */
-  get(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * The cached answer, or a probe (shared with concurrent callers) sent with `request`, so a
+   * `beforeRequest` (a shared rate limit) holds it back like the feed's listings; a cached answer
+   * sends nothing. `signal` abandons the wait.
+   */
+  get(signal?: AbortSignal, request?: MetaRequestOptions): Promise<boolean> {
     const known = this.peek();
     if (known !== undefined) return Promise.resolve(known);
     // The probe itself runs without the caller's signal: another caller may be waiting for it.
-    this.#pending ??= this.probe()
+    this.#pending ??= this.probe(request)
       .then((supported) => {
         if (this.ttlMs > 0) this.#value = { supported, expiresAt: this.now() + this.ttlMs };
         return supported;
