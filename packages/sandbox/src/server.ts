@@ -352,7 +352,7 @@ const EMPTY = Buffer.alloc(0);
 
 function write(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { ...reply.headers };
-  let bytes = EMPTY;
+  let bytes: Buffer = EMPTY;
   if (reply.text !== undefined) {
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
     bytes = Buffer.from(reply.text, 'utf8');
