@@ -82,6 +82,8 @@ export interface SyncShard {
 }
 
 const DAY = 86_400_000;
+/** Batches of a backfill that may wait for their commit while the listing reads on. */
+const QUEUED_BATCHES = 2;
 const DEFAULT_BATCH = 2_000;
 const MAX_BATCH = 10_000;
 
@@ -336,14 +338,15 @@ async function backfill(
   let pending: EngagementChange[] = [];
   let cursor = state.cursor;
   const prepare = preparerOf(store);
-  // One batch is committed while the next is read: the listing waits on the vendor, the commit on
-  // the database, and overlapping them is most of a sync's speed. Commits stay in order (a batch
-  // starts committing only after the one before it is in) and each carries the cursor after it.
-  let inflight: Promise<void> | undefined;
+  // Batches are committed while the next ones are read: the listing waits on the vendor, the commit
+  // on the database, and overlapping them is most of a sync's speed. Up to QUEUED_BATCHES batches
+  // wait for their commit before the listing pauses: one commit can take longer than reading the
+  // next batch (the database shares the machine), and the listing should not stall for it. Commits
+  // stay in order (each starts only after the one before it is in; none after a failure) and each
+  // carries the cursor after it.
+  const queue: Promise<void>[] = [];
   const settle = async () => {
-    const p = inflight;
-    inflight = undefined;
-    await p;
+    while (queue.length > 0) await queue.shift();
   };
   const write = async (changes: EngagementChange[], value: StreamState) => {
     const result = await store.writeBatch({
@@ -354,7 +357,7 @@ async function backfill(
     report(onBatch, stream, 'backfill', changes, result);
   };
   const startFlush = async () => {
-    await settle();
+    while (queue.length >= QUEUED_BATCHES) await queue.shift();
     // An abort takes effect at the next commit at the latest, whatever the listing has buffered.
     throwIfAborted(signal);
     if (pending.length === 0) return;
@@ -362,9 +365,16 @@ async function backfill(
     cursor = listing.cursor ?? cursor;
     const batch = pending;
     pending = [];
-    inflight = write(batch, { ...state, cursor });
+    const before = queue[queue.length - 1];
+    const value: StreamState = { ...state, cursor };
+    const committed = (async () => {
+      await before;
+      throwIfAborted(signal);
+      await write(batch, value);
+    })();
     // Observed when settled; until then a failure must not count as unhandled.
-    inflight.catch(() => {});
+    committed.catch(() => {});
+    queue.push(committed);
   };
   await drain(
     listing,
