@@ -1,11 +1,18 @@
 import { type BeforeRequestHook, InputValidationError, RateLimitError } from '@engagekit/core';
 import type { Queryable } from '../driver';
 
+/** Half the adapters' default `timeoutMs` (30 s): the rest of the attempt is the vendor's answer. */
+const DEFAULT_MAX_WAIT_MS = 15_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A vendor's request budget, shared by every worker process that reads the same database. */
 export interface SharedRateLimit {
   /** The bucket's key (the provider id). */
   readonly key: string;
-  /** Resolves when this process may send one request; takes the slot even if the caller then aborts. */
+  /**
+   * Resolves when this process may send one request; takes the slot even if the caller then aborts.
+   * A next slot further than `maxWaitMs` away rejects at once with `RateLimitError` and takes none.
+   */
   acquire(signal?: AbortSignal): Promise<void>;
   /**
    * `acquire` as an adapter's (or one call's) `beforeRequest`: every attempt the adapter sends
@@ -23,7 +30,16 @@ export interface SharedRateLimitOptions {
   requestsPerSecond: number;
   /** Requests allowed at once before pacing starts. @default 1 */
   burst?: number | undefined;
-  /** A slot further away than this fails at once with `RateLimitError`. @default 60000 */
+  /**
+   * The longest wait for a slot. A slot further away is not taken: the attempt fails at once with a
+   * `RateLimitError` (status 429, `retryAfterMs`: how far away the next slot is) and the bucket is
+   * left as it was, so an attempt that cannot use a slot does not push later ones further away.
+   * The wait counts toward the attempt's `timeoutMs` (the adapters' default: 30 s), which must also
+   * leave the vendor time to answer: keep this well below the `timeoutMs` of the requests the limit
+   * holds back, or an attempt may time out waiting for a slot it reserved (the slot is then lost).
+   * At most 2^31-1.
+   * @default 15000 (half the adapters' default `timeoutMs`)
+   */
   maxWaitMs?: number | undefined;
   /**
    * The schema holding the `rate_limits` table, which a store's migrations create (`ready()` of a
@@ -43,7 +59,7 @@ export function sharedRateLimit(db: Queryable, options: SharedRateLimitOptions):
   const { key } = options;
   const rps = options.requestsPerSecond;
   const burst = options.burst ?? 1;
-  const maxWaitMs = options.maxWaitMs ?? 60_000;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const schema = options.schema ?? 'engagekit';
   const bad = (path: string, message: string) =>
     new InputValidationError([{ path, rule: 'invalid', message }]);
@@ -52,32 +68,49 @@ export function sharedRateLimit(db: Queryable, options: SharedRateLimitOptions):
     throw bad('requestsPerSecond', 'expected a positive number');
   }
   if (!Number.isInteger(burst) || burst < 1) throw bad('burst', 'expected a positive integer');
-  if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) {
-    throw bad('maxWaitMs', 'expected a non-negative number of milliseconds');
+  if (typeof maxWaitMs !== 'number' || !(maxWaitMs >= 0 && maxWaitMs <= MAX_TIMER_MS)) {
+    throw bad('maxWaitMs', `expected a number of milliseconds from 0 to ${MAX_TIMER_MS}`);
   }
   const intervalS = 1 / rps;
+  const table = `"${schema}".rate_limits`;
   // The earliest slot a request may take is (burst - 1) intervals before now: that is the burst.
-  const sql = `INSERT INTO "${schema}".rate_limits AS r (key, tat)
+  // The slot an update takes is greatest(r.tat, earliest), so its wait is at most maxWaitMs exactly
+  // when r.tat is at most maxWaitMs away: otherwise the row stays as it is and nothing is returned.
+  const reserve = `INSERT INTO ${table} AS r (key, tat)
       VALUES ($1, clock_timestamp() - make_interval(secs => ($3::int - 1) * $2::float8)
         + make_interval(secs => $2::float8))
     ON CONFLICT (key) DO UPDATE
       SET tat = greatest(r.tat, clock_timestamp() - make_interval(secs => ($3::int - 1) * $2::float8))
         + make_interval(secs => $2::float8)
+      WHERE r.tat <= clock_timestamp() + make_interval(secs => $4::float8)
     RETURNING (extract(epoch FROM (r.tat - clock_timestamp()))::float8 - $2::float8) * 1000 AS wait_ms`;
+  const nextSlot = `SELECT extract(epoch FROM (tat - clock_timestamp()))::float8 * 1000 AS wait_ms
+    FROM ${table} WHERE key = $1`;
   const limit: SharedRateLimit = {
     key,
     beforeRequest: (info) => limit.acquire(info.signal),
     async acquire(signal) {
-      const { rows } = await db.query<{ wait_ms: string | number }>(sql, [key, intervalS, burst]);
-      const waitMs = Math.ceil(Number(rows[0]?.wait_ms ?? 0));
-      if (waitMs <= 0) return;
-      if (waitMs > maxWaitMs) {
+      // An attempt that already gave up takes no slot.
+      if (signal?.aborted) throw signal.reason;
+      const { rows } = await db.query<{ wait_ms: string | number }>(reserve, [
+        key,
+        intervalS,
+        burst,
+        maxWaitMs / 1000,
+      ]);
+      const reserved = rows[0];
+      if (reserved === undefined) {
+        // Not reserved: how far the next slot is, for the caller to come back then.
+        const next = await db.query<{ wait_ms: string | number }>(nextSlot, [key]);
+        const awayMs = Math.max(1, Math.ceil(Number(next.rows[0]?.wait_ms ?? intervalS * 1000)));
         throw new RateLimitError(
-          `${key}: the shared rate limit's next slot is ${waitMs} ms away, longer than maxWaitMs (${maxWaitMs} ms)`,
-          { status: 429, provider: key, retryAfterMs: waitMs },
+          `${key}: the shared rate limit's next slot is ${awayMs} ms away, longer than maxWaitMs (${maxWaitMs} ms); no slot was taken`,
+          { status: 429, provider: key, retryAfterMs: awayMs },
         );
       }
-      await sleep(waitMs, signal);
+      // Reserved: the slot is this attempt's, whatever the clock said between the two readings.
+      const waitMs = Math.ceil(Number(reserved.wait_ms));
+      if (waitMs > 0) await sleep(waitMs, signal);
     },
   };
   return limit;

@@ -54,10 +54,14 @@ export interface SyncWorkerOptions {
   /**
    * Each provider's limit, shared by all workers (a token bucket row in Postgres, one token per
    * request the adapter sends: each attempt at a page, retries and Zoom's OAuth token requests
-   * included); `false` leaves a provider to its adapter's per-process limiter.
+   * included); `false` leaves a provider to its adapter's per-process limiter. `maxWaitMs`: see
+   * `SharedRateLimitOptions` (a slot further away fails the shard with `RateLimitError`, taking
+   * none; pg-boss retries the shard from its checkpoint after `retryDelaySeconds`).
    * @default DEFAULT_SHARED_RATE_LIMITS
    */
-  rateLimits?: Record<string, { requestsPerSecond: number; burst?: number } | false> | undefined;
+  rateLimits?:
+    | Record<string, { requestsPerSecond: number; burst?: number; maxWaitMs?: number } | false>
+    | undefined;
   /** pg-boss cron of each provider's change-feed job; `false` schedules none. @default '*\/5 * * * *' */
   changesCron?: string | false | undefined;
   /** Records per transaction. @default 2000 */
