@@ -5,6 +5,17 @@ import type { Queryable } from '../driver';
 const DEFAULT_MAX_WAIT_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Each refusal of a shared limit, with how long until its slot is within `maxWaitMs`. */
+const refusals = new WeakMap<object, number>();
+
+/**
+ * When `error` is a shared rate limit's refusal (its next slot was further than `maxWaitMs`, and
+ * none was taken), how long until that slot is within reach, in ms; otherwise `undefined`.
+ */
+export function slotInReachMs(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? refusals.get(error) : undefined;
+}
+
 /** A vendor's request budget, shared by every worker process that reads the same database. */
 export interface SharedRateLimit {
   /** The bucket's key (the provider id). */
@@ -103,10 +114,12 @@ export function sharedRateLimit(db: Queryable, options: SharedRateLimitOptions):
         // Not reserved: how far the next slot is, for the caller to come back then.
         const next = await db.query<{ wait_ms: string | number }>(nextSlot, [key]);
         const awayMs = Math.max(1, Math.ceil(Number(next.rows[0]?.wait_ms ?? intervalS * 1000)));
-        throw new RateLimitError(
+        const refusal = new RateLimitError(
           `${key}: the shared rate limit's next slot is ${awayMs} ms away, longer than maxWaitMs (${maxWaitMs} ms); no slot was taken`,
           { status: 429, provider: key, retryAfterMs: awayMs },
         );
+        refusals.set(refusal, Math.max(0, awayMs - maxWaitMs));
+        throw refusal;
       }
       // Reserved: the slot is this attempt's, whatever the clock said between the two readings.
       const waitMs = Math.ceil(Number(reserved.wait_ms));

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type EngagementAdapter, InputValidationError } from '@engagekit/core';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -19,7 +20,7 @@ import {
   type ShardJob,
   writePlan,
 } from './plan';
-import { type SharedRateLimit, sharedRateLimit } from './rate-limit';
+import { type SharedRateLimit, sharedRateLimit, slotInReachMs } from './rate-limit';
 import { plannedShardStream, planShards, type ShardPartition } from './shards';
 
 const DAY = 86_400_000;
@@ -55,8 +56,9 @@ export interface SyncWorkerOptions {
    * Each provider's limit, shared by all workers (a token bucket row in Postgres, one token per
    * request the adapter sends: each attempt at a page, retries and Zoom's OAuth token requests
    * included); `false` leaves a provider to its adapter's per-process limiter. `maxWaitMs`: see
-   * `SharedRateLimitOptions` (a slot further away fails the shard with `RateLimitError`, taking
-   * none; pg-boss retries the shard from its checkpoint after `retryDelaySeconds`).
+   * `SharedRateLimitOptions`. A shard refused a slot (further than `maxWaitMs`, none taken) waits in
+   * the worker until the slot is within reach (a `shard-waiting` event) and resumes from its
+   * checkpoint; after 10 refusals in a row it fails, and pg-boss retries it.
    * @default DEFAULT_SHARED_RATE_LIMITS
    */
   rateLimits?:
@@ -92,6 +94,9 @@ export interface SyncWorkerOptions {
   onEvent?: ((event: SyncWorkerEvent) => void) | undefined;
 }
 
+/** Refusals of the shared limit a shard waits out in the worker before it fails to pg-boss. */
+const MAX_SLOT_REFUSALS = 10;
+
 /** What a worker reports through `onEvent`. */
 export type SyncWorkerEvent =
   | { type: 'plan'; created: boolean; plan: BackfillPlan }
@@ -99,6 +104,8 @@ export type SyncWorkerEvent =
   | { type: 'shard-start'; stream: string }
   | { type: 'shard-done'; stream: string; stats: SyncStats }
   | { type: 'shard-failed'; stream: string; error: unknown }
+  /** The shared limit refused the shard a slot (too far away): it resumes in `waitMs`. */
+  | { type: 'shard-waiting'; stream: string; waitMs: number }
   | { type: 'changes-done'; provider: string; stats: SyncStats }
   | { type: 'changes-waiting'; provider: string; remaining: number }
   | { type: 'error'; error: unknown };
@@ -274,20 +281,32 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         throw new SyncError(`Shard ${stream}: this worker has no adapter for ${j.data.provider}.`);
       }
       emit({ type: 'shard-start', stream });
-      try {
-        const stats = await syncShard({
-          client: shardClient(adapter, limits.get(adapter.id), o.pageSize, j.data.native),
-          store,
-          shard: j.data,
-          stream,
-          batchSize: o.batchSize,
-          signal: aborter.signal,
-        });
-        emit({ type: 'shard-done', stream, stats });
-        return { upserted: stats.upserted, skipped: stats.skipped };
-      } catch (error) {
-        emit({ type: 'shard-failed', stream, error });
-        throw error;
+      for (let refused = 0; ; refused++) {
+        try {
+          const stats = await syncShard({
+            client: shardClient(adapter, limits.get(adapter.id), o.pageSize, j.data.native),
+            store,
+            shard: j.data,
+            stream,
+            batchSize: o.batchSize,
+            signal: aborter.signal,
+          });
+          emit({ type: 'shard-done', stream, stats });
+          return { upserted: stats.upserted, skipped: stats.skipped };
+        } catch (error) {
+          // A slot refused by the shared limit (none taken) is waited for here, then the shard
+          // resumes from its checkpoint: a busy limit must not spend the shard's pg-boss retries.
+          const waitMs = slotInReachMs(error);
+          if (waitMs === undefined || refused >= MAX_SLOT_REFUSALS || aborter.signal.aborted) {
+            emit({ type: 'shard-failed', stream, error });
+            throw error;
+          }
+          emit({ type: 'shard-waiting', stream, waitMs });
+          await delay(waitMs, undefined, { signal: aborter.signal }).catch(() => {
+            emit({ type: 'shard-failed', stream, error });
+            throw error;
+          });
+        }
       }
     }
 
