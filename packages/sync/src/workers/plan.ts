@@ -30,6 +30,11 @@ export interface ShardJob {
   native?: Record<string, unknown> | undefined;
 }
 
+/** The advisory lock's key under which a schema's backfill plan is made (one planner at a time). */
+export function planLockKey(schema: string): string {
+  return `engagekit-plan:${schema}`;
+}
+
 /**
  * Writes the plan, its shard jobs (claimed in the order of `shards`) and each provider's
  * change-feed start in ONE transaction, under an advisory lock: when many workers start at once
@@ -51,7 +56,7 @@ export async function writePlan(options: {
   const table = `"${schema}".checkpoints`;
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`engagekit-plan:${schema}`]);
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [planLockKey(schema)]);
     const found = await client.query<{ value: string }>(
       `SELECT value FROM ${table} WHERE stream = $1`,
       [PLAN_STREAM],

@@ -16,6 +16,7 @@ import {
   changesQueue,
   changesStream,
   PLAN_STREAM,
+  planLockKey,
   SHARD_QUEUE,
   type ShardJob,
   writePlan,
@@ -176,21 +177,24 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       retryLimit: o.retryLimit,
       retryDelay: o.retryDelaySeconds,
     };
-    // Workers starting together create the same queues at once, and pg-boss's create_queue can
-    // deadlock against itself (40P01): Postgres rolls the victim back, and create_queue is
-    // ON CONFLICT DO NOTHING, so trying again is safe.
-    await retryAborted(async () => {
-      await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
-      for (const id of adapters.keys()) {
-        await boss.createQueue(changesQueue(id), {
-          name: changesQueue(id),
-          policy: 'stately',
-          retryLimit: 2,
-          retryDelay: 30,
-          expireInSeconds: o.shardExpireInSeconds,
-        });
-      }
-    }, 50);
+    // Workers starting together would create the same queues at once, and pg-boss's create_queue
+    // deadlocks against itself (40P01), which Postgres detects only after `deadlock_timeout` (1 s by
+    // default) per victim: the workers take turns under an advisory lock instead. The retry stays
+    // for a process that does not take the lock (an older version of this package).
+    await withAdvisoryLock(pool, queuesLockKey(o.schema), () =>
+      retryAborted(async () => {
+        await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
+        for (const id of adapters.keys()) {
+          await boss.createQueue(changesQueue(id), {
+            name: changesQueue(id),
+            policy: 'stately',
+            retryLimit: 2,
+            retryDelay: 30,
+            expireInSeconds: o.shardExpireInSeconds,
+          });
+        }
+      }, 50),
+    );
 
     const limits = new Map<string, SharedRateLimit>();
     for (const id of adapters.keys()) {
@@ -211,30 +215,30 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     const planOptions = { from, to, windowMs: options.backfill?.windowMs };
     // Bad partitions are an InputValidationError before any count is sent.
     planShards({ providers: providers((id) => options.partitions?.[id]), ...planOptions });
-    const planned = await store.getCheckpoint(PLAN_STREAM);
-    const partitions = new Map<string, readonly ShardPartition[]>();
-    for (const [id, parts] of Object.entries(options.partitions ?? {})) {
-      const adapter = adapters.get(id);
-      // Counting is for the worker that plans; a plan in force is joined as it is.
-      if (planned !== undefined || !adapter || adapter.capabilities.filters.from !== 'client') {
-        continue;
+    // One worker plans at a time, under the lock writePlan takes too: workers starting together
+    // wait for the first one's plan and join it, instead of each counting partitions it will not use.
+    const plan = await withAdvisoryLock(pool, planLockKey(o.schema), async (conn) => {
+      const planned = await store.getCheckpoint(PLAN_STREAM);
+      const partitions = new Map<string, readonly ShardPartition[]>();
+      for (const [id, parts] of Object.entries(options.partitions ?? {})) {
+        const adapter = adapters.get(id);
+        // Counting is for the worker that plans; a plan in force is joined as it is.
+        if (planned !== undefined || !adapter || adapter.capabilities.filters.from !== 'client') {
+          continue;
+        }
+        const limit = limits.get(id);
+        const check = await checkedPartitions(adapter, parts, {
+          request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
+          signal: aborter.signal,
+        });
+        emit({
+          type: 'partitions',
+          provider: id,
+          used: check.ok,
+          reason: check.ok ? undefined : check.reason,
+        });
+        if (check.ok) partitions.set(id, check.partitions);
       }
-      const limit = limits.get(id);
-      const check = await checkedPartitions(adapter, parts, {
-        request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
-        signal: aborter.signal,
-      });
-      emit({
-        type: 'partitions',
-        provider: id,
-        used: check.ok,
-        reason: check.ok ? undefined : check.reason,
-      });
-      if (check.ok) partitions.set(id, check.partitions);
-    }
-    const conn = await pool.connect();
-    let plan: BackfillPlan;
-    try {
       const shards = planShards({
         providers: providers((id) => partitions.get(id)),
         ...planOptions,
@@ -249,11 +253,9 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         lookbackMs: 5 * 60_000,
         job,
       });
-      plan = r.plan;
-      emit({ type: 'plan', created: r.created, plan });
-    } finally {
-      conn.release();
-    }
+      emit({ type: 'plan', created: r.created, plan: r.plan });
+      return r.plan;
+    });
 
     const workOptions = { batchSize: 1, pollingIntervalSeconds: o.pollingIntervalSeconds };
     for (let i = 0; i < o.concurrency; i++) {
@@ -436,4 +438,37 @@ function checkOptions(options: SyncWorkerOptions) {
   }
   if (issues.length > 0) throw new InputValidationError(issues);
   return checked;
+}
+
+/** The advisory lock's key under which workers of one schema create pg-boss's queues. */
+export function queuesLockKey(schema: string): string {
+  return `engagekit-queues:${schema}`;
+}
+
+/**
+ * Runs `work` holding a session advisory lock on one connection of `pool` (given to `work`), and
+ * releases it whatever `work` does.
+ */
+async function withAdvisoryLock<T>(
+  pool: pg.Pool,
+  key: string,
+  work: (conn: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    try {
+      return await work(client);
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [key])
+        .catch((error: unknown) => {
+          // A connection that cannot release the lock must not go back to the pool holding it.
+          broken = error;
+        });
+    }
+  } finally {
+    client.release(broken instanceof Error ? broken : undefined);
+  }
 }
