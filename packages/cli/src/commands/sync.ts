@@ -390,6 +390,10 @@ export async function runWorker(opts: WorkerOptions, io: CliIO): Promise<number>
           );
         } else if (e.type === 'shard-failed') {
           io.stderr.write(`${e.stream}: ${describeError(e.error)} (pg-boss retries it)\n`);
+        } else if (e.type === 'shard-waiting') {
+          io.stderr.write(
+            `${e.stream}: the shared rate limit's next slot is ${Math.ceil(e.waitMs / 1000)} s away; waiting for it\n`,
+          );
         } else if (e.type === 'changes-done') {
           io.stderr.write(
             `changes ${e.provider}: upserted ${e.stats.upserted}, deleted ${e.stats.deleted}\n`,
