@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pgliteStore } from '../src/pglite';
 import type { SyncStore, WriteBatch } from '../src/store';
-import { createSync } from '../src/sync';
+import { createSync, type SyncClient } from '../src/sync';
 import { fakeClient } from './support/fake-client';
 import { fullEngagement } from './support/fixtures';
 
@@ -21,14 +21,12 @@ async function turns(n: number, until: () => boolean): Promise<boolean> {
   return until();
 }
 
-it('reads the next batch while the previous one commits, and commits batches in order with their cursors', async () => {
-  const items = Array.from({ length: 35 }, (_, i) => fullEngagement(i + 1));
-  const { client } = fakeClient(items);
-  let pulled = 0;
-  const counted = {
+/** `client` whose listing calls `onPull` for each item the sync pulls from it. */
+function countingPulls(client: SyncClient, onPull: () => void): SyncClient {
+  return {
     engagements: {
       ...client.engagements,
-      list: (p: Parameters<typeof client.engagements.list>[0]) => {
+      list: (p) => {
         const listing = client.engagements.list(p);
         return {
           get cursor() {
@@ -39,7 +37,7 @@ it('reads the next batch while the previous one commits, and commits batches in 
           },
           async *[Symbol.asyncIterator]() {
             for await (const e of listing) {
-              pulled++;
+              onPull();
               yield e;
             }
           },
@@ -47,6 +45,15 @@ it('reads the next batch while the previous one commits, and commits batches in 
       },
     },
   };
+}
+
+it('reads the next batch while the previous one commits, and commits batches in order with their cursors', async () => {
+  const items = Array.from({ length: 35 }, (_, i) => fullEngagement(i + 1));
+  const { client } = fakeClient(items);
+  let pulled = 0;
+  const counted = countingPulls(client, () => {
+    pulled++;
+  });
   const overlapped: boolean[] = [];
   const checkpoints: string[] = [];
   let writing = 0;
@@ -91,28 +98,9 @@ it('reads on while two batches wait for their commit, pauses at the third, and c
   const items = Array.from({ length: 60 }, (_, i) => fullEngagement(200 + i));
   const { client } = fakeClient(items);
   let pulled = 0;
-  const counted = {
-    engagements: {
-      ...client.engagements,
-      list: (p: Parameters<typeof client.engagements.list>[0]) => {
-        const listing = client.engagements.list(p);
-        return {
-          get cursor() {
-            return listing.cursor;
-          },
-          get done() {
-            return listing.done;
-          },
-          async *[Symbol.asyncIterator]() {
-            for await (const e of listing) {
-              pulled++;
-              yield e;
-            }
-          },
-        };
-      },
-    },
-  };
+  const counted = countingPulls(client, () => {
+    pulled++;
+  });
   let open: () => void = () => {};
   const gate = new Promise<void>((resolve) => {
     open = resolve;
