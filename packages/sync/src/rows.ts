@@ -44,7 +44,7 @@ export const UPSERT_COLUMNS: readonly Column[] = [
 
 /**
  * The expression reading a column from `x`, one element of the `jsonb` array of rows an upsert
- * sends ({@link rowJson}); the cast gives the column its type, as Postgres would parse a text
+ * sends ({@link upsertRowJson}); the cast gives the column its type, as Postgres would parse a text
  * parameter.
  */
 export function rowElement(index: number, type: ColumnType): string {

@@ -122,7 +122,7 @@ export function createStore<Row = string>(
     return opened;
   };
 
-  // Rows travel as ONE parameter, a `jsonb` array of rows (see `rowJson`), not one
+  // Rows travel as ONE parameter, a `jsonb` array of rows (see `upsertRowJson`), not one
   // parameter per column per row: the statement text is the same for any row count, and Postgres
   // parses a small statement instead of planning a VALUES list of up to 28,000 parameters
   // (half the server's CPU per row: docs/sync.md, "How a batch is sent").
@@ -169,6 +169,10 @@ export function createStore<Row = string>(
     return count;
   }
 
+  /** An upsert's row in the codec's form, whether prepared as it arrived or at `writeBatch`. */
+  const encodeUpsert = (engagement: Engagement, changedAtMs: number): Row =>
+    codec.row(upsertRowJson(engagement, isoOf(changedAtMs)));
+
   async function writeChanges(tx: Queryable, changes: Prepared[]): Promise<BatchResult> {
     // Id order: concurrent transactions lock rows in the same order.
     const winners = latestPerId(changes).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -182,7 +186,7 @@ export function createStore<Row = string>(
         );
       } else if (c[ROW] !== undefined) upsertRows.push(c[ROW] as Row);
       else if (c.engagement) {
-        upsertRows.push(codec.row(upsertRowJson(c.engagement, isoOf(c.changedAtMs))));
+        upsertRows.push(encodeUpsert(c.engagement, c.changedAtMs));
       } else skipped++;
     }
     const upserted = await writeRows(tx, upsertSql, upsertRows);
@@ -203,7 +207,7 @@ export function createStore<Row = string>(
     const ms = Date.parse(changedAt);
     // A time that does not parse is left to `writeBatch`'s validation, which names it.
     if (Number.isNaN(ms)) return { ...change, engagement };
-    return Object.assign(change, { [ROW]: codec.row(upsertRowJson(engagement, isoOf(ms))) });
+    return Object.assign(change, { [ROW]: encodeUpsert(engagement, ms) });
   };
 
   return {

@@ -4,7 +4,7 @@ import { createTrutoAdapter } from '@engagekit/truto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers';
-import { queuesLockKey } from '../src/workers/worker';
+import { queuesLockKey } from '../src/workers/plan';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { SYNC_FROM, sandboxClient, startSyncSandbox } from './support/sandbox';
 

@@ -30,6 +30,11 @@ export interface ShardJob {
   native?: Record<string, unknown> | undefined;
 }
 
+/** The advisory lock's key under which workers of one schema create pg-boss's queues. */
+export function queuesLockKey(schema: string): string {
+  return `engagekit-queues:${schema}`;
+}
+
 /** The advisory lock's key under which a schema's backfill plan is made (one planner at a time). */
 export function planLockKey(schema: string): string {
   return `engagekit-plan:${schema}`;

@@ -17,6 +17,7 @@ import {
   changesStream,
   PLAN_STREAM,
   planLockKey,
+  queuesLockKey,
   SHARD_QUEUE,
   type ShardJob,
   writePlan,
@@ -438,11 +439,6 @@ function checkOptions(options: SyncWorkerOptions) {
   }
   if (issues.length > 0) throw new InputValidationError(issues);
   return checked;
-}
-
-/** The advisory lock's key under which workers of one schema create pg-boss's queues. */
-export function queuesLockKey(schema: string): string {
-  return `engagekit-queues:${schema}`;
 }
 
 /**
