@@ -10,6 +10,7 @@ import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
 import type { SyncStore } from '../store';
 import { createSync, type SyncStats, syncShard } from '../sync';
 import { changesClient, shardClient } from './gated-listing';
+import { onceAmongWorkers } from './locks';
 import { checkedPartitions } from './partitions';
 import {
   type BackfillPlan,
@@ -169,40 +170,8 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   boss.on('error', (error) => emit({ type: 'error', error }));
   const aborter = new AbortController();
   let started = false;
+  let bossStarting: Promise<void> | undefined;
   try {
-    await store.ready();
-    await boss.start();
-    started = true;
-    const job = {
-      expireInSeconds: o.shardExpireInSeconds,
-      retryLimit: o.retryLimit,
-      retryDelay: o.retryDelaySeconds,
-    };
-    // Workers starting together would create the same queues at once, and pg-boss's create_queue
-    // deadlocks against itself (40P01), which Postgres detects only after `deadlock_timeout` (1 s by
-    // default) per victim: the workers take turns under an advisory lock instead. The retry stays
-    // for a process that does not take the lock (an older version of this package).
-    await withAdvisoryLock(pool, queuesLockKey(o.schema), () =>
-      retryAborted(async () => {
-        await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
-        for (const id of adapters.keys()) {
-          await boss.createQueue(changesQueue(id), {
-            name: changesQueue(id),
-            policy: 'stately',
-            retryLimit: 2,
-            retryDelay: 30,
-            expireInSeconds: o.shardExpireInSeconds,
-          });
-        }
-      }, 50),
-    );
-
-    const limits = new Map<string, SharedRateLimit>();
-    for (const id of adapters.keys()) {
-      const limit = id in o.rateLimits ? o.rateLimits[id] : DEFAULT_SHARED_RATE_LIMITS[id];
-      if (limit) limits.set(id, sharedRateLimit(db, { key: id, schema: o.schema, ...limit }));
-    }
-
     const now = Date.now();
     const to = new Date(options.backfill?.to ?? now).toISOString();
     const from = new Date(options.backfill?.from ?? now - 90 * DAY).toISOString();
@@ -214,19 +183,63 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         partitions: parts(a.id),
       }));
     const planOptions = { from, to, windowMs: options.backfill?.windowMs };
-    // Bad partitions are an InputValidationError before any count is sent.
+    // Bad partitions are an InputValidationError before anything is sent.
     planShards({ providers: providers((id) => options.partitions?.[id]), ...planOptions });
-    // One worker plans at a time, under the lock writePlan takes too: workers starting together
-    // wait for the first one's plan and join it, instead of each counting partitions it will not use.
-    const plan = await withAdvisoryLock(pool, planLockKey(o.schema), async (conn) => {
-      const planned = await store.getCheckpoint(PLAN_STREAM);
+
+    // pg-boss's schema and the store's are independent: both start at once.
+    bossStarting = boss.start().then(() => {
+      started = true;
+    });
+    bossStarting.catch(() => {});
+    await store.ready();
+
+    const job = {
+      expireInSeconds: o.shardExpireInSeconds,
+      retryLimit: o.retryLimit,
+      retryDelay: o.retryDelaySeconds,
+    };
+    const queueNames = [SHARD_QUEUE, ...[...adapters.keys()].map(changesQueue)];
+    // Workers starting together would create the same queues at once, and pg-boss's create_queue
+    // deadlocks against itself (40P01), which Postgres detects only after `deadlock_timeout` (1 s by
+    // default) per victim: one worker creates them while the others wait. The retry stays for a
+    // process that does not take the lock (an older version of this package).
+    const ensureQueues = () =>
+      onceAmongWorkers(
+        pool,
+        queuesLockKey(o.schema),
+        async () => {
+          const existing = new Set((await boss.getQueues()).map((q) => q.name));
+          return queueNames.every((name) => existing.has(name)) ? true : undefined;
+        },
+        () =>
+          retryAborted(async () => {
+            await boss.createQueue(SHARD_QUEUE, { name: SHARD_QUEUE, policy: 'stately', ...job });
+            for (const id of adapters.keys()) {
+              await boss.createQueue(changesQueue(id), {
+                name: changesQueue(id),
+                policy: 'stately',
+                retryLimit: 2,
+                retryDelay: 30,
+                expireInSeconds: o.shardExpireInSeconds,
+              });
+            }
+            return true;
+          }, 50),
+      );
+
+    const limits = new Map<string, SharedRateLimit>();
+    for (const id of adapters.keys()) {
+      const limit = id in o.rateLimits ? o.rateLimits[id] : DEFAULT_SHARED_RATE_LIMITS[id];
+      if (limit) limits.set(id, sharedRateLimit(db, { key: id, schema: o.schema, ...limit }));
+    }
+
+    /** Counts the partitions of the providers without a date filter (what the planner checks). */
+    const countPartitions = async () => {
       const partitions = new Map<string, readonly ShardPartition[]>();
       for (const [id, parts] of Object.entries(options.partitions ?? {})) {
         const adapter = adapters.get(id);
-        // Counting is for the worker that plans; a plan in force is joined as it is.
-        if (planned !== undefined || !adapter || adapter.capabilities.filters.from !== 'client') {
-          continue;
-        }
+        // Only a provider without a date filter is split by partitions.
+        if (adapter === undefined || adapter.capabilities.filters.from !== 'client') continue;
         const limit = limits.get(id);
         const check = await checkedPartitions(adapter, parts, {
           request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
@@ -240,23 +253,43 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         });
         if (check.ok) partitions.set(id, check.partitions);
       }
-      const shards = planShards({
-        providers: providers((id) => partitions.get(id)),
-        ...planOptions,
-      });
-      const r = await writePlan({
-        client: conn,
-        boss,
-        schema: o.schema,
-        shards,
-        from,
-        to,
-        lookbackMs: 5 * 60_000,
-        job,
-      });
-      emit({ type: 'plan', created: r.created, plan: r.plan });
-      return r.plan;
-    });
+      return partitions;
+    };
+
+    // One worker plans; workers starting together wait for its plan and join it, instead of each
+    // counting partitions it will not use. The planner counts (requests to the vendor) while
+    // pg-boss starts and the queues are created.
+    let joined = true;
+    const plan = await onceAmongWorkers(
+      pool,
+      planLockKey(o.schema),
+      async () => {
+        const planned = await store.getCheckpoint(PLAN_STREAM);
+        return planned === undefined ? undefined : (JSON.parse(planned) as BackfillPlan);
+      },
+      async (conn) => {
+        const counting = countPartitions();
+        counting.catch(() => {});
+        await bossStarting;
+        await ensureQueues();
+        const partitions = await counting;
+        const r = await writePlan({
+          client: conn,
+          boss,
+          schema: o.schema,
+          shards: planShards({ providers: providers((id) => partitions.get(id)), ...planOptions }),
+          from,
+          to,
+          lookbackMs: 5 * 60_000,
+          job,
+        });
+        joined = !r.created;
+        return r.plan;
+      },
+    );
+    emit({ type: 'plan', created: !joined, plan });
+    await bossStarting;
+    await ensureQueues();
 
     const workOptions = { batchSize: 1, pollingIntervalSeconds: o.pollingIntervalSeconds };
     for (let i = 0; i < o.concurrency; i++) {
@@ -369,6 +402,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     };
   } catch (error) {
     aborter.abort();
+    await bossStarting?.catch(() => {});
     if (started) await boss.stop({ graceful: false, wait: true }).catch(() => {});
     await store.close().catch(() => {});
     await pool.end().catch(() => {});
@@ -439,32 +473,4 @@ function checkOptions(options: SyncWorkerOptions) {
   }
   if (issues.length > 0) throw new InputValidationError(issues);
   return checked;
-}
-
-/**
- * Runs `work` holding a session advisory lock on one connection of `pool` (given to `work`), and
- * releases it whatever `work` does.
- */
-async function withAdvisoryLock<T>(
-  pool: pg.Pool,
-  key: string,
-  work: (conn: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  let broken: unknown;
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-    try {
-      return await work(client);
-    } finally {
-      await client
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [key])
-        .catch((error: unknown) => {
-          // A connection that cannot release the lock must not go back to the pool holding it.
-          broken = error;
-        });
-    }
-  } finally {
-    client.release(broken instanceof Error ? broken : undefined);
-  }
 }
