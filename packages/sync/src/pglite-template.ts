@@ -20,15 +20,23 @@ export function defaultTemplateCache(): string | undefined {
   return home ? join(home, '.cache', 'engagekit') : undefined;
 }
 
+/**
+ * The file of the installed `@electric-sql/pglite` (its CommonJS build), resolved from this
+ * package: the worker thread loads PGlite from here, so it runs the copy this package depends on.
+ */
+export function pgliteModulePath(): string {
+  // Both builds (ESM and CJS) of this file resolve from here.
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  return createRequire(here).resolve('@electric-sql/pglite');
+}
+
 let versionOnce: Promise<string | undefined> | undefined;
 
 /** The installed `@electric-sql/pglite` version: a template is only used by the version that made it. */
 function pgliteVersion(): Promise<string | undefined> {
   versionOnce ??= (async () => {
     try {
-      // Both builds (ESM and CJS) of this file resolve from here.
-      const here = typeof __filename === 'string' ? __filename : import.meta.url;
-      const main = createRequire(here).resolve('@electric-sql/pglite');
+      const main = pgliteModulePath();
       const pkg = JSON.parse(await readFile(join(dirname(main), '..', 'package.json'), 'utf8'));
       return pkg?.name === '@electric-sql/pglite' && typeof pkg.version === 'string'
         ? pkg.version
@@ -84,43 +92,66 @@ async function readTemplate(file: string): Promise<Buffer | undefined> {
 /** An empty cluster unpacks to about 40 MB. */
 const MAX_TEMPLATE_BYTES = 256 * 2 ** 20;
 
-async function writeTemplate(db: PGlite, file: string): Promise<void> {
-  const dump = await db.dumpDataDir('gzip');
-  const bytes = Buffer.from(await dump.arrayBuffer());
+/** Saves a fresh cluster's gzipped dump as the template (best effort: callers ignore a failure). */
+export async function saveTemplate(file: string, gzipped: Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   // Written aside and renamed: a process reading it never sees half a file.
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(tmp, bytes, { mode: 0o600, flag: 'wx' });
+    await writeFile(tmp, gzipped, { mode: 0o600, flag: 'wx' });
     await rename(tmp, file);
   } finally {
     await rm(tmp, { force: true });
   }
 }
 
+/** Drops a template this PGlite cannot start from: the next new database runs initdb. */
+export async function dropTemplate(file: string): Promise<void> {
+  await rm(file, { force: true }).catch(() => {});
+}
+
 /**
- * Opens PGlite at `dir`. A new database starts from the cached template when there is one for
- * this PGlite version; otherwise it runs initdb and, when `cache` is a directory, saves the fresh
- * cluster there for the next new database (best effort: a cache that cannot be written is skipped).
+ * What opening `dir` does about the template: nothing (`file` undefined: an existing database, no
+ * cache, or an unknown PGlite version), load `template` (the unpacked tar of `file`), or run
+ * initdb and save the fresh cluster to `file`.
+ */
+export interface TemplatePlan {
+  file?: string | undefined;
+  template?: Buffer | undefined;
+}
+
+/** The {@link TemplatePlan} for opening `dir` with the template cache `cache`. */
+export async function templatePlan(dir: string, cache: string | undefined): Promise<TemplatePlan> {
+  if (!cache || !(await isNew(dir))) return {};
+  const version = await pgliteVersion();
+  if (!version) return {};
+  const file = join(cache, `pglite-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.tar.gz`);
+  return { file, template: await readTemplate(file) };
+}
+
+/**
+ * Opens PGlite at `dir` in this thread. A new database starts from the cached template when there
+ * is one for this PGlite version; otherwise it runs initdb and, when `cache` is a directory, saves
+ * the fresh cluster there for the next new database (best effort: a cache that cannot be written
+ * is skipped).
  */
 export async function openPglite(dir: string, cache: string | undefined): Promise<PGlite> {
-  if (!cache || !(await isNew(dir))) return PGlite.create(dir);
-  const version = await pgliteVersion();
-  if (!version) return PGlite.create(dir);
-  const file = join(cache, `pglite-${version.replace(/[^0-9A-Za-z.-]/g, '_')}.tar.gz`);
-  const template = await readTemplate(file);
+  const { file, template } = await templatePlan(dir, cache);
+  if (!file) return PGlite.create(dir);
   if (template) {
     try {
       return await PGlite.create(dir, {
         loadDataDir: new Blob([template], { type: 'application/x-tar' }),
       });
     } catch (error) {
-      // A template this PGlite cannot start from is dropped: the next new database runs initdb.
-      await rm(file, { force: true }).catch(() => {});
+      await dropTemplate(file);
       throw error;
     }
   }
   const db = await PGlite.create(dir);
-  await writeTemplate(db, file).catch(() => {});
+  await db
+    .dumpDataDir('gzip')
+    .then(async (dump) => saveTemplate(file, new Uint8Array(await dump.arrayBuffer())))
+    .catch(() => {});
   return db;
 }

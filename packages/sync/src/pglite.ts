@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { InputValidationError } from '@engagekit/core';
 import type { Queryable, StoreDriver } from './driver';
-import { defaultTemplateCache, openPglite } from './pglite-template';
+import { defaultTemplateCache } from './pglite-template';
+import { BYTE_ROWS, openPgliteThread } from './pglite-thread';
 import { createStore, type StoreOptions, type SyncStore } from './store';
 
 /** Options of {@link pgliteStore}. */
@@ -18,6 +19,11 @@ export interface PgliteStoreOptions extends StoreOptions {
 /**
  * The embedded store: Postgres compiled to WebAssembly (PGlite) keeping its data in a directory,
  * with no server to run. One process opens a directory at a time.
+ *
+ * For a directory or `memory://`, PGlite runs in a worker thread of its own: a statement costs
+ * PGlite CPU in the thread that runs it (a batch of 2,000 rows, most of a second), which would
+ * otherwise stall this thread's timers and sockets, and the sync's listing goes on meanwhile. A
+ * `PGlite` you pass in runs where you opened it.
  *
  * @param dir The data directory (created when missing), e.g. `'./.engagekit'`; `'memory://'` keeps
  *   everything in memory. Or a `PGlite` you opened yourself: `close()` leaves it open.
@@ -46,13 +52,11 @@ export function pgliteStore(dir: string | PGlite, options: PgliteStoreOptions = 
       },
     ]);
   }
-  return createStore(async () => {
-    const db = await openPglite(
-      dir,
-      cache === false ? undefined : (cache ?? defaultTemplateCache()),
-    );
-    return pgliteDriver(db, true);
-  }, options);
+  return createStore(
+    () => openPgliteThread(dir, cache === false ? undefined : (cache ?? defaultTemplateCache())),
+    options,
+    BYTE_ROWS,
+  );
 }
 
 function pgliteDriver(db: PGlite, owned: boolean): StoreDriver {
