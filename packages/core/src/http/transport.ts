@@ -294,6 +294,9 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
         attemptController.abort(reason);
         stopWaiting?.();
       };
+      // The deadline beforeRequest is told: the timer below starts here, before the limiter and the
+      // credentials, so their waits count too.
+      const deadlineAt = beforeRequest ? now() + timeoutMs : 0;
       const deadline = setSafeTimeout(() => {
         timedOut = true;
         abortAttempt();
@@ -349,6 +352,7 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
               url: requestInfo().url,
               attempt: attempt + 1,
               signal: attemptController.signal,
+              deadline: deadlineAt,
             },
             () => (timedOut ? timeoutError('waiting for beforeRequest ') : aborted()),
             requestInfo(),

@@ -30,8 +30,9 @@ export interface RequestOptions {
    * a rate limit shared by several processes. The adapter passes it on to the requests it makes for
    * credentials (Zoom's OAuth token request), so those wait for it too. Its `info.signal` fires when
    * the request gives up (abort, or `timeoutMs`, which covers the wait): the attempt then ends with
-   * `AbortError` or `TimeoutError` and nothing is sent, even if the hook ignores the signal. A hook
-   * that throws fails the request: an engagekit error as it is, anything else as an
+   * `AbortError` or `TimeoutError` and nothing is sent, even if the hook ignores the signal; its
+   * `info.deadline` says when that timeout fires, for a hook that would rather refuse a longer
+   * wait. A hook that throws fails the request: an engagekit error as it is, anything else as an
    * `EngagekitError` with the thrown value as `cause`; neither is retried.
    * @default undefined (per call, it replaces the adapter's)
    */
@@ -49,6 +50,14 @@ export interface BeforeRequestInfo {
   attempt: number;
   /** Fires when the request gives up (its signal, the adapter's, or `timeoutMs`). */
   signal: AbortSignal;
+  /**
+   * When this attempt times out, in epoch ms: the attempt's start (before the client-side limiter
+   * and the credentials) plus its `timeoutMs`, on the clock `Date.now()` reads. The hook's wait
+   * counts toward it, so a hook that would hold the attempt past it (e.g. reserve a rate-limit slot
+   * further away) can refuse at once instead. The transport always sets it; a hook called by other
+   * code may get none.
+   */
+  deadline?: number | undefined;
 }
 
 /** An awaited hook run before each attempt; see `RequestOptions.beforeRequest`. */
