@@ -150,7 +150,13 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       // A throwing progress callback must not fail a shard.
     }
   };
-  const pool = new pg.Pool({ connectionString: options.db, max: o.concurrency + 2 });
+  // One pool for the store, the shared limits and pg-boss: a new Postgres connection costs the
+  // server a process and tens of ms of CPU, and max_connections is shared by every worker.
+  const pool = new pg.Pool({
+    connectionString: options.db,
+    max: o.concurrency + 2,
+    application_name: 'engagekit-sync-worker',
+  });
   pool.on('error', (error) => emit({ type: 'error', error }));
   const store = postgresStore(pool, { schema: o.schema });
   const db: Queryable = {
@@ -160,10 +166,8 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     },
   };
   const boss = new PgBoss({
-    connectionString: options.db,
+    db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
     schema: `${o.schema}_jobs`,
-    max: 3,
-    application_name: 'engagekit-sync-worker',
     maintenanceIntervalSeconds: o.maintenanceIntervalSeconds,
     schedule: o.changesCron !== false,
   });
