@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type BeforeRequestHook, InputValidationError, RateLimitError } from '@engagekit/core';
 import type { Queryable } from '../driver';
 
@@ -5,15 +6,46 @@ import type { Queryable } from '../driver';
 const DEFAULT_MAX_WAIT_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Each refusal of a shared limit, with how long until its slot is within `maxWaitMs`. */
+/** Refusals of a shared limit a worker's job waits out in one run before it fails. */
+export const MAX_SLOT_REFUSALS = 10;
+
+/** Each refusal of a shared limit, with how long until its slot is within reach. */
 const refusals = new WeakMap<object, number>();
 
 /**
- * When `error` is a shared rate limit's refusal (its next slot was further than `maxWaitMs`, and
- * none was taken), how long until that slot is within reach, in ms; otherwise `undefined`.
+ * When `error` is a shared rate limit's refusal (its next slot was further than `maxWaitMs` or the
+ * attempt's deadline, and none was taken), how long until that slot is within the same reach, in
+ * ms; otherwise `undefined`.
  */
 export function slotInReachMs(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? refusals.get(error) : undefined;
+}
+
+/**
+ * Runs `run`, and after each refusal of a shared limit it fails with (see {@link slotInReachMs})
+ * waits until the slot is within reach and runs it again, up to {@link MAX_SLOT_REFUSALS} times;
+ * the next refusal, any other error, or `signal` firing fails it with that refusal or error. Core
+ * retries no error of `beforeRequest`, so this is where a refused request is retried: `run` must
+ * resume where the last one stopped (a sync from its checkpoint, or a request sent again).
+ */
+export async function waitingForSlots<T>(
+  run: () => Promise<T>,
+  options: { signal?: AbortSignal | undefined; onWait?: ((waitMs: number) => void) | undefined },
+): Promise<T> {
+  for (let refused = 0; ; refused++) {
+    try {
+      return await run();
+    } catch (error) {
+      const waitMs = slotInReachMs(error);
+      if (waitMs === undefined || refused >= MAX_SLOT_REFUSALS || options.signal?.aborted) {
+        throw error;
+      }
+      options.onWait?.(waitMs);
+      await delay(waitMs, undefined, { signal: options.signal }).catch(() => {
+        throw error;
+      });
+    }
+  }
 }
 
 /** A vendor's request budget, shared by every worker process that reads the same database. */
@@ -22,13 +54,14 @@ export interface SharedRateLimit {
   readonly key: string;
   /**
    * Resolves when this process may send one request; takes the slot even if the caller then aborts.
-   * A next slot further than `maxWaitMs` away rejects at once with `RateLimitError` and takes none.
+   * A next slot further away than `maxWaitMs`, or than `deadline` (epoch ms, when the caller gives
+   * up), rejects at once with `RateLimitError` and takes none.
    */
-  acquire(signal?: AbortSignal): Promise<void>;
+  acquire(signal?: AbortSignal, deadline?: number): Promise<void>;
   /**
    * `acquire` as an adapter's (or one call's) `beforeRequest`: every attempt the adapter sends
    * takes one slot, retries and credential requests (Zoom's OAuth token) included, and waits for it
-   * under the attempt's signal.
+   * under the attempt's signal, within the attempt's deadline (`info.deadline`: its `timeoutMs`).
    */
   readonly beforeRequest: BeforeRequestHook;
 }
@@ -47,8 +80,9 @@ export interface SharedRateLimitOptions {
    * left as it was, so an attempt that cannot use a slot does not push later ones further away.
    * The wait counts toward the attempt's `timeoutMs` (the adapters' default: 30 s), which must also
    * leave the vendor time to answer: keep this well below the `timeoutMs` of the requests the limit
-   * holds back, or an attempt may time out waiting for a slot it reserved (the slot is then lost).
-   * At most 2^31-1.
+   * holds back. An attempt whose deadline (`timeoutMs`) comes sooner is held back only until then:
+   * a slot further away than its deadline is refused the same way, so no slot is reserved for an
+   * attempt that would time out waiting for it. At most 2^31-1.
    * @default 15000 (half the adapters' default `timeoutMs`)
    */
   maxWaitMs?: number | undefined;
@@ -99,26 +133,33 @@ export function sharedRateLimit(db: Queryable, options: SharedRateLimitOptions):
     FROM ${table} WHERE key = $1`;
   const limit: SharedRateLimit = {
     key,
-    beforeRequest: (info) => limit.acquire(info.signal),
-    async acquire(signal) {
+    beforeRequest: (info) => limit.acquire(info.signal, info.deadline),
+    async acquire(signal, deadline) {
       // An attempt that already gave up takes no slot.
       if (signal?.aborted) throw signal.reason;
+      // A slot the attempt would time out waiting for is as useless as one past maxWaitMs.
+      const leftMs = deadline === undefined ? Number.NaN : deadline - Date.now();
+      const reachMs = leftMs < maxWaitMs ? Math.max(0, Math.floor(leftMs)) : maxWaitMs;
       const { rows } = await db.query<{ wait_ms: string | number }>(reserve, [
         key,
         intervalS,
         burst,
-        maxWaitMs / 1000,
+        reachMs / 1000,
       ]);
       const reserved = rows[0];
       if (reserved === undefined) {
         // Not reserved: how far the next slot is, for the caller to come back then.
         const next = await db.query<{ wait_ms: string | number }>(nextSlot, [key]);
         const awayMs = Math.max(1, Math.ceil(Number(next.rows[0]?.wait_ms ?? intervalS * 1000)));
+        const reach =
+          reachMs < maxWaitMs
+            ? `the ${reachMs} ms left before the attempt's deadline`
+            : `maxWaitMs (${maxWaitMs} ms)`;
         const refusal = new RateLimitError(
-          `${key}: the shared rate limit's next slot is ${awayMs} ms away, longer than maxWaitMs (${maxWaitMs} ms); no slot was taken`,
+          `${key}: the shared rate limit's next slot is ${awayMs} ms away, longer than ${reach}; no slot was taken`,
           { status: 429, provider: key, retryAfterMs: awayMs },
         );
-        refusals.set(refusal, Math.max(0, awayMs - maxWaitMs));
+        refusals.set(refusal, Math.max(0, awayMs - reachMs));
         throw refusal;
       }
       // Reserved: the slot is this attempt's, whatever the clock said between the two readings.
