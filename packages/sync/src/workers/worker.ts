@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { type EngagementAdapter, InputValidationError } from '@engagekit/core';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -23,7 +22,7 @@ import {
   type ShardJob,
   writePlan,
 } from './plan';
-import { type SharedRateLimit, sharedRateLimit, slotInReachMs } from './rate-limit';
+import { type SharedRateLimit, sharedRateLimit, waitingForSlots } from './rate-limit';
 import { plannedShardStream, planShards, type ShardPartition } from './shards';
 
 const DAY = 86_400_000;
@@ -97,19 +96,23 @@ export interface SyncWorkerOptions {
   onEvent?: ((event: SyncWorkerEvent) => void) | undefined;
 }
 
-/** Refusals of the shared limit a shard waits out in the worker before it fails to pg-boss. */
-const MAX_SLOT_REFUSALS = 10;
-
 /** What a worker reports through `onEvent`. */
 export type SyncWorkerEvent =
   | { type: 'plan'; created: boolean; plan: BackfillPlan }
   | { type: 'partitions'; provider: string; used: boolean; reason?: string | undefined }
+  /** The shared limit refused a partition count a slot (too far away): it is sent in `waitMs`. */
+  | { type: 'partitions-waiting'; provider: string; waitMs: number }
   | { type: 'shard-start'; stream: string }
   | { type: 'shard-done'; stream: string; stats: SyncStats }
   | { type: 'shard-failed'; stream: string; error: unknown }
   /** The shared limit refused the shard a slot (too far away): it resumes in `waitMs`. */
   | { type: 'shard-waiting'; stream: string; waitMs: number }
   | { type: 'changes-done'; provider: string; stats: SyncStats }
+  /**
+   * The shared limit refused the change feed a slot (too far away): it resumes from its checkpoint
+   * in `waitMs`, in the same job (after 10 refusals in one run the job fails; pg-boss retries it).
+   */
+  | { type: 'changes-slot-waiting'; provider: string; waitMs: number }
   | { type: 'changes-waiting'; provider: string; remaining: number }
   | { type: 'error'; error: unknown };
 
@@ -248,6 +251,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         const check = await checkedPartitions(adapter, parts, {
           request: limit ? { beforeRequest: limit.beforeRequest } : undefined,
           signal: aborter.signal,
+          onSlotWait: (waitMs) => emit({ type: 'partitions-waiting', provider: id, waitMs }),
         });
         emit({
           type: 'partitions',
@@ -321,32 +325,29 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         throw new SyncError(`Shard ${stream}: this worker has no adapter for ${j.data.provider}.`);
       }
       emit({ type: 'shard-start', stream });
-      for (let refused = 0; ; refused++) {
-        try {
-          const stats = await syncShard({
-            client: shardClient(adapter, limits.get(adapter.id), o.pageSize, j.data.native),
-            store,
-            shard: j.data,
-            stream,
-            batchSize: o.batchSize,
+      try {
+        // A slot refused by the shared limit (none taken) is waited for here, then the shard
+        // resumes from its checkpoint: a busy limit must not spend the shard's pg-boss retries.
+        const stats = await waitingForSlots(
+          () =>
+            syncShard({
+              client: shardClient(adapter, limits.get(adapter.id), o.pageSize, j.data.native),
+              store,
+              shard: j.data,
+              stream,
+              batchSize: o.batchSize,
+              signal: aborter.signal,
+            }),
+          {
             signal: aborter.signal,
-          });
-          emit({ type: 'shard-done', stream, stats });
-          return { upserted: stats.upserted, skipped: stats.skipped };
-        } catch (error) {
-          // A slot refused by the shared limit (none taken) is waited for here, then the shard
-          // resumes from its checkpoint: a busy limit must not spend the shard's pg-boss retries.
-          const waitMs = slotInReachMs(error);
-          if (waitMs === undefined || refused >= MAX_SLOT_REFUSALS || aborter.signal.aborted) {
-            emit({ type: 'shard-failed', stream, error });
-            throw error;
-          }
-          emit({ type: 'shard-waiting', stream, waitMs });
-          await delay(waitMs, undefined, { signal: aborter.signal }).catch(() => {
-            emit({ type: 'shard-failed', stream, error });
-            throw error;
-          });
-        }
+            onWait: (waitMs) => emit({ type: 'shard-waiting', stream, waitMs }),
+          },
+        );
+        emit({ type: 'shard-done', stream, stats });
+        return { upserted: stats.upserted, skipped: stats.skipped };
+      } catch (error) {
+        emit({ type: 'shard-failed', stream, error });
+        throw error;
       }
     }
 
@@ -369,18 +370,24 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
           emit({ type: 'changes-waiting', provider: id, remaining });
           return { waiting: remaining };
         }
-        const sync = createSync({
-          // Every request of the feed takes a slot of the provider's shared limit, as shards do.
-          client: changesClient(
-            adapter,
-            limits.get(id),
-            () => new SyncError(`Stream ${changesStream(id)} lost its change-feed state.`),
-          ),
-          store,
-          stream: changesStream(id),
-          batchSize: o.batchSize,
+        const run = () =>
+          createSync({
+            // Every request of the feed takes a slot of the provider's shared limit, as shards do.
+            client: changesClient(
+              adapter,
+              limits.get(id),
+              () => new SyncError(`Stream ${changesStream(id)} lost its change-feed state.`),
+            ),
+            store,
+            stream: changesStream(id),
+            batchSize: o.batchSize,
+          }).run({ signal: aborter.signal });
+        // A refused slot is waited for like a shard's: the feed resumes from its checkpoint, and
+        // the job fails to pg-boss only after MAX_SLOT_REFUSALS of them.
+        const stats = await waitingForSlots(run, {
+          signal: aborter.signal,
+          onWait: (waitMs) => emit({ type: 'changes-slot-waiting', provider: id, waitMs }),
         });
-        const stats = await sync.run({ signal: aborter.signal });
         emit({ type: 'changes-done', provider: id, stats });
         return { upserted: stats.upserted, deleted: stats.deleted };
       });
