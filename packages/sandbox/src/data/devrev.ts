@@ -159,23 +159,32 @@ export function devrevEngagementSpec(
     baseId: devrevEngagementId,
     parseId: parseDevrevEngagementId,
     idOf: (r) => r.id as string,
+    // A filtered listing tests every record it passes (a page of one engagement type reads about
+    // nine records per match): members and parents, which cost string building, are made only
+    // when a filter reads them.
     traits: (i) => {
-      if (hash32(seed, i, 10) % 25 === 0) {
-        return {
-          type: typeOf(i),
-          members: memberIdxs(i).flatMap((u) => [userId(u), userDisplay(u)]),
-          parents: [],
-        };
-      }
-      const ref = externalRef(i);
-      const members = memberIdxs(i).flatMap((u) => [userId(u), userDisplay(u)]);
-      const parents = parentIdxs(i).flatMap((p) => {
-        const parent = parentOf(p);
-        return [parent.id as string, parent.display_id as string];
-      });
-      return ref
-        ? { type: typeOf(i), members, parents, externalRef: ref }
-        : { type: typeOf(i), members, parents };
+      const minimal = isMinimal(i);
+      let members: string[] | undefined;
+      let parents: string[] | undefined;
+      const t: DevRevTraits = {
+        type: typeOf(i),
+        get members() {
+          members ??= memberIdxs(i).flatMap((u) => [userId(u), userDisplay(u)]);
+          return members;
+        },
+        get parents() {
+          parents ??= minimal
+            ? []
+            : parentIdxs(i).flatMap((p) => {
+                const parent = parentOf(p);
+                return [parent.id as string, parent.display_id as string];
+              });
+          return parents;
+        },
+      };
+      const ref = minimal ? undefined : externalRef(i);
+      if (ref) t.externalRef = ref;
+      return t;
     },
     traitsOf: (r) => {
       const t: DevRevTraits = {
