@@ -99,8 +99,13 @@ async function handle(m) {
       : {};
     db = await PGlite.create(m.dir, options);
     if (!m.dump) return [undefined, []];
-    const gz = new Uint8Array(await (await db.dumpDataDir('gzip')).arrayBuffer());
-    return [gz, [gz.buffer]];
+    try {
+      const gz = new Uint8Array(await (await db.dumpDataDir('gzip')).arrayBuffer());
+      return [gz, [gz.buffer]];
+    } catch {
+      // The template is best effort: the database is open all the same.
+      return [undefined, []];
+    }
   }
   if (m.op === 'query') {
     const params = m.params;
@@ -247,7 +252,10 @@ export async function openPgliteThread(
         transfer,
       );
     } catch (error) {
-      if (error instanceof messages.DatabaseError) Object.assign(error, { query: sql, params });
+      // As PGlite's own error has them; not rows that were moved to the worker.
+      if (error instanceof messages.DatabaseError) {
+        Object.assign(error, { query: sql, params: text.length === 0 ? params : undefined });
+      }
       throw error;
     }
   };
