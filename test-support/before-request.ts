@@ -29,7 +29,9 @@ export function itAwaitsBeforeRequest(
     const adapter = create(sb, adapterHook.hook);
     sb.log.clear();
     sb.faults.failNext(vendor, { status: 500 });
-    const from = new Date(Date.now() - 30 * 86_400_000);
+    // A day before the seeded span starts: its first record sits at the span's start, which a `from`
+    // taken after the sandbox started would cut off.
+    const from = new Date(Date.now() - 31 * 86_400_000);
     const listed = [];
     for await (const e of adapter.engagements.list({ from, pageSize: 5 })) listed.push(e);
     expect(listed.length).toBeGreaterThan(5);
