@@ -73,6 +73,16 @@ it('runs statements in the worker: the event loop turns while a batch of 2,000 r
   }
 });
 
+it('rows reach the worker intact, ASCII or not', async () => {
+  const store = threadStore({ schema: 'rows_text' });
+  const ascii = fullEngagement(1, { subject: 'plain "quoted" \\ text' });
+  const wide = fullEngagement(2, { subject: 'café ✓ 😀', body: 'naïve — 日本語' });
+  await store.writeBatch({ changes: [upsert(ascii, '2026-11-01T12:00:00.000Z')] });
+  await store.writeBatch({ changes: [upsert(wide, '2026-11-01T12:00:00.000Z')] });
+  expect((await store.get(ascii.id))?.engagement).toEqual(ascii);
+  expect((await store.get(wide.id))?.engagement).toEqual(wide);
+});
+
 it('a transaction holds the database: a statement from outside waits for its end', async () => {
   await driver.query('CREATE TABLE tx_isolation (n int)');
   const seen: number[] = [];
