@@ -29,9 +29,10 @@ export function itAwaitsBeforeRequest(
     const adapter = create(sb, adapterHook.hook);
     sb.log.clear();
     sb.faults.failNext(vendor, { status: 500 });
-    // A day before the seeded span starts: its first record sits at the span's start, which a `from`
-    // taken after the sandbox started would cut off.
-    const from = new Date(Date.now() - 31 * 86_400_000);
+    // The seeded span is the last 30 days, but an engagement's time (DevRev's scheduled_date) may be
+    // up to 5 days before its record was created: a from 30 days back cut off the first record at
+    // some times of day (DevRev's first page then had 4 of 5).
+    const from = new Date(Date.now() - 36 * 86_400_000);
     const listed = [];
     for await (const e of adapter.engagements.list({ from, pageSize: 5 })) listed.push(e);
     expect(listed.length).toBeGreaterThan(5);
