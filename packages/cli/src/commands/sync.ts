@@ -19,7 +19,7 @@ import {
 } from '@engagekit/sync';
 import { pgliteStore } from '@engagekit/sync/pglite';
 import { postgresStore } from '@engagekit/sync/postgres';
-import { startSyncWorker } from '@engagekit/sync/workers';
+import { type SyncWorkerEvent, startSyncWorker } from '@engagekit/sync/workers';
 import { Command } from 'commander';
 import {
   type Connection,
@@ -379,30 +379,8 @@ export async function runWorker(opts: WorkerOptions, io: CliIO): Promise<number>
       // lets several workers share its backfill instead of one reading it all.
       partitions: { devrev: DEVREV_TYPE_PARTITIONS },
       onEvent: (e) => {
-        if (e.type === 'plan') {
-          const n = Object.values(e.plan.shards).reduce((a, b) => a + b, 0);
-          io.stderr.write(
-            `${e.created ? 'planned' : 'joined'} a backfill of ${n} shards from ${e.plan.from}\n`,
-          );
-        } else if (e.type === 'shard-done') {
-          io.stderr.write(
-            `${e.stream}: upserted ${e.stats.upserted}, skipped ${e.stats.skipped}\n`,
-          );
-        } else if (e.type === 'shard-failed') {
-          io.stderr.write(`${e.stream}: ${describeError(e.error)} (pg-boss retries it)\n`);
-        } else if (e.type === 'shard-waiting') {
-          io.stderr.write(
-            `${e.stream}: the shared rate limit's next slot is ${Math.ceil(e.waitMs / 1000)} s away; waiting for it\n`,
-          );
-        } else if (e.type === 'changes-done') {
-          io.stderr.write(
-            `changes ${e.provider}: upserted ${e.stats.upserted}, deleted ${e.stats.deleted}\n`,
-          );
-        } else if (e.type === 'partitions' && !e.used) {
-          io.stderr.write(`${e.provider}: one backfill shard (${e.reason})\n`);
-        } else if (e.type === 'error') {
-          io.stderr.write(`${describeError(e.error)}\n`);
-        }
+        const line = workerEventLine(e);
+        if (line !== undefined) io.stderr.write(`${line}\n`);
       },
     });
     io.stderr.write(
@@ -416,6 +394,36 @@ export async function runWorker(opts: WorkerOptions, io: CliIO): Promise<number>
     return EXIT.ok;
   } finally {
     await connection.close();
+  }
+}
+
+/** The stderr line `engagekit sync worker` prints for a worker's event, if any. */
+export function workerEventLine(e: SyncWorkerEvent): string | undefined {
+  const slotAway = (waitMs: number) =>
+    `the shared rate limit's next slot is ${Math.ceil(waitMs / 1000)} s away; waiting for it`;
+  switch (e.type) {
+    case 'plan': {
+      const n = Object.values(e.plan.shards).reduce((a, b) => a + b, 0);
+      return `${e.created ? 'planned' : 'joined'} a backfill of ${n} shards from ${e.plan.from}`;
+    }
+    case 'shard-done':
+      return `${e.stream}: upserted ${e.stats.upserted}, skipped ${e.stats.skipped}`;
+    case 'shard-failed':
+      return `${e.stream}: ${describeError(e.error)} (pg-boss retries it)`;
+    case 'shard-waiting':
+      return `${e.stream}: ${slotAway(e.waitMs)}`;
+    case 'changes-slot-waiting':
+      return `changes ${e.provider}: ${slotAway(e.waitMs)}`;
+    case 'partitions-waiting':
+      return `${e.provider} partition count: ${slotAway(e.waitMs)}`;
+    case 'changes-done':
+      return `changes ${e.provider}: upserted ${e.stats.upserted}, deleted ${e.stats.deleted}`;
+    case 'partitions':
+      return e.used ? undefined : `${e.provider}: one backfill shard (${e.reason})`;
+    case 'error':
+      return describeError(e.error);
+    default:
+      return undefined;
   }
 }
 
