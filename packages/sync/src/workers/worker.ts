@@ -58,9 +58,11 @@ export interface SyncWorkerOptions {
    * Each provider's limit, shared by all workers (a token bucket row in Postgres, one token per
    * request the adapter sends: each attempt at a page, retries and Zoom's OAuth token requests
    * included); `false` leaves a provider to its adapter's per-process limiter. `maxWaitMs`: see
-   * `SharedRateLimitOptions`. A shard refused a slot (further than `maxWaitMs`, none taken) waits in
-   * the worker until the slot is within reach (a `shard-waiting` event) and resumes from its
-   * checkpoint; after 10 refusals in a row it fails, and pg-boss retries it.
+   * `SharedRateLimitOptions`. A shard refused a slot (further than `maxWaitMs` or the attempt's
+   * deadline, none taken) waits in the worker until the slot is within reach (a `shard-waiting`
+   * event) and resumes from its checkpoint; after 10 refusals in one claim it fails, and pg-boss
+   * retries it. The change-feed job (`changes-slot-waiting`) and the partition counts
+   * (`partitions-waiting`) wait the same way.
    * @default DEFAULT_SHARED_RATE_LIMITS
    */
   rateLimits?:
