@@ -1,10 +1,10 @@
-import type { Sandbox } from '@engagekit/sandbox';
+import { type Sandbox, startSandbox } from '@engagekit/sandbox';
 import { createTrutoAdapter } from '@engagekit/truto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSyncWorker } from '../src/workers';
 import { startPostgres, type TestPostgres } from './support/postgres';
-import { SYNC_FROM, startSyncSandbox } from './support/sandbox';
+import { SANDBOX_NOW, SYNC_FROM, startSyncSandbox } from './support/sandbox';
 
 // A worker's store, shared rate limits and pg-boss share one pool: each Postgres connection is a
 // server process (tens of ms of CPU to start) and counts against max_connections, which every
@@ -55,5 +55,46 @@ it('a worker opens at most concurrency + 2 connections, pg-boss included, over a
     expect((rows[0]?.sessions ?? 0) - 1).toBeGreaterThanOrEqual(1);
   } finally {
     await admin.end();
+  }
+}, 120_000);
+
+it('a worker stopped mid-shard leaves pg-boss nothing to send on the ended pool (no unhandled rejection)', async () => {
+  const slow = await startSandbox({
+    seed: 7,
+    count: 60,
+    days: 30,
+    now: SANDBOX_NOW,
+    faults: { latencyMs: 150 },
+  });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const db = await server.createDatabase('stop_mid_shard');
+    let started = () => {};
+    const shardStarted = new Promise<void>((r) => {
+      started = r;
+    });
+    const worker = await startSyncWorker({
+      db,
+      adapters: [createTrutoAdapter({ ...slow.adapterOptions.truto })],
+      backfill: { from: SYNC_FROM.toISOString(), to: new Date().toISOString() },
+      rateLimits: { truto: false },
+      changesCron: false,
+      concurrency: 2,
+      pageSize: 2,
+      pollingIntervalSeconds: 0.5,
+      onEvent: (e) => {
+        if (e.type === 'shard-start') started();
+      },
+    });
+    await shardStarted;
+    await worker.stop();
+    // pg-boss reports the aborted shards after its workers stop; give it the time to try.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await slow.close();
   }
 }, 120_000);

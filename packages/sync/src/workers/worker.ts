@@ -163,6 +163,11 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     application_name: 'engagekit-sync-worker',
   });
   pool.on('error', (error) => emit({ type: 'error', error }));
+  let poolEnded = false;
+  const endPool = () => {
+    poolEnded = true;
+    return pool.end().catch(() => {});
+  };
   const store = postgresStore(pool, { schema: o.schema });
   const db: Queryable = {
     query: async <R>(sql: string, params: readonly unknown[] = []) => {
@@ -171,7 +176,12 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     },
   };
   const boss = new PgBoss({
-    db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
+    db: {
+      // Like pg-boss's own pool once closed, nothing is sent after stop() (a job it reports late),
+      // where the ended pool would throw.
+      executeSql: async (text: string, values?: unknown[]) =>
+        poolEnded ? { rows: [] } : pool.query(text, values),
+    },
     schema: `${o.schema}_jobs`,
     maintenanceIntervalSeconds: o.maintenanceIntervalSeconds,
     schedule: o.changesCron !== false,
@@ -410,7 +420,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
         aborter.abort(new SyncError('The worker is stopping.'));
         await boss.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => {});
         await store.close();
-        await pool.end().catch(() => {});
+        await endPool();
       },
     };
   } catch (error) {
@@ -418,7 +428,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     await bossStarting?.catch(() => {});
     if (started) await boss.stop({ graceful: false, wait: true }).catch(() => {});
     await store.close().catch(() => {});
-    await pool.end().catch(() => {});
+    await endPool();
     throw error;
   }
 }
