@@ -43,7 +43,8 @@ it('plans one whole-range shard per partition for a provider without a date filt
     ],
     from: '2026-01-01T00:00:00.000Z',
     to: '2026-01-15T00:00:00.000Z',
-    windowMs: 7 * 86_400_000,
+    // Two quarters of 28 days (the oldest stretch of a range is cut in quarter windows).
+    windowMs: 28 * 86_400_000,
   });
   expect(shards).toEqual([
     { ...whole('devrev'), partition: 'call', native: { type: 'call' } },

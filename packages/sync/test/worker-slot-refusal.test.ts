@@ -44,7 +44,12 @@ it('a shard refused a slot of the shared limit (next slot further than maxWaitMs
     rateLimits: { [PROVIDER]: { requestsPerSecond: 1000, maxWaitMs: 1000 } },
     changesCron: false,
     concurrency: 1,
-    backfill: { from: new Date(SANDBOX_NOW.getTime() - 6 * DAY), to: SANDBOX_NOW },
+    // One shard: the range is within a quarter of windowMs (the oldest stretch is cut in quarters).
+    backfill: {
+      from: new Date(SANDBOX_NOW.getTime() - 6 * DAY),
+      to: SANDBOX_NOW,
+      windowMs: 24 * DAY,
+    },
     pollingIntervalSeconds: 0.5,
     onEvent: (e) => {
       if (events.length < 1000) events.push(e);

@@ -39,7 +39,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-it('plans shards per provider and window within each vendor limit, newest first, without gaps; one shard for a provider without a date filter, claimed first', () => {
+it('plans shards per provider and window within each vendor limit, newest first, without gaps, the oldest two windows cut in quarters to be claimed last; one shard for a provider without a date filter, claimed first', () => {
   const shards = planShards({
     providers: [
       { id: 'zoom-contact-center', maxWindowMs: 30 * DAY, timeFilter: 'server' },
@@ -47,15 +47,32 @@ it('plans shards per provider and window within each vendor limit, newest first,
       { id: 'devrev', timeFilter: 'client' },
     ],
     from: '2026-01-01T00:00:00.000Z',
-    to: '2026-03-01T00:00:00.000Z',
+    to: '2026-05-01T00:00:00.000Z',
     windowMs: 40 * DAY,
   });
+  // Zoom: 30-day windows (its limit) down to 60 days from the start, then 7.5-day windows.
+  // Truto: 40-day windows (windowMs) down to 80 days from the start, then 10-day windows.
   expect(shards.map((s) => [s.provider, s.from, s.to])).toEqual([
-    ['devrev', '2026-01-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
-    ['zoom-contact-center', '2026-01-30T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
-    ['truto', '2026-01-20T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
-    ['zoom-contact-center', '2026-01-01T00:00:00.000Z', '2026-01-30T00:00:00.000Z'],
-    ['truto', '2026-01-01T00:00:00.000Z', '2026-01-20T00:00:00.000Z'],
+    ['devrev', '2026-01-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z'],
+    ['truto', '2026-03-22T00:00:00.000Z', '2026-05-01T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-03-02T00:00:00.000Z', '2026-04-01T00:00:00.000Z'],
+    ['truto', '2026-03-12T00:00:00.000Z', '2026-03-22T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-02-22T12:00:00.000Z', '2026-03-02T00:00:00.000Z'],
+    ['truto', '2026-03-02T00:00:00.000Z', '2026-03-12T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-02-15T00:00:00.000Z', '2026-02-22T12:00:00.000Z'],
+    ['truto', '2026-02-20T00:00:00.000Z', '2026-03-02T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-02-07T12:00:00.000Z', '2026-02-15T00:00:00.000Z'],
+    ['truto', '2026-02-10T00:00:00.000Z', '2026-02-20T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-01-31T00:00:00.000Z', '2026-02-07T12:00:00.000Z'],
+    ['truto', '2026-01-31T00:00:00.000Z', '2026-02-10T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-01-23T12:00:00.000Z', '2026-01-31T00:00:00.000Z'],
+    ['truto', '2026-01-21T00:00:00.000Z', '2026-01-31T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-01-16T00:00:00.000Z', '2026-01-23T12:00:00.000Z'],
+    ['truto', '2026-01-11T00:00:00.000Z', '2026-01-21T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-01-08T12:00:00.000Z', '2026-01-16T00:00:00.000Z'],
+    ['truto', '2026-01-01T00:00:00.000Z', '2026-01-11T00:00:00.000Z'],
+    ['zoom-contact-center', '2026-01-01T00:00:00.000Z', '2026-01-08T12:00:00.000Z'],
   ]);
   expect(() =>
     planShards({
@@ -165,9 +182,10 @@ it('4 worker processes, one SIGKILLed mid-shard: the table equals the sandbox da
     () => backfillStatus(store as SyncStore),
     (s) => s.total > 0 && s.finished === s.total,
   );
-  // DevRev cannot filter by date: one shard for the range; the others 8 windows of 4 days each.
-  expect(status.total).toBe(17);
-  expect(status.done).toEqual({ devrev: 1, 'zoom-contact-center': 8, truto: 8 });
+  // DevRev cannot filter by date: one shard for the range. The others: 31 days and part of today,
+  // 6 windows of 4 days, then the oldest 7-8 days in 8 one-day quarters.
+  expect(status.total).toBe(29);
+  expect(status.done).toEqual({ devrev: 1, 'zoom-contact-center': 14, truto: 14 });
 
   const stored = await storedEngagements(store);
   expect([...stored.keys()].sort()).toEqual([...expected.keys()].sort());

@@ -63,10 +63,11 @@ export interface PlanShardsOptions {
  * Splits a backfill into shards: provider × window, each window at most the vendor's own limit
  * (Zoom: one month) and at most `windowMs`, covering `[from, to)` without gaps or overlaps; a
  * provider that cannot filter by date gets one shard for the whole range (one per partition when it
- * has `partitions`). In the order workers
- * should claim them: whole-range shards first (the longest: started last, one would finish after
- * everything else), then the windows newest first, every provider's window i before any window
- * i + 1, so recent data lands first.
+ * has `partitions`). The oldest stretch of a provider's range, up to two windows long, is cut into
+ * quarter windows. In the order workers should claim them: whole-range shards first (the longest:
+ * started last, one would finish after everything else), then the windows newest first, every
+ * provider's window i before any window i + 1, so recent data lands first and the short windows
+ * come last (workers finish together).
  */
 export function planShards(options: PlanShardsOptions): PlannedShard[] {
   const from = new Date(options.from).getTime();
@@ -110,9 +111,14 @@ export function planShards(options: PlanShardsOptions): PlannedShard[] {
     }
     const step = Math.min(windowMs, max ?? windowMs);
     let w = 0;
-    for (let end = to; end > from; end -= step, w++) {
+    for (let end = to; end > from; w++) {
+      // The oldest stretch, up to two windows long, is cut into quarter windows: they are claimed
+      // last, so the backfill ends on short shards and the workers finish together, where a full
+      // window claimed last would run on one worker while the others sit idle.
+      const size = end - from <= 2 * step ? Math.ceil(step / 4) : step;
       windows[w] ??= [];
-      windows[w]?.push(shard(Math.max(from, end - step), end));
+      windows[w]?.push(shard(Math.max(from, end - size), end));
+      end -= size;
     }
   });
   return [...whole, ...windows.flat()];
