@@ -100,16 +100,17 @@ it('two `engagekit sync worker --db postgres://…` processes (the built bin) pl
   const db = await server.createDatabase('cli_workers');
   const pair = [startWorker(db), startWorker(db)];
   store = postgresStore(db);
-  // 20 days (and part of today) in 7-day shards: 3 each for Zoom and Truto; DevRev, which cannot
-  // filter by date, 1 for the whole range per engagement type (9).
+  // 20 days and part of today with 7-day windows: Zoom and Truto each one 7-day shard, then the
+  // oldest 13-14 days in 8 quarter windows (1.75 days); DevRev, which cannot filter by date, 1 for
+  // the whole range per engagement type (9).
   const status = await waitFor(
     () => backfillStatus(store as SyncStore),
     (s) => s.total > 0 && s.finished === s.total,
   );
   expect(status).toMatchObject({
-    total: 15,
-    finished: 15,
-    done: { devrev: 9, 'zoom-contact-center': 3, truto: 3 },
+    total: 27,
+    finished: 27,
+    done: { devrev: 9, 'zoom-contact-center': 9, truto: 9 },
   });
 
   const rows = await store.query(
@@ -126,10 +127,10 @@ it('two `engagekit sync worker --db postgres://…` processes (the built bin) pl
   );
   const said = pair.map((w) => w.stderr());
   expect(
-    said.filter((t) => t.includes(`planned a backfill of 15 shards from ${FROM}`)),
+    said.filter((t) => t.includes(`planned a backfill of 27 shards from ${FROM}`)),
   ).toHaveLength(1);
   expect(
-    said.filter((t) => t.includes(`joined a backfill of 15 shards from ${FROM}`)),
+    said.filter((t) => t.includes(`joined a backfill of 27 shards from ${FROM}`)),
   ).toHaveLength(1);
   // Every shard reported once, by one of the two, with what it wrote.
   const reported = said.flatMap((t) => [
@@ -147,6 +148,6 @@ it('two `engagekit sync worker --db postgres://…` processes (the built bin) pl
   for (const w of pair) w.proc.kill('SIGTERM');
   for (const w of pair) {
     expect(await w.exited).toEqual({ code: 0, signal: null });
-    expect(w.stderr()).toContain('stopped; backfill 15/15 shards done');
+    expect(w.stderr()).toContain('stopped; backfill 27/27 shards done');
   }
 }, 240_000);

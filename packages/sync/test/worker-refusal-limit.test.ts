@@ -44,7 +44,12 @@ it('a shard refused a slot MAX_SLOT_REFUSALS + 1 times in a row waits out the fi
     rateLimits: { [PROVIDER]: { requestsPerSecond: 1000, maxWaitMs: 1000 } },
     changesCron: false,
     concurrency: 1,
-    backfill: { from: new Date(SANDBOX_NOW.getTime() - 6 * DAY), to: SANDBOX_NOW },
+    // One shard: the range is within a quarter of windowMs (the oldest stretch is cut in quarters).
+    backfill: {
+      from: new Date(SANDBOX_NOW.getTime() - 6 * DAY),
+      to: SANDBOX_NOW,
+      windowMs: 24 * DAY,
+    },
     // One retry, an hour away: the failed shard stays queued for it while the test looks.
     retryLimit: 1,
     retryDelaySeconds: 3600,
