@@ -11,6 +11,8 @@ function adapterView(config: InternalAxiosRequestConfig) {
   for (const key of Object.keys(config).sort()) {
     const value = (config as unknown as Record<string, unknown>)[key];
     if (key === 'signal') view[key] = value instanceof AbortSignal;
+    // Own requests take bytes, a caller's instance text: asserted on its own below.
+    else if (key === 'responseType') view[key] = value === 'arraybuffer' ? 'text' : value;
     else if (key === 'headers') {
       const headers = config.headers.toJSON() as Record<string, unknown>;
       view.headerNames = Object.keys(headers);

@@ -11,7 +11,8 @@ function wireView(config: InternalAxiosRequestConfig) {
     method: config.method,
     data: config.data,
     timeout: config.timeout,
-    responseType: config.responseType,
+    // Own requests take bytes, a caller's instance text (transport-json-bytes.test.ts).
+    responseType: config.responseType === 'arraybuffer' ? 'text' : config.responseType,
     maxRedirects: config.maxRedirects,
     maxContentLength: config.maxContentLength,
     headerNames: Object.keys(headers),

@@ -18,8 +18,11 @@ export interface SendConfig {
   maxContentLength: number;
 }
 
-/** Sends one request and answers axios' response, whatever its status (`validateStatus` accepts all). */
-export type Send = (request: SendConfig) => Promise<AxiosResponse<string>>;
+/**
+ * Sends one request and answers axios' response, whatever its status (`validateStatus` accepts all).
+ * Its body is text, or bytes the transport decodes itself (`parseJsonBytes`).
+ */
+export type Send = (request: SendConfig) => Promise<AxiosResponse<string | Uint8Array>>;
 
 const identity = (data: string) => data;
 const acceptAll = () => true;
@@ -31,9 +34,24 @@ const FIXED = {
   maxRedirects: 0,
 } as const satisfies AxiosRequestConfig;
 
-/** Through `instance.request`: its interceptors and config merging run as the caller set them up. */
-export function instanceSender(instance: AxiosInstance): Send {
-  return (request) => instance.request<string>({ ...request, ...FIXED });
+/** Whether axios would decode a body with this `responseEncoding` as UTF-8 (its default). */
+const decodesAsUtf8 = (encoding: unknown) =>
+  encoding === undefined || /^utf-?8$/i.test(String(encoding));
+
+/**
+ * The transport's own requests take the body as bytes: decoding UTF-8 text costs more than parsing
+ * it on Node 20, and `parseJsonBytes` skips most of that (see json-body.ts).
+ */
+const FIXED_BYTES = { ...FIXED, responseType: 'arraybuffer' } as const satisfies AxiosRequestConfig;
+
+/**
+ * Through `instance.request`: its interceptors and config merging run as the caller set them up.
+ * A caller's instance gets the body as text, as its response interceptors always have; the
+ * transport's own instance (`bytes`) as bytes.
+ */
+export function instanceSender(instance: AxiosInstance, bytes = false): Send {
+  const fixed = bytes && decodesAsUtf8(instance.defaults.responseEncoding) ? FIXED_BYTES : FIXED;
+  return (request) => instance.request<string | Uint8Array>({ ...request, ...fixed });
 }
 
 /** The header buckets axios flattens into each request: `common` and one per method. */
@@ -74,11 +92,13 @@ const isPlain = (value: unknown): value is Record<string, unknown> =>
  * the buckets, a bucket that is not a plain object): the caller then goes through an instance.
  */
 export function directSender(): Send | undefined {
-  const merged = axios.mergeConfig(axios.defaults as AxiosRequestConfig, FIXED) as Record<
+  const merged = axios.mergeConfig(axios.defaults as AxiosRequestConfig, FIXED_BYTES) as Record<
     string,
     unknown
   >;
   const { headers: defaultHeaders, ...base } = merged;
+  // A body decoded with another encoding is the instance path's (axios decodes it as text there).
+  if (!decodesAsUtf8(base.responseEncoding)) return undefined;
   if (defaultHeaders !== undefined && !isPlain(defaultHeaders)) return undefined;
   const buckets = defaultHeaders ?? {};
   for (const name of Object.keys(buckets)) {
@@ -154,7 +174,7 @@ export function directSender(): Send | undefined {
         (response) => {
           cancelIfRequested(config);
           response.headers = AxiosHeaders.from(response.headers as never);
-          return response as AxiosResponse<string>;
+          return response as AxiosResponse<Uint8Array>;
         },
         (reason: unknown) => {
           if (!axios.isCancel(reason)) {

@@ -24,6 +24,7 @@ import { compileValidator } from '../validation/compile';
 import { raceAbort } from './abort';
 import { directSender, instanceSender } from './axios-dispatch';
 import { awaitBeforeRequest } from './before-request';
+import { bodyText, parseJsonBytes, tooLongForText } from './json-body';
 import { LimiterPausedError, TokenBucket } from './rate-limiter';
 import { parseRateLimitHeaders, parseRetryAfter, retryDelay, shouldRetry } from './retry';
 import { MAX_TIMER_MS, setSafeTimeout, sleepFor } from './timers';
@@ -169,11 +170,20 @@ function lowerHeaders(headers: AxiosResponse['headers'] | undefined): Record<str
   return out;
 }
 
-function parseBody(text: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (typeof text !== 'string') return { ok: true, value: text };
-  if (text.length === 0) return { ok: true, value: undefined };
+function parseBody(data: unknown): { ok: true; value: unknown } | { ok: false } {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  if (bytes instanceof Uint8Array) {
+    if (bytes.length === 0) return { ok: true, value: undefined };
+    try {
+      return { ok: true, value: parseJsonBytes(bytes) };
+    } catch {
+      return { ok: false };
+    }
+  }
+  if (typeof data !== 'string') return { ok: true, value: data };
+  if (data.length === 0) return { ok: true, value: undefined };
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(data) };
   } catch {
     return { ok: false };
   }
@@ -227,7 +237,7 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
   const { link, never } = signalLinker(config.signal);
   /** The last credential registered per header name (secrets are never unregistered). */
   const registeredCredentials = new Map<string, string>();
-  const send = http ? instanceSender(http) : (directSender() ?? instanceSender(leanAxios()));
+  const send = http ? instanceSender(http) : (directSender() ?? instanceSender(leanAxios(), true));
 
   async function request(req: TransportRequest): Promise<TransportResponse<unknown>> {
     // Either signal stops the call: the caller's per-call one and the adapter-wide one.
@@ -392,7 +402,7 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
       });
       config.hooks?.onRequest?.(hookBase());
       const started = now();
-      let response: AxiosResponse<string> | undefined;
+      let response: AxiosResponse<string | Uint8Array> | undefined;
       let failure: EngagekitError | undefined;
       let errorCode: string | undefined;
       try {
@@ -456,6 +466,11 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
         if (limiter && window.remaining === 0 && window.resetInMs !== undefined) {
           limiter.pauseUntil(now() + window.resetInMs);
         }
+        // As axios' own text decoding failed (ERR_STRING_TOO_LONG, see isTooLarge) before bodies
+        // came as bytes.
+        if (tooLongForText(response.data)) {
+          throw new ResponseTooLargeError(maxResponseBytes, { provider, request: requestInfo() });
+        }
         const parsed = parseBody(response.data);
         if (status >= 200 && status < 300) {
           if (!parsed.ok) {
@@ -480,7 +495,7 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
           const requestId = config.requestIdHeader ? resHeaders[config.requestIdHeader] : undefined;
           return { status, data, headers: resHeaders, requestId };
         }
-        body = parsed.ok ? parsed.value : response.data;
+        body = parsed.ok ? parsed.value : bodyText(response.data);
         if (status === 401 && config.auth?.onUnauthorized && !refreshedAuth) {
           refreshedAuth = true;
           let refreshed: boolean;
