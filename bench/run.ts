@@ -10,6 +10,7 @@ import { ROOT } from './lib';
 
 const ALL = [
   'normalisation',
+  'body-decoding',
   'listing',
   'merged',
   'memory',

@@ -39,8 +39,8 @@ const decodesAsUtf8 = (encoding: unknown) =>
   encoding === undefined || /^utf-?8$/i.test(String(encoding));
 
 /**
- * The transport's own requests take the body as bytes: decoding UTF-8 text costs more than parsing
- * it on Node 20, and `parseJsonBytes` skips most of that (see json-body.ts).
+ * The transport's own requests take the body as bytes: `parseJsonBytes` parses it without the
+ * two-byte string UTF-8 text of a non-ASCII body becomes (see json-body.ts).
  */
 const FIXED_BYTES = { ...FIXED, responseType: 'arraybuffer' } as const satisfies AxiosRequestConfig;
 

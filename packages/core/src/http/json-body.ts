@@ -1,13 +1,15 @@
 import { constants, isAscii } from 'node:buffer';
 
 /**
- * Response bodies as bytes, parsed as `JSON.parse(bytes.toString('utf8'))` would parse them, at a
- * third of the cost. Node 20 decodes UTF-8 with non-ASCII characters at ~60 MB/s: 1.7 ms for a
- * 100 KB page of 100 Zoom records, three times what `JSON.parse` then takes (bench/README.md,
- * "Decoding response bodies"). Latin-1 decoding copies bytes; JSON's structure is ASCII, so the
- * Latin-1 text parses to the same tree, and only the strings that hold bytes ≥ 0x80 are decoded
- * again, each from its own bytes. Every byte of such a string is a raw byte of the body unless the
- * body has `\u` escapes (one could stand for U+0080–U+00FF): those bodies take the plain path.
+ * Response bodies as bytes, parsed as `JSON.parse(bytes.toString('utf8'))` would parse them, with
+ * half the string memory. A body with any non-ASCII character decodes to a two-byte string, twice
+ * its size: a 100 KB page becomes 200 KB, past V8's 128 KB limit for regular objects, so every
+ * decoding allocates a fresh large object whose pages the kernel faults in on first touch (1.5 ms
+ * for a 100 KB Truto page on the benchmark VM, 0.09 ms for 64 KB; bench/README.md, "Response bodies
+ * as bytes"). Latin-1 text is one byte per byte. JSON's structure is ASCII, so the Latin-1 text
+ * parses to the same tree, and only the strings that hold bytes ≥ 0x80 are decoded again, each
+ * from its own bytes. Every byte of such a string is a raw byte of the body unless the body has
+ * `\u` escapes (one could stand for U+0080–U+00FF): those bodies take the plain path.
  */
 
 /** A string holding a character U+0080–U+00FF: in Latin-1 text, one that came from a byte ≥ 0x80. */
