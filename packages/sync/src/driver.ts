@@ -18,6 +18,11 @@ export interface StoreDriver extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Releases what the driver opened (not what the caller handed it). */
   close(): Promise<void>;
+  /**
+   * Whether the database went away for good (PGlite's worker thread died): the store then opens a
+   * new driver for its next call instead of failing every call from then on.
+   */
+  lost?(): boolean;
 }
 
 /**

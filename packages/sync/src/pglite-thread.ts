@@ -170,7 +170,8 @@ export type PgliteThreadDriver = StoreDriver & { readonly [PGLITE_WORKER]: Worke
  * order they were issued; a transaction holds the database from `BEGIN` to `COMMIT`/`ROLLBACK`,
  * and statements issued outside it wait for its end. A Postgres error rejects its statement with
  * PGlite's `DatabaseError` (the same fields: `code`, `detail`, `constraint`, …); a worker that
- * died rejects every statement with a {@link SyncError}.
+ * died rejects every statement with a {@link SyncError} and reports itself `lost()`, so the store
+ * opens a new one.
  */
 export async function openPgliteThread(
   dir: string,
@@ -295,6 +296,7 @@ export async function openPgliteThread(
 
   return {
     [PGLITE_WORKER]: worker,
+    lost: () => gone !== undefined && !closing,
     query: (sql, params) => exclusive(() => run(sql, params)),
     transaction: (fn) =>
       exclusive(async () => {

@@ -104,11 +104,22 @@ export function createStore<Row = string>(
   let opened: Promise<StoreDriver> | undefined;
   let closed = false;
 
+  /** The open driver, once its migrations ran: a lost one is replaced on the next call. */
+  let current: StoreDriver | undefined;
+
   const driver = (): Promise<StoreDriver> => {
     if (closed) return Promise.reject(new SyncError('The store is closed.'));
+    if (current?.lost?.()) {
+      // What it was running failed with it; the database itself (a directory: PGlite recovers
+      // from its WAL as after a crash) is opened again.
+      void current.close().catch(() => {});
+      current = undefined;
+      opened = undefined;
+    }
     opened ??= openDriver().then(async (d) => {
       try {
         await migrate(d, schema);
+        current = d;
         return d;
       } catch (error) {
         await d.close().catch(() => {});

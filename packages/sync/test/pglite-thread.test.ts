@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { messages, PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Queryable } from '../src/driver';
@@ -147,6 +150,47 @@ it('a worker that dies rejects the statement it was running and every later one'
   await expect(own.transaction(async () => 1)).rejects.toBeInstanceOf(SyncError);
   await own.close();
 });
+
+it('a store whose worker died opens a new one on its next call: committed rows and checkpoint are there', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'engagekit-pglite-lost-'));
+  const drivers: PgliteThreadDriver[] = [];
+  const store = createStore(
+    async () => {
+      if (drivers.length >= 3) throw new Error('opened too often');
+      const d = await openPgliteThread(dir, defaultTemplateCache());
+      drivers.push(d);
+      return d;
+    },
+    {},
+    BYTE_ROWS,
+  );
+  const killWorker = async (d: PgliteThreadDriver | undefined) => {
+    const worker = (d as PgliteThreadDriver)[PGLITE_WORKER];
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+  };
+  try {
+    await store.writeBatch({ changes: batch(3), checkpoint: { stream: 's', value: 'one' } });
+    // Killed between calls: the next call opens the directory again.
+    await killWorker(drivers[0]);
+    expect(await store.getCheckpoint('s')).toBe('one');
+    expect(drivers).toHaveLength(2);
+    // Killed mid-statement: that statement fails, the next one runs on a new worker.
+    const running = store.query('SELECT count(*) FROM generate_series(1, 50000000)');
+    await killWorker(drivers[1]);
+    await expect(running).rejects.toBeInstanceOf(SyncError);
+    await store.writeBatch({ changes: batch(5), checkpoint: { stream: 's', value: 'two' } });
+    expect(drivers).toHaveLength(3);
+    expect(
+      await store.query<{ n: number }>('SELECT count(*)::int AS n FROM engagekit.engagements'),
+    ).toEqual([{ n: 5 }]);
+    expect(await store.getCheckpoint('s')).toBe('two');
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 60_000);
 
 let entry: BundledEntry | undefined;
 afterAll(async () => {
