@@ -68,7 +68,9 @@ const vendors: Record<string, () => EngagementAdapter> = {
 const list = async (make: () => EngagementAdapter) => {
   const seen: string[] = [];
   for await (const e of make().engagements.list({ ...SPAN, pageSize: 100 })) {
-    seen.push(`${e.id} ${e.subject ?? ''} ${e.participants.map((p) => p.name ?? '').join('|')}`);
+    seen.push(
+      `${e.id} ${e.subject ?? ''} ${e.participants.map((p) => p.displayName ?? '').join('|')}`,
+    );
   }
   return seen;
 };

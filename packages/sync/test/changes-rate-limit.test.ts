@@ -1,4 +1,4 @@
-import { type Sandbox, startSandbox } from '@engagekit/sandbox';
+import type { Sandbox } from '@engagekit/sandbox';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Queryable } from '../src/driver';
@@ -7,9 +7,10 @@ import type { SyncStore } from '../src/store';
 import { changesClient } from '../src/workers/gated-listing';
 import { sharedRateLimit } from '../src/workers/rate-limit';
 import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
-import { startPostgres, type TestPostgres } from './support/postgres';
+import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW } from './support/sandbox';
+import { startWorkerEnv, stopAll } from './support/worker-env';
 
 const DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
@@ -23,15 +24,9 @@ let sb: Sandbox;
 let store: SyncStore | undefined;
 let worker: SyncWorker | undefined;
 beforeAll(async () => {
-  server = await startPostgres();
-  sb = await startSandbox({ seed: 23, count: 30, days: 10, now: SANDBOX_NOW });
+  ({ server, sb } = await startWorkerEnv({ seed: 23, count: 30, days: 10 }));
 });
-afterAll(async () => {
-  await worker?.stop();
-  await store?.close();
-  await sb?.close();
-  await server?.stop();
-});
+afterAll(() => stopAll(worker, store, sb, server));
 
 /** The bucket's arrival time in seconds (Postgres's own clock and precision). */
 async function tat(s: SyncStore, schema: string): Promise<number> {

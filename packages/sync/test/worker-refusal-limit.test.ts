@@ -1,5 +1,5 @@
 import { RateLimitError } from '@engagekit/core';
-import { type Sandbox, startSandbox } from '@engagekit/sandbox';
+import type { Sandbox } from '@engagekit/sandbox';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
@@ -7,9 +7,10 @@ import type { SyncStore } from '../src/store';
 import { MAX_SLOT_REFUSALS, slotInReachMs } from '../src/workers/rate-limit';
 import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
 import { keepBooked } from './support/booked-limit';
-import { startPostgres, type TestPostgres } from './support/postgres';
+import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW } from './support/sandbox';
+import { startWorkerEnv, stopAll } from './support/worker-env';
 
 const DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
@@ -20,15 +21,9 @@ let sb: Sandbox;
 let store: SyncStore | undefined;
 let worker: SyncWorker | undefined;
 beforeAll(async () => {
-  server = await startPostgres();
-  sb = await startSandbox({ seed: 37, count: 10, days: 5, now: SANDBOX_NOW });
+  ({ server, sb } = await startWorkerEnv({ seed: 37, count: 10, days: 5 }));
 });
-afterAll(async () => {
-  await worker?.stop();
-  await store?.close();
-  await sb?.close();
-  await server?.stop();
-});
+afterAll(() => stopAll(worker, store, sb, server));
 
 it('a shard refused a slot MAX_SLOT_REFUSALS + 1 times in a row waits out the first 10 and then fails (shard-failed with the refusal), back to pg-boss for a retry; nothing was sent', async () => {
   const db = await server.createDatabase(SCHEMA);

@@ -1,12 +1,13 @@
-import { type Sandbox, startSandbox } from '@engagekit/sandbox';
+import type { Sandbox } from '@engagekit/sandbox';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
 import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
-import { startPostgres, type TestPostgres } from './support/postgres';
+import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW } from './support/sandbox';
+import { startWorkerEnv, stopAll } from './support/worker-env';
 
 const DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
@@ -17,15 +18,9 @@ let sb: Sandbox;
 let store: SyncStore | undefined;
 let worker: SyncWorker | undefined;
 beforeAll(async () => {
-  server = await startPostgres();
-  sb = await startSandbox({ seed: 31, count: 20, days: 5, now: SANDBOX_NOW });
+  ({ server, sb } = await startWorkerEnv({ seed: 31, count: 20, days: 5 }));
 });
-afterAll(async () => {
-  await worker?.stop();
-  await store?.close();
-  await sb?.close();
-  await server?.stop();
-});
+afterAll(() => stopAll(worker, store, sb, server));
 
 it('a shard refused a slot of the shared limit (next slot further than maxWaitMs) waits in the worker until it is within reach and resumes: no shard failure, no pg-boss retry spent', async () => {
   const db = await server.createDatabase(SCHEMA);
