@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { bodyText, parseJsonBytes, tooLongForText } from '../src/http/json-body';
 
@@ -34,6 +35,11 @@ describe('parseJsonBytes', () => {
       ['a', 3],
       ['ü', 4],
     ]);
+  });
+
+  it('nulls, numbers and booleans beside decoded strings are left as they are', () => {
+    const value = { a: [null, 'é', 1, true, [null]], b: null, c: { d: null, e: 'ü', f: false } };
+    expect(parseJsonBytes(utf8(JSON.stringify(value)))).toEqual(value);
   });
 
   it('a top-level string is decoded', () => {
@@ -74,6 +80,14 @@ describe('parseJsonBytes', () => {
       ['\ufffd', 3],
       ['m', 2],
     ]);
+  });
+
+  it('decoded keys are plain data properties: writable and deletable, as JSON.parse makes them', () => {
+    const parsed = parseJsonBytes(utf8('{"é":1,"a":2}')) as Record<string, number>;
+    parsed.é = 3;
+    expect(parsed.é).toBe(3);
+    expect(delete parsed.é).toBe(true);
+    expect(Object.keys(parsed)).toEqual(['a']);
   });
 
   it('a "__proto__" key stays an own key when the object has keys to decode', () => {
@@ -159,5 +173,9 @@ describe('bodyText and tooLongForText', () => {
     const huge = { byteLength: 2 ** 30 } as unknown as Uint8Array;
     Object.setPrototypeOf(huge, Uint8Array.prototype);
     expect(tooLongForText(huge)).toBe(true);
+    // The longest string still fits: only past it does the body count as too long.
+    const longest = { byteLength: constants.MAX_STRING_LENGTH } as unknown as Uint8Array;
+    Object.setPrototypeOf(longest, Uint8Array.prototype);
+    expect(tooLongForText(longest)).toBe(false);
   });
 });
