@@ -140,6 +140,8 @@ describe('cursorAfter on the source pages', () => {
           p: 'acme',
           f: 'fp1',
           k: 1,
+          // The id of item 0 ('a'), hashed: where a resume skips through.
+          i: createHash('sha256').update('a').digest('base64url').slice(0, 8),
         });
       }
     }

@@ -46,6 +46,12 @@ export const CursorStateSchema = z.object({
   t: z.string().optional(),
   /** Raw items of that page already consumed. */
   k: z.number().int().nonnegative().optional(),
+  /**
+   * A short hash of the id of the last item consumed on that page: a resume skips through that
+   * item wherever the page now holds it, not `k` items (a record deleted or inserted before it in
+   * the meantime would otherwise shift the count onto a record not yet yielded).
+   */
+  i: z.string().min(1).max(16).optional(),
   /** Raw items of the window consumed before that page (for restarts after token expiry). */
   c: z.number().int().nonnegative().optional(),
   /** Adapter- or client-specific state. */

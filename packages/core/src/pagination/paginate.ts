@@ -177,6 +177,11 @@ function invalidRecordError(record: InvalidRecord): ResponseValidationError {
  * guards against repeated tokens, repeated pages, runs of empty pages and oversized tokens,
  * `maxPages`, prefetch, abort, the `onInvalidRecord` policy, and recovery from expired page tokens.
  */
+/** The id of a page's last consumed item as a cursor carries it: 48 bits of its SHA-256. */
+function idAnchor(id: string): string {
+  return crypto.createHash('sha256').update(id).digest('base64url').slice(0, 8);
+}
+
 export function paginate<T>(options: PaginateOptions<T>): PageIterator<T> {
   return new PageIterator<T>((sink) => run(options, sink));
 }
@@ -284,6 +289,8 @@ async function* run<T>(
     return;
   }
   let skip = state?.k ?? 0;
+  /** The resumed page's anchor: the id hash of the last item consumed on it. */
+  let anchor = state?.k !== undefined ? state.i : undefined;
   let pages = 0;
   let emptyPagesInARow = 0;
   let seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
@@ -329,6 +336,7 @@ async function* run<T>(
         }
         lastRestartAt = resumeAt;
         skip = resumeAt;
+        anchor = undefined;
         // Records inserted at the window's start shift a by-count restart back onto records already
         // yielded: one such page is dropped, not an error. Restarts must progress, so this is bounded.
         repeatForgiven = true;
@@ -390,8 +398,29 @@ async function* run<T>(
     }
     const stopHere = pages >= maxPages;
 
-    const start = Math.min(skip, records.count);
+    const itemAt = (i: number): T | undefined => {
+      const entry = records.entries?.[i];
+      return entry ? (entry.invalid ? undefined : (entry.item as T)) : (result.items[i] as T);
+    };
+    let start = Math.min(skip, records.count);
+    if (anchor !== undefined) {
+      // Resumed mid-page: skip through the last item consumed wherever it now is. Gone from the
+      // page, nothing is skipped: the items consumed before it come again at this resume boundary,
+      // which is better than skipping one never yielded.
+      start = 0;
+      for (let i = 0; i < records.count; i++) {
+        const item = itemAt(i);
+        const id = item === undefined ? undefined : idOf(item);
+        if (id !== undefined && idAnchor(id) === anchor) {
+          start = i + 1;
+          break;
+        }
+      }
+      anchor = undefined;
+      skip = 0;
+    }
     skip -= start;
+    if (skip < 0) skip = 0;
     const kept: T[] = [];
     const rawIndex: number[] = [];
     let repeats = 0;
@@ -483,7 +512,9 @@ async function* run<T>(
           if (r === undefined) return undefined;
           // What follows the last item on this page was dropped or skipped already: resume after it.
           if (index === lastKept) return endCursorOf();
-          return encode(here, { k: r + 1 });
+          const item = kept[index] as T;
+          const id = idOf(item);
+          return encode(here, { k: r + 1, ...(id !== undefined ? { i: idAnchor(id) } : {}) });
         },
       };
     }
