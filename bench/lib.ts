@@ -3,6 +3,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { EngagementAdapter } from '@engagekit/core';
+import { createDevRevAdapter } from '@engagekit/devrev';
+import { createTrutoAdapter } from '@engagekit/truto';
+import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -103,6 +107,25 @@ export interface SandboxChild {
 }
 
 /** The seeded data every benchmark lists: `count` records per vendor over the 180 days before NOW. */
+/** Options every adapter of a benchmark gets (no client-side limiter, fewer retries, …). */
+type BenchHttp = { rateLimit: false; maxRetries?: number };
+
+/** A factory per vendor for adapters against the sandbox child, keyed by provider id. */
+export function adapterFactories(sb: SandboxChild, http: BenchHttp) {
+  return {
+    devrev: () =>
+      createDevRevAdapter({ ...http, baseUrl: sb.urls.devrev, ...sb.credentials.devrev }),
+    'zoom-contact-center': () =>
+      createZoomContactCenterAdapter({
+        ...http,
+        baseUrl: sb.urls.zoom,
+        oauthUrl: sb.urls.zoomOAuth,
+        ...sb.credentials.zoom,
+      }),
+    truto: () => createTrutoAdapter({ ...http, baseUrl: sb.urls.truto, ...sb.credentials.truto }),
+  } satisfies Record<string, () => EngagementAdapter>;
+}
+
 export interface SandboxChildOptions {
   count: number;
   /** Latency per request (ms). @default 0 */

@@ -14,11 +14,16 @@
 
 import { loadavg } from 'node:os';
 import type { EngagementAdapter } from '@engagekit/core';
-import { createDevRevAdapter } from '@engagekit/devrev';
-import { createTrutoAdapter } from '@engagekit/truto';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
-import { flag, median, printTable, SPAN, sandboxChild, writeResult } from '../lib';
+import {
+  adapterFactories,
+  flag,
+  median,
+  printTable,
+  SPAN,
+  sandboxChild,
+  writeResult,
+} from '../lib';
 
 const COUNT = flag('count', 5000);
 const RUNS = flag('runs', 15);
@@ -52,17 +57,7 @@ axios.defaults.adapter = stub;
 
 const sb = await sandboxChild({ count: COUNT });
 const http = { rateLimit: false as const, maxRetries: 0 };
-const vendors: Record<string, () => EngagementAdapter> = {
-  devrev: () => createDevRevAdapter({ ...http, baseUrl: sb.urls.devrev, ...sb.credentials.devrev }),
-  'zoom-contact-center': () =>
-    createZoomContactCenterAdapter({
-      ...http,
-      baseUrl: sb.urls.zoom,
-      oauthUrl: sb.urls.zoomOAuth,
-      ...sb.credentials.zoom,
-    }),
-  truto: () => createTrutoAdapter({ ...http, baseUrl: sb.urls.truto, ...sb.credentials.truto }),
-};
+const vendors: Record<string, () => EngagementAdapter> = adapterFactories(sb, http);
 
 /** Lists the span; the names of every record (the two paths must agree on every string). */
 const list = async (make: () => EngagementAdapter) => {

