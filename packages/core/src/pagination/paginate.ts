@@ -398,19 +398,19 @@ async function* run<T>(
     }
     const stopHere = pages >= maxPages;
 
-    const itemAt = (i: number): T | undefined => {
-      const entry = records.entries?.[i];
-      return entry ? (entry.invalid ? undefined : (entry.item as T)) : (result.items[i] as T);
-    };
-    let start = Math.min(skip, records.count);
-    if (anchor !== undefined) {
+    let start: number;
+    if (anchor === undefined) {
+      start = Math.min(skip, records.count);
+      skip -= start;
+    } else {
       // Resumed mid-page: skip through the last item consumed wherever it now is. Gone from the
       // page, nothing is skipped: the items consumed before it come again at this resume boundary,
       // which is better than skipping one never yielded.
       start = 0;
       for (let i = 0; i < records.count; i++) {
-        const item = itemAt(i);
-        const id = item === undefined ? undefined : idOf(item);
+        const entry = records.entries?.[i];
+        if (entry?.invalid) continue;
+        const id = idOf((entry ? entry.item : result.items[i]) as T);
         if (id !== undefined && idAnchor(id) === anchor) {
           start = i + 1;
           break;
@@ -419,8 +419,6 @@ async function* run<T>(
       anchor = undefined;
       skip = 0;
     }
-    skip -= start;
-    if (skip < 0) skip = 0;
     const kept: T[] = [];
     const rawIndex: number[] = [];
     let repeats = 0;
