@@ -7,6 +7,7 @@ import type { EngagementAdapter } from '@engagekit/core';
 import { createDevRevAdapter } from '@engagekit/devrev';
 import { createTrutoAdapter } from '@engagekit/truto';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
+import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -107,6 +108,46 @@ export interface SandboxChild {
 }
 
 /** The seeded data every benchmark lists: `count` records per vendor over the 180 days before NOW. */
+/**
+ * Routes axios' default adapter through a recording: until `stopRecording()`, each request goes to
+ * the real adapter and its body is kept as bytes under the request's method, URL, params and body
+ * (and handed on as bytes, as the transport's own requests take it); after, each request is
+ * answered from the recording with what `replay` makes of the bytes.
+ */
+export function recordAndReplay(replay: (bytes: Buffer, key: string) => unknown) {
+  const realAdapter = axios.getAdapter(axios.defaults.adapter);
+  const keyOf = (c: InternalAxiosRequestConfig) =>
+    `${c.method} ${c.baseURL ?? ''}${c.url ?? ''} ${JSON.stringify(c.params ?? {})} ${typeof c.data === 'string' ? c.data : ''}`;
+  const recorded = new Map<string, { status: number; bytes: Buffer }>();
+  let recording = true;
+  const stub: AxiosAdapter = async (config) => {
+    const key = keyOf(config);
+    if (recording) {
+      const res = await realAdapter({ ...config, responseType: 'arraybuffer' });
+      const bytes = Buffer.isBuffer(res.data) ? res.data : Buffer.from(String(res.data), 'utf8');
+      recorded.set(key, { status: res.status, bytes });
+      return { ...res, data: bytes };
+    }
+    const hit = recorded.get(key);
+    if (!hit) throw new Error(`no recording for ${key}`);
+    return {
+      status: hit.status,
+      statusText: 'OK',
+      headers: { 'content-type': 'application/json' },
+      config,
+      request: {},
+      data: replay(hit.bytes, key),
+    };
+  };
+  axios.defaults.adapter = stub;
+  return {
+    recorded,
+    stopRecording() {
+      recording = false;
+    },
+  };
+}
+
 /** Options every adapter of a benchmark gets (no client-side limiter, fewer retries, …). */
 type BenchHttp = { rateLimit: false; maxRetries?: number };
 

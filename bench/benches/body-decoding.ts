@@ -14,12 +14,12 @@
 
 import { loadavg } from 'node:os';
 import type { EngagementAdapter } from '@engagekit/core';
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
 import {
   adapterFactories,
   flag,
   median,
   printTable,
+  recordAndReplay,
   SPAN,
   sandboxChild,
   writeResult,
@@ -28,32 +28,10 @@ import {
 const COUNT = flag('count', 5000);
 const RUNS = flag('runs', 15);
 
-const realAdapter = axios.getAdapter(axios.defaults.adapter);
-const key = (c: InternalAxiosRequestConfig) =>
-  `${c.method} ${c.baseURL ?? ''}${c.url ?? ''} ${JSON.stringify(c.params ?? {})} ${typeof c.data === 'string' ? c.data : ''}`;
-const recorded = new Map<string, { status: number; bytes: Buffer }>();
-let mode: 'record' | 'bytes' | 'text' = 'record';
-
-const stub: AxiosAdapter = async (config) => {
-  const k = key(config);
-  if (mode === 'record') {
-    const res = await realAdapter({ ...config, responseType: 'arraybuffer' });
-    const bytes = Buffer.isBuffer(res.data) ? res.data : Buffer.from(String(res.data), 'utf8');
-    recorded.set(k, { status: res.status, bytes });
-    return { ...res, data: bytes };
-  }
-  const hit = recorded.get(k);
-  if (!hit) throw new Error(`no recording for ${k}`);
-  return {
-    status: hit.status,
-    statusText: 'OK',
-    headers: { 'content-type': 'application/json' },
-    config,
-    request: {},
-    data: mode === 'bytes' ? hit.bytes : hit.bytes.toString('utf8'),
-  };
-};
-axios.defaults.adapter = stub;
+let mode: 'bytes' | 'text' = 'bytes';
+const { recorded, stopRecording } = recordAndReplay((bytes) =>
+  mode === 'bytes' ? bytes : bytes.toString('utf8'),
+);
 
 const sb = await sandboxChild({ count: COUNT });
 const http = { rateLimit: false as const, maxRetries: 0 };
@@ -78,6 +56,7 @@ for (const [name, make] of Object.entries(vendors)) {
   pagesOf[name] = { keys, expected };
 }
 await sb.close();
+stopRecording();
 
 const load = () => Math.round((loadavg()[0] ?? 0) * 100) / 100;
 const loads = [load()];

@@ -8,11 +8,18 @@
  */
 import { client as devrevSdk } from '@devrev/typescript-sdk';
 import type { EngagementAdapter } from '@engagekit/core';
-import { createDevRevAdapter } from '@engagekit/devrev';
-import { createTrutoAdapter } from '@engagekit/truto';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import axios from 'axios';
-import { burn, flag, median, printTable, repeat, SPAN, sandboxChild, writeResult } from '../lib';
+import {
+  adapterFactories,
+  burn,
+  flag,
+  median,
+  printTable,
+  repeat,
+  SPAN,
+  sandboxChild,
+  writeResult,
+} from '../lib';
 
 const COUNT = flag('count', 1500);
 const RUNS = flag('runs', 5);
@@ -48,17 +55,8 @@ const engagekitNoPrefetch =
     return n;
   };
 
-const adapters = {
-  devrev: () => createDevRevAdapter({ ...http, baseUrl: sb.urls.devrev, ...sb.credentials.devrev }),
-  zoom: () =>
-    createZoomContactCenterAdapter({
-      ...http,
-      baseUrl: sb.urls.zoom,
-      oauthUrl: sb.urls.zoomOAuth,
-      ...sb.credentials.zoom,
-    }),
-  truto: () => createTrutoAdapter({ ...http, baseUrl: sb.urls.truto, ...sb.credentials.truto }),
-};
+const { devrev, 'zoom-contact-center': zoom, truto } = adapterFactories(sb, http);
+const adapters = { devrev, zoom, truto };
 
 // Plain loops: what a developer writes by hand with axios (sequential, no prefetch, no mapping).
 const plainDevRev: Runner = async () => {

@@ -19,38 +19,14 @@ import {
   createZoomContactCenterAdapter,
   parseZoomEngagement,
 } from '@engagekit/zoom-contact-center';
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
-import { flag, median, printTable, SPAN, sandboxChild, writeResult } from '../lib';
+import { flag, median, printTable, recordAndReplay, SPAN, sandboxChild, writeResult } from '../lib';
 
 const COUNT = flag('count', 5000);
 const RUNS = flag('runs', 25);
 
-const realAdapter = axios.getAdapter(axios.defaults.adapter);
-const key = (c: InternalAxiosRequestConfig) =>
-  `${c.method} ${c.baseURL ?? ''}${c.url ?? ''} ${JSON.stringify(c.params ?? {})} ${typeof c.data === 'string' ? c.data : ''}`;
-const recorded = new Map<string, { status: number; text: string }>();
 const parsed = new Map<string, unknown>();
-let recording = true;
-
-const stub: AxiosAdapter = async (config) => {
-  const k = key(config);
-  if (recording) {
-    const res = await realAdapter({ ...config, transformResponse: [(d: unknown) => d] });
-    recorded.set(k, { status: res.status, text: String(res.data) });
-    return res;
-  }
-  const hit = recorded.get(k);
-  if (!hit) throw new Error(`no recording for ${k}`);
-  return {
-    status: hit.status,
-    statusText: 'OK',
-    headers: { 'content-type': 'application/json' },
-    config,
-    request: {},
-    data: parsed.get(k),
-  };
-};
-axios.defaults.adapter = stub;
+// Replayed as parsed pages: the listing replay times the SDK's work after `JSON.parse`.
+const { recorded, stopRecording } = recordAndReplay((_, key) => parsed.get(key));
 
 // The sandbox runs in a child process: the benchmark process holds only what an application would.
 const sb = await sandboxChild({ count: COUNT });
@@ -100,8 +76,8 @@ for (const [name, vendor] of Object.entries(vendors)) {
   pagesOf[name] = { listed, keys };
 }
 await sb.close();
-for (const [k, v] of recorded) parsed.set(k, JSON.parse(v.text));
-recording = false;
+for (const [k, v] of recorded) parsed.set(k, JSON.parse(v.bytes.toString('utf8')));
+stopRecording();
 
 const timed = (fn: () => void) => {
   const t = performance.now();
@@ -120,7 +96,7 @@ const rows: (string | number)[][] = [];
 const results: Record<string, unknown> = {};
 for (const [name, vendor] of Object.entries(vendors)) {
   const { listed, keys } = pagesOf[name] as { listed: number; keys: string[] };
-  const texts = keys.map((k) => recorded.get(k)?.text ?? '');
+  const texts = keys.map((k) => recorded.get(k)?.bytes.toString('utf8') ?? '');
   const pages = keys.map((k) => parsed.get(k));
   const records = pages.reduce<number>((n, p) => n + vendor.records(p).length, 0);
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
