@@ -8,6 +8,7 @@ import { retryAborted } from '../retry';
 import { DEFAULT_SCHEMA, validateSchemaName } from '../schema';
 import type { SyncStore } from '../store';
 import { createSync, type SyncStats, syncShard } from '../sync';
+import { bossDb } from './boss-db';
 import { changesClient, shardClient } from './gated-listing';
 import { onceAmongWorkers } from './locks';
 import { checkedPartitions } from './partitions';
@@ -176,12 +177,12 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     },
   };
   const boss = new PgBoss({
-    db: {
-      // Like pg-boss's own pool once closed, nothing is sent after stop() (a job it reports late),
-      // where the ended pool would throw.
-      executeSql: async (text: string, values?: unknown[]) =>
-        poolEnded ? { rows: [] } : pool.query(text, values),
-    },
+    // pg-boss's `Db` type says every result has rows; its code reads `undefined` as no result.
+    db: bossDb(
+      pool,
+      () => poolEnded,
+      (error) => emit({ type: 'error', error }),
+    ) as PgBoss.Db,
     schema: `${o.schema}_jobs`,
     maintenanceIntervalSeconds: o.maintenanceIntervalSeconds,
     schedule: o.changesCron !== false,
