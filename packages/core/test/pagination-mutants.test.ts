@@ -635,33 +635,46 @@ describe('records repeated after an expired-token restart', () => {
     };
   };
 
-  it('one page of repeats is forgiven after a restart, a second one is not', async () => {
+  // A restart re-reads what was consumed: twice as many records seen again are dropped (the re-read
+  // ones, and as many shifted forward by inserts), past that a page of repeats is an error.
+  it('after a restart, pages of repeats are dropped up to twice the records re-read, then fail', async () => {
     const vendor = script(
       {
         '': [
           { items: recs('a', 'b'), nextToken: 't1' },
-          // A record inserted at the start shifts the by-count restart back onto 'b'.
+          // A record inserted at the start: it is new, and it shifts 'a' onto the next page.
           { items: recs('x', 'a', 'b'), nextToken: 't1' },
         ],
         t1: [{ items: recs('a'), nextToken: 't2' }],
-        t2: [{ items: recs('c') }],
+        t2: [{ items: recs('a', 'b'), nextToken: 't3' }],
+        t3: [{ items: recs('b', 'a'), nextToken: 't4' }],
+        t4: [{ items: recs('c') }],
       },
       ['t1'],
     );
     const { got, run } = list(vendor);
     const error = (await rejection(run)) as PaginationError;
     expect(error.reason).toBe('repeated-page');
-    expect(got).toEqual(['a', 'b']);
-    expect(vendor.calls.map((c) => c.token)).toEqual([undefined, 't1', undefined, 't1']);
+    expect(got).toEqual(['a', 'b', 'x']);
+    expect(vendor.calls.map((c) => c.token)).toEqual([
+      undefined,
+      't1',
+      undefined,
+      't1',
+      't2',
+      't3',
+    ]);
   });
 
-  it('a page with new records ends the forgiveness: a later page of repeats fails', async () => {
+  it('new records do not renew the budget: it is spent by repeats alone', async () => {
     const vendor = script(
       {
         '': [{ items: recs('a', 'b'), nextToken: 't1' }],
         t1: [{ items: recs('c'), nextToken: 't2' }],
         t2: [{ items: recs('c'), nextToken: 't3' }],
-        t3: [{ items: recs('d') }],
+        t3: [{ items: recs('c'), nextToken: 't4' }],
+        t4: [{ items: recs('c'), nextToken: 't5' }],
+        t5: [{ items: recs('d') }],
       },
       ['t1'],
     );
@@ -669,7 +682,16 @@ describe('records repeated after an expired-token restart', () => {
     const error = (await rejection(run)) as PaginationError;
     expect(error.reason).toBe('repeated-page');
     expect(got).toEqual(['a', 'b', 'c']);
-    expect(vendor.calls.map((c) => c.token)).toEqual([undefined, 't1', undefined, 't1', 't2']);
+    // Budget 4: [a, b] again (2), then 'c' twice (1 + 1); the third 'c' fails.
+    expect(vendor.calls.map((c) => c.token)).toEqual([
+      undefined,
+      't1',
+      undefined,
+      't1',
+      't2',
+      't3',
+      't4',
+    ]);
   });
 });
 

@@ -91,7 +91,8 @@ export interface PaginateOptions<T> {
   isExpiredToken?: ((error: unknown) => boolean) | undefined;
   /**
    * On an expired token: `'restart'` re-reads the window from its start and skips the records
-   * already yielded (by count, relying on the vendor's stable order); `'fail'` throws
+   * already yielded: by id over the last 10,000 before the resume point (records deleted or
+   * inserted there meanwhile shift nothing), by count before those; `'fail'` throws
    * `PaginationError('expired-token')`. @default 'restart'
    */
   onExpiredToken?: 'restart' | 'fail' | undefined;
@@ -289,15 +290,29 @@ async function* run<T>(
     return;
   }
   let skip = state?.k ?? 0;
+  /**
+   * Raw items into the window where this listing began reading it: those before were read by the
+   * run that wrote the cursor, and their ids are not known here.
+   */
+  let readFrom = pos.consumed + skip;
   /** The resumed page's anchor: the id hash of the last item consumed on it. */
   let anchor = state?.k !== undefined ? state.i : undefined;
   let pages = 0;
   let emptyPagesInARow = 0;
   let seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
   const yieldedIds = new RecentSet(MAX_TRACKED_IDS);
-  let repeatForgiven = false;
+  /**
+   * Records seen again that may still be dropped without a `'repeated-page'` error: after an
+   * expired-token restart, the re-read records before the resume point come again.
+   */
+  let repeatBudget = 0;
   /** Position (raw items into the window) of the last expired-token restart: a restart must progress. */
   let lastRestartAt = -1;
+  /**
+   * Raw items into the window read before the last restart: an invalid one among them was reported
+   * already, and one without an id was yielded already.
+   */
+  let readThrough = 0;
   const maxPages = o.maxPages ?? Number.POSITIVE_INFINITY;
   const fetchAt = (p: Position) =>
     o.fetchPage({ token: p.token, window: p.window, direction, signal });
@@ -325,7 +340,10 @@ async function* run<T>(
             { provider, cause: error },
           );
         }
-        // Re-read the window from its start and skip what was already consumed.
+        // Re-read the window from its start. The records consumed are skipped by count only up to
+        // the last MAX_TRACKED_IDS this listing read before the resume point; those are dropped by
+        // id, as records yielded already. Records deleted before the point while the listing ran
+        // shift the count back: skipped by count alone, as many records never yielded would be lost.
         const resumeAt = skip + pos.consumed;
         if (resumeAt <= lastRestartAt) {
           throw new PaginationError(
@@ -335,11 +353,12 @@ async function* run<T>(
           );
         }
         lastRestartAt = resumeAt;
-        skip = resumeAt;
+        readThrough = resumeAt;
+        skip = Math.max(readFrom, resumeAt - MAX_TRACKED_IDS);
         anchor = undefined;
-        // Records inserted at the window's start shift a by-count restart back onto records already
-        // yielded: one such page is dropped, not an error. Restarts must progress, so this is bounded.
-        repeatForgiven = true;
+        // The re-read records come again, and as many inserted before the point would shift as many
+        // more: that many are dropped, not an error. Restarts must progress, so this is bounded.
+        repeatBudget = 2 * (resumeAt - skip);
         pos = { window: pos.window, token: undefined, consumed: 0 };
         seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
         continue;
@@ -425,6 +444,7 @@ async function* run<T>(
     for (let i = start; i < records.count; i++) {
       const entry = records.entries?.[i];
       if (entry?.invalid) {
+        if (pos.consumed + i < readThrough) continue;
         if (policy === 'throw') throw invalidRecordError(entry.invalid);
         if (typeof policy === 'function') policy(entry.invalid);
         sink.skipped(entry.invalid);
@@ -444,20 +464,21 @@ async function* run<T>(
           repeats++;
           continue;
         }
+      } else if (pos.consumed + i < readThrough) {
+        continue;
       }
       kept.push(item);
       rawIndex.push(i);
     }
-    if (kept.length > 0) {
-      repeatForgiven = false;
-    } else if (repeats > 0 && repeatForgiven) {
-      repeatForgiven = false;
-    } else if (repeats > 0) {
-      throw new PaginationError(
-        'repeated-page',
-        `The vendor returned a page whose ${repeats} records this listing had already yielded, under another token; stopping instead of yielding them twice or looping.`,
-        { provider },
-      );
+    if (kept.length === 0 && repeats > 0) {
+      if (repeats > repeatBudget) {
+        throw new PaginationError(
+          'repeated-page',
+          `The vendor returned a page whose ${repeats} records this listing had already yielded, under another token; stopping instead of yielding them twice or looping.`,
+          { provider },
+        );
+      }
+      repeatBudget -= repeats;
     }
     yieldedIds.trim();
 
@@ -525,6 +546,9 @@ async function* run<T>(
     if (next.window !== pos.window) {
       seenTokens = new RecentSet(MAX_TRACKED_TOKENS);
       lastRestartAt = -1;
+      readThrough = 0;
+      readFrom = 0;
+      repeatBudget = 0;
     }
     pos = next;
   }
