@@ -61,8 +61,13 @@ export function serverToServerAuth(
           idempotent: true,
           // Every request waiting for this token gave up: stop the fetch, the next one starts anew.
           // The `beforeRequest` of the API request that needs the token (the call's, else the
-          // adapter's): the token request waits for it like that request does.
-          options: { signal, beforeRequest: context?.beforeRequest },
+          // adapter's): the token request waits for it like that request does, and within that
+          // call's `timeoutMs` when it sets one.
+          options: {
+            signal,
+            beforeRequest: context?.beforeRequest,
+            timeoutMs: context?.timeoutMs,
+          },
         });
         registerSecret(res.data.access_token);
         return { token: res.data.access_token, expiresInMs: res.data.expires_in * 1000 };

@@ -78,6 +78,30 @@ describe('beforeRequest and the OAuth token request', () => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  it("the token request a call starts is told that call's timeoutMs as its deadline, not the adapter's", async () => {
+    const told: { method: string; inMs: number }[] = [];
+    tokenScope('tok-deadline', 3600);
+    getScope('d1', 'tok-deadline');
+    const zoom = createZoomContactCenterAdapter({
+      ...CREDENTIALS,
+      baseUrl: BASE,
+      oauthUrl: OAUTH,
+      rateLimit: false,
+      timeoutMs: 600_000,
+      beforeRequest: (info) => {
+        if (told.length >= 4) throw new Error('too many attempts');
+        told.push({ method: info.method, inMs: (info.deadline ?? 0) - Date.now() });
+      },
+    });
+    expect((await zoom.engagements.get('d1', { timeoutMs: 5_000 })).remoteId).toBe('d1');
+    expect(told.map((t) => t.method)).toEqual(['POST', 'GET']);
+    // Both deadlines are at most the call's 5 s away (the adapter's would be 600 s).
+    for (const t of told) {
+      expect(t.inMs).toBeLessThanOrEqual(5_000);
+      expect(t.inMs).toBeGreaterThan(0);
+    }
+  });
+
   it('a hook that refuses the token request fails the call with an engagekit error and sends nothing', async () => {
     const token = tokenScope('tok-never-sent', 3600);
     const zoom = createZoomContactCenterAdapter({

@@ -13,8 +13,9 @@ export interface CachedTokenProviderOptions {
   /**
    * Fetches a new token; `expiresInMs` from now. `signal` fires when every request waiting for
    * this token has given up: the fetch is then abandoned and the next request starts a fresh one.
-   * `context` is the one of the request that started the fetch: pass its `beforeRequest` to the
-   * token request (as `options.beforeRequest`), so it waits for the hook like the API requests.
+   * `context` is the one of the request that started the fetch: pass its `beforeRequest` and
+   * `timeoutMs` to the token request (as `options.beforeRequest` and `options.timeoutMs`), so it
+   * waits for the hook like the API requests, within the same timeout.
    */
   fetchToken(
     signal: AbortSignal,

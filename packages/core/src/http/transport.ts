@@ -274,8 +274,11 @@ export function createTransport(config: TransportConfig, http?: AxiosInstance): 
     let refreshedAuth = false;
     let waited = 0;
     const beforeRequest = opts.beforeRequest ?? config.beforeRequest;
-    // Token requests the auth provider makes wait for the same hook.
-    const authContext = beforeRequest ? { beforeRequest } : undefined;
+    // Token requests the auth provider makes wait for the same hook, within the call's timeout.
+    const authContext =
+      beforeRequest || opts.timeoutMs !== undefined
+        ? { beforeRequest, timeoutMs: opts.timeoutMs }
+        : undefined;
 
     const aborted = () =>
       new AbortError('The request was aborted.', { provider, request: requestInfo() });

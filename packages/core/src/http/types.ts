@@ -67,8 +67,15 @@ export type BeforeRequestHook = (info: BeforeRequestInfo) => Promise<void> | voi
  * What the transport tells its `AuthProvider` about the request asking for credentials, so a token
  * request it makes is held back by the same `beforeRequest` hook.
  */
+/** What an auth provider learns of the API request that needs credentials. */
 export interface AuthRequestContext {
+  /** That request's `beforeRequest` (the call's, else the adapter's). */
   beforeRequest?: BeforeRequestHook | undefined;
+  /**
+   * That call's own `timeoutMs`, when it sets one: a token request it starts takes it too, so the
+   * deadline its `beforeRequest` is told is the call's (absent: the adapter's).
+   */
+  timeoutMs?: number | undefined;
 }
 
 /** What a hook sees of a request: credentials already removed. */
