@@ -6,7 +6,10 @@ import type { Queryable } from '../driver';
 const DEFAULT_MAX_WAIT_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Refusals of a shared limit a worker's job waits out in one run before it fails. */
+/**
+ * Refusals of a shared limit a worker's job waits out in a row (with no batch committed between
+ * them) before it fails.
+ */
 export const MAX_SLOT_REFUSALS = 10;
 
 /** Each refusal of a shared limit, with how long until its slot is within reach. */
@@ -23,20 +26,32 @@ export function slotInReachMs(error: unknown): number | undefined {
 
 /**
  * Runs `run`, and after each refusal of a shared limit it fails with (see {@link slotInReachMs})
- * waits until the slot is within reach and runs it again, up to {@link MAX_SLOT_REFUSALS} times;
- * the next refusal, any other error, or `signal` firing fails it with that refusal or error. Core
+ * waits until the slot is within reach and runs it again. After {@link MAX_SLOT_REFUSALS} refusals
+ * in a row, the next refusal, any other error, or `signal` firing fails it with that refusal or
+ * error. With `progress` (a count that grows as `run` commits its work), a refusal after progress
+ * starts the row anew: a long job on a busy limit that keeps committing never fails for it. Core
  * retries no error of `beforeRequest`, so this is where a refused request is retried: `run` must
  * resume where the last one stopped (a sync from its checkpoint, or a request sent again).
  */
 export async function waitingForSlots<T>(
   run: () => Promise<T>,
-  options: { signal?: AbortSignal | undefined; onWait?: ((waitMs: number) => void) | undefined },
+  options: {
+    signal?: AbortSignal | undefined;
+    onWait?: ((waitMs: number) => void) | undefined;
+    progress?: (() => number) | undefined;
+  },
 ): Promise<T> {
+  let mark = options.progress?.();
   for (let refused = 0; ; refused++) {
     try {
       return await run();
     } catch (error) {
       const waitMs = slotInReachMs(error);
+      const progress = options.progress?.();
+      if (progress !== mark) {
+        mark = progress;
+        refused = 0;
+      }
       if (waitMs === undefined || refused >= MAX_SLOT_REFUSALS || options.signal?.aborted) {
         throw error;
       }

@@ -341,6 +341,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       try {
         // A slot refused by the shared limit (none taken) is waited for here, then the shard
         // resumes from its checkpoint: a busy limit must not spend the shard's pg-boss retries.
+        let batches = 0;
         const stats = await waitingForSlots(
           () =>
             syncShard({
@@ -350,10 +351,14 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
               stream,
               batchSize: o.batchSize,
               signal: aborter.signal,
+              onBatch: () => {
+                batches++;
+              },
             }),
           {
             signal: aborter.signal,
             onWait: (waitMs) => emit({ type: 'shard-waiting', stream, waitMs }),
+            progress: () => batches,
           },
         );
         emit({ type: 'shard-done', stream, stats });
@@ -383,6 +388,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
           emit({ type: 'changes-waiting', provider: id, remaining });
           return { waiting: remaining };
         }
+        let batches = 0;
         const run = () =>
           createSync({
             // Every request of the feed takes a slot of the provider's shared limit, as shards do.
@@ -394,12 +400,16 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
             store,
             stream: changesStream(id),
             batchSize: o.batchSize,
+            onBatch: () => {
+              batches++;
+            },
           }).run({ signal: aborter.signal });
         // A refused slot is waited for like a shard's: the feed resumes from its checkpoint, and
-        // the job fails to pg-boss only after MAX_SLOT_REFUSALS of them.
+        // the job fails to pg-boss only after MAX_SLOT_REFUSALS of them in a row.
         const stats = await waitingForSlots(run, {
           signal: aborter.signal,
           onWait: (waitMs) => emit({ type: 'changes-slot-waiting', provider: id, waitMs }),
+          progress: () => batches,
         });
         emit({ type: 'changes-done', provider: id, stats });
         return { upserted: stats.upserted, deleted: stats.deleted };
