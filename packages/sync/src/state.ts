@@ -12,6 +12,11 @@ export type StreamState =
       from: string;
       to: string;
       providers?: string[] | undefined;
+      /**
+       * The listing's `order`: `'none'` (each provider as its adapter returns it: nothing sorted or
+       * spilled); absent, a time-ordered listing (what earlier versions stored, still resumed).
+       */
+      order?: 'none' | undefined;
       /** Resumes after the last committed record; absent before the first batch. */
       cursor?: string | undefined;
     }
@@ -40,7 +45,11 @@ export function parseState(stream: string, value: string | undefined): StreamSta
   const opt = (k: string) => s?.[k] === undefined || str(k);
   const ok =
     s?.v === 1 &&
-    ((s.phase === 'backfill' && str('from') && str('to') && opt('cursor')) ||
+    ((s.phase === 'backfill' &&
+      str('from') &&
+      str('to') &&
+      opt('cursor') &&
+      (s.order === undefined || s.order === 'none')) ||
       (s.phase === 'changes' && str('sinceTime') && opt('since')) ||
       (s.phase === 'done' && str('from') && str('to')));
   if (!ok) {

@@ -23,6 +23,7 @@ import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-recor
 import { type ListingSink, PageIterator, type SourcePage } from '../pagination/page-iterator';
 import { compareKeys, keyOf, limiter, type MergeKey } from './merge';
 import { LISTENERS_PER_READER, sortedListing } from './spill';
+import { unorderedPages } from './unordered';
 
 /** A provider that failed during a merged listing. */
 export interface ProviderFailure {
@@ -79,8 +80,15 @@ export interface EngagementsClientOptions {
 
 /** `list()` params of the multi-provider client. */
 export interface MergedListParams extends Omit<ListEngagementsParams, 'maxPages'> {
-  /** @default 'asc' */
-  order?: 'asc' | 'desc' | undefined;
+  /**
+   * `'asc'`/`'desc'`: one stream in `occurredAt` order (ties by `id`). `'none'`: each provider's
+   * pages as its adapter returns them, providers interleaved page by page as they arrive; nothing
+   * is sorted or spilled to disk, so it is the cheapest way to read everything when the order does
+   * not matter (a sync). Its cursors hold every provider's own cursor; a page's `nextCursor` is
+   * there on the last page too (resuming it reads nothing).
+   * @default 'asc'
+   */
+  order?: 'asc' | 'desc' | 'none' | undefined;
   /** Only these providers (ids or aliases). @default every adapter */
   providers?: readonly string[] | undefined;
   /**
@@ -108,7 +116,7 @@ const WINDOWS_IN_FLIGHT = 3;
 
 const MergedParamsSchema = ListEngagementsParamsObject.omit({ maxPages: true })
   .extend({
-    order: z.enum(['asc', 'desc']).optional(),
+    order: z.enum(['asc', 'desc', 'none']).optional(),
     providers: z.array(z.string().min(1)).min(1).optional(),
     onInvalidRecord: z
       .union([
@@ -205,6 +213,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
     const encode = (state: Omit<CursorState, 'p' | 'f' | 'r'>) =>
       encodeCursor({ p: MERGE, f: fingerprint, ...range, ...state }, { secret: cursorSecret });
     let after: MergeKey | undefined;
+    let positions: Record<string, string> | undefined;
     if (params.cursor) {
       const state = decodeCursor(params.cursor, {
         provider: MERGE,
@@ -216,17 +225,30 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
         sink.finished(encode({ e: 1 }));
         return;
       }
-      const x = z.object({ t: z.number().int(), i: z.string() }).safeParse(state.x);
-      if (!x.success) {
-        throw new PaginationError('malformed-cursor', 'Cursor has no merge position.');
+      if (order === 'none') {
+        positions = unorderedPositions(state.x, selected);
+      } else {
+        after = mergePosition(state.x, from, to);
       }
-      after = { t: x.data.t, id: x.data.i };
-      if ((from !== undefined && after.t < from) || (to !== undefined && after.t >= to)) {
-        throw new PaginationError(
-          'mismatched-cursor',
-          'Cursor does not fit these list params: its position is outside their date range.',
-        );
-      }
+    }
+    if (order === 'none') {
+      yield* unorderedPages(
+        {
+          adapters: selected,
+          params: listParamsOf(params),
+          pageSize: params.pageSize,
+          positions: positions ?? {},
+          onInvalidRecord: params.onInvalidRecord ?? options.onInvalidRecord,
+          concurrency: options.concurrency ?? selected.length,
+          signal: params.signal,
+          decide,
+          failures: iterator.failures,
+          encode: (u) => encode({ x: { u } }),
+          terminal: () => encode({ e: 1 }),
+        },
+        sink,
+      );
+      return;
     }
     const pageSize = params.pageSize ?? 100;
     const sign = order === 'asc' ? 1 : -1;
@@ -491,4 +513,59 @@ async function* providerStream(
     spillDir: o.spillDir,
     signal: o.signal,
   });
+}
+
+/** The merge position of an ordered merged cursor, checked against the params' range. */
+function mergePosition(x: unknown, from: number | undefined, to: number | undefined): MergeKey {
+  const parsed = z.object({ t: z.number().int(), i: z.string() }).safeParse(x);
+  if (!parsed.success) {
+    throw new PaginationError('malformed-cursor', 'Cursor has no merge position.');
+  }
+  const after = { t: parsed.data.t, id: parsed.data.i };
+  if ((from !== undefined && after.t < from) || (to !== undefined && after.t >= to)) {
+    throw new PaginationError(
+      'mismatched-cursor',
+      'Cursor does not fit these list params: its position is outside their date range.',
+    );
+  }
+  return after;
+}
+
+/** The providers' own cursors an unordered merged cursor holds, each for a listed provider. */
+function unorderedPositions(
+  x: unknown,
+  selected: readonly EngagementAdapter[],
+): Record<string, string> {
+  const parsed = z.object({ u: z.record(z.string(), z.string().min(1)) }).safeParse(x);
+  if (!parsed.success) {
+    throw new PaginationError('malformed-cursor', 'Cursor has no provider positions.');
+  }
+  const ids = new Set(selected.map((a) => a.id));
+  const positions: Record<string, string> = Object.create(null);
+  for (const [provider, cursor] of Object.entries(parsed.data.u)) {
+    if (!ids.has(provider)) {
+      throw new PaginationError(
+        'mismatched-cursor',
+        `Cursor does not fit these list params: it holds a position for "${provider}", which they do not list.`,
+      );
+    }
+    positions[provider] = cursor;
+  }
+  return positions;
+}
+
+/** What each provider of a merged listing is asked for: the merged params but its own. */
+function listParamsOf(
+  params: z.output<typeof MergedParamsSchema>,
+): Omit<ListEngagementsParams, 'cursor' | 'signal' | 'maxPages'> {
+  const {
+    order: _o,
+    providers: _p,
+    cursor: _c,
+    signal: _s,
+    onInvalidRecord: _i,
+    pageSize: _z,
+    ...base
+  } = params;
+  return base;
 }

@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CursorState, encodeCursor } from '../src/adapter-kit';
+import { createEngagementsClient, type EngagementAdapter, PaginationError } from '../src/index';
+import { DAY, expectedIds, fakeProvider, T0 } from './client-fakes';
+
+/** Three providers: one streaming in order, one sliced into windows, one read whole. */
+function trio(ta: number[], tb: number[], tc: number[], extra: { failOnRequest?: number } = {}) {
+  const a = fakeProvider('a', ta, { ordering: 'asc', serverTime: true, pageSize: 3 });
+  const b = fakeProvider('b', tb, {
+    ordering: 'unordered',
+    serverTime: true,
+    maxWindowMs: 2 * DAY,
+    pageSize: 3,
+    ...extra,
+  });
+  const c = fakeProvider('c', tc, { ordering: 'unordered', pageSize: 3 });
+  return {
+    adapters: [a.adapter, b.adapter, c.adapter] as EngagementAdapter[],
+    records: [...a.records, ...b.records, ...c.records],
+    fakes: { a, b, c },
+  };
+}
+
+const range = { from: new Date(T0), to: new Date(T0 + 10 * DAY) };
+const timesArb = fc.array(fc.integer({ min: T0 - DAY, max: T0 + 11 * DAY }), { maxLength: 30 });
+const sorted = (ids: string[]) => [...ids].sort();
+
+describe("merged listing, order: 'none'", () => {
+  it('yields every record in range exactly once, and resumes from any item cursor with nothing lost or repeated (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        timesArb,
+        timesArb,
+        timesArb,
+        fc.integer({ min: 1, max: 40 }),
+        async (ta, tb, tc, stopAt) => {
+          const { adapters, records } = trio(ta, tb, tc);
+          const client = createEngagementsClient({ adapters });
+          const params = { ...range, order: 'none' as const };
+          const expected = sorted(expectedIds(records, range.from.getTime(), range.to.getTime()));
+          const all = (await client.engagements.list(params).toArray({ max: 500 })).map(
+            (e) => e.id,
+          );
+          expect(sorted(all)).toEqual(expected);
+
+          const it = client.engagements.list(params);
+          const first: string[] = [];
+          for await (const e of it) {
+            first.push(e.id);
+            if (first.length >= stopAt) break;
+          }
+          const rest =
+            it.cursor === undefined
+              ? []
+              : (await client.engagements.list({ ...params, cursor: it.cursor }).toArray()).map(
+                  (e) => e.id,
+                );
+          expect(sorted([...first, ...rest])).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reads no provider in time order: an unordered provider is neither sorted nor spilled', async () => {
+    const times = Array.from({ length: 40 }, (_, i) => T0 + i * 3_600_000);
+    const c = fakeProvider('c', times, { ordering: 'unordered', pageSize: 5 });
+    const client = createEngagementsClient({ adapters: [c.adapter], maxBufferedPerProvider: 4 });
+    const got = await client.engagements.list({ ...range, order: 'none' }).toArray();
+    // The fake's own (scrambled) order, page by page: what the adapter returned, as it returned it.
+    const own = await c.adapter.engagements.list(range).toArray();
+    expect(got.map((e) => e.id)).toEqual(own.map((e) => e.id));
+    expect(got.map((e) => e.id)).not.toEqual(expectedIds(c.records));
+  });
+
+  it('is done once every provider is read; the terminal cursor resumes to nothing, with no request', async () => {
+    const times = Array.from({ length: 20 }, (_, i) => T0 + i * 3_600_000);
+    const { adapters, fakes } = trio(times.slice(0, 8), times.slice(8, 14), times.slice(14));
+    const client = createEngagementsClient({ adapters });
+    const it = client.engagements.list({ ...range, order: 'none' });
+    expect(await it.toArray()).toHaveLength(20);
+    expect(it.done).toBe(true);
+    const requests = fakes.a.requests() + fakes.b.requests() + fakes.c.requests();
+    const again = client.engagements.list({ ...range, order: 'none', cursor: it.cursor });
+    expect(await again.toArray()).toEqual([]);
+    expect(again.done).toBe(true);
+    expect(fakes.a.requests() + fakes.b.requests() + fakes.c.requests()).toBe(requests);
+  });
+
+  it("a provider that fails under onProviderError 'skip' is reported, the listing is not done, and its cursor resumes that provider where it stopped", async () => {
+    const times = Array.from({ length: 24 }, (_, i) => T0 + i * 3_600_000);
+    const { adapters, records } = trio(times.slice(0, 8), times.slice(8, 16), times.slice(16), {
+      failOnRequest: 2,
+    });
+    const client = createEngagementsClient({ adapters, onProviderError: 'skip' });
+    const it = client.engagements.list({ ...range, order: 'none' });
+    const first = (await it.toArray()).map((e) => e.id);
+    expect(it.failures.map((f) => f.provider)).toEqual(['b']);
+    expect(it.done).toBe(false);
+    // b gave its first page (3 records) before failing.
+    expect(first.filter((id) => id.startsWith('b:'))).toHaveLength(3);
+    const rest = (
+      await client.engagements.list({ ...range, order: 'none', cursor: it.cursor }).toArray()
+    ).map((e) => e.id);
+    expect(rest.every((id) => id.startsWith('b:'))).toBe(true);
+    expect(sorted([...first, ...rest])).toEqual(sorted(records.map((e) => e.id)));
+  });
+
+  it("fails with the provider's error under the default onProviderError", async () => {
+    const times = Array.from({ length: 12 }, (_, i) => T0 + i * 3_600_000);
+    const { adapters } = trio(times.slice(0, 4), times.slice(4, 8), times.slice(8), {
+      failOnRequest: 1,
+    });
+    const error = await createEngagementsClient({ adapters })
+      .engagements.list({ ...range, order: 'none' })
+      .toArray()
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('b is down');
+  });
+
+  it('a cursor of another order, or with a position for a provider not listed, is refused before any request', async () => {
+    const times = Array.from({ length: 12 }, (_, i) => T0 + i * 3_600_000);
+    const { adapters, fakes } = trio(times.slice(0, 4), times.slice(4, 8), times.slice(8));
+    const client = createEngagementsClient({ adapters });
+    const ascPage = await client.engagements.list({ ...range, pageSize: 3 }).firstPage();
+    expect(typeof ascPage.nextCursor).toBe('string');
+    const wrongOrder = await client.engagements
+      .list({ ...range, order: 'none', cursor: ascPage.nextCursor })
+      .toArray()
+      .catch((e: unknown) => e);
+    expect(wrongOrder).toBeInstanceOf(PaginationError);
+    expect((wrongOrder as PaginationError).reason).toBe('mismatched-cursor');
+
+    const none = client.engagements.list({ ...range, order: 'none', providers: ['a', 'b'] });
+    const [item] = await none.toArray({ max: 1 });
+    expect(item).toBeDefined();
+    // The cursor's state as encoded (`ek1.<base64url JSON>.<checksum>`), to forge one from it.
+    const state = JSON.parse(
+      Buffer.from((none.cursor as string).split('.')[1] as string, 'base64url').toString(),
+    ) as CursorState;
+    const forged = encodeCursor({
+      ...state,
+      x: { u: { ...(state.x as { u: object }).u, c: 'x' } },
+    });
+    const requests = fakes.c.requests();
+    const refused = await client.engagements
+      .list({ ...range, order: 'none', providers: ['a', 'b'], cursor: forged })
+      .toArray()
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PaginationError);
+    expect((refused as PaginationError).reason).toBe('mismatched-cursor');
+    expect((refused as PaginationError).message).toContain('"c"');
+    expect(fakes.c.requests()).toBe(requests);
+  });
+});
