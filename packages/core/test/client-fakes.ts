@@ -33,6 +33,8 @@ export interface FakeProviderOptions {
   maxRequests?: number;
   /** Every record whose index is a multiple of this (from 1) breaks its schema and is reported invalid. */
   invalidEvery?: number;
+  /** Page tokens carry this many filler characters after the offset (long vendor tokens). */
+  tokenPadding?: number;
 }
 
 export interface FakeProvider {
@@ -107,7 +109,7 @@ export function fakeProvider(id: string, times: number[], o: FakeProviderOptions
               const t = Date.parse(e.occurredAt);
               return !window || (t >= window.from && t <= window.to);
             });
-            const start = Number(token ?? 0);
+            const start = Number.parseInt(token ?? '0', 10);
             const next = start + params.pageSize;
             const raw = matching.slice(start, next);
             const broken = (e: Engagement) =>
@@ -133,7 +135,8 @@ export function fakeProvider(id: string, times: number[], o: FakeProviderOptions
             return {
               items,
               invalid,
-              nextToken: next < matching.length ? String(next) : undefined,
+              nextToken:
+                next < matching.length ? `${next}${'~'.repeat(o.tokenPadding ?? 0)}` : undefined,
             };
           },
         }),

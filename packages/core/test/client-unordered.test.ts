@@ -153,4 +153,40 @@ describe("merged listing, order: 'none'", () => {
     expect((refused as PaginationError).message).toContain('"c"');
     expect(fakes.c.requests()).toBe(requests);
   });
+
+  it('long vendor tokens: one provider still resumes; several whose cursors together outgrow a cursor fail as oversized-token, not with a cursor that cannot resume', async () => {
+    const times = Array.from({ length: 9 }, (_, i) => T0 + i * 3_600_000);
+    const long = (id: string) =>
+      fakeProvider(id, times, {
+        ordering: 'asc',
+        serverTime: true,
+        pageSize: 3,
+        tokenPadding: 200_000,
+      });
+    const one = createEngagementsClient({ adapters: [long('a').adapter] });
+    const it = one.engagements.list({ ...range, order: 'none' });
+    const first = await it.toArray({ max: 4 });
+    expect(first).toHaveLength(4);
+    const rest = await one.engagements
+      .list({ ...range, order: 'none', cursor: it.cursor })
+      .toArray();
+    expect([...first, ...rest].map((e) => e.id).sort()).toEqual(
+      expectedIds(long('a').records).sort(),
+    );
+
+    const three = createEngagementsClient({
+      adapters: [long('a').adapter, long('b').adapter, long('c').adapter],
+    });
+    const all = three.engagements.list({ ...range, order: 'none' });
+    const read = await all.toArray({ max: 12 });
+    expect(read).toHaveLength(12);
+    let error: unknown;
+    try {
+      void all.cursor;
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PaginationError);
+    expect((error as PaginationError).reason).toBe('oversized-token');
+  });
 });

@@ -18,6 +18,7 @@ import {
   decodeCursor,
   encodeCursor,
   fingerprintParams,
+  MAX_CURSOR_LENGTH,
 } from '../pagination/cursor';
 import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
 import { type ListingSink, PageIterator, type SourcePage } from '../pagination/page-iterator';
@@ -243,7 +244,17 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
           signal: params.signal,
           decide,
           failures: iterator.failures,
-          encode: (u) => encode({ x: { u } }),
+          encode: (u) => {
+            const cursor = encode({ x: { u } });
+            // Each provider's cursor fits on its own; all of them together might not.
+            if (cursor.length > MAX_CURSOR_LENGTH) {
+              throw new PaginationError(
+                'oversized-token',
+                `The providers' cursors together make a cursor of ${cursor.length} characters, over the ${MAX_CURSOR_LENGTH} one can resume; list fewer providers at once.`,
+              );
+            }
+            return cursor;
+          },
           terminal: () => encode({ e: 1 }),
         },
         sink,
