@@ -166,3 +166,29 @@ export function expectedIds(
     .map((e) => e.id);
   return order === 'asc' ? ids : ids.reverse();
 }
+
+/**
+ * Three providers: one streaming in order, one sliced into windows, one read whole (pages of 3).
+ * `b` takes the `bOptions` too (e.g. a request that fails).
+ */
+export function trio(
+  ta: number[],
+  tb: number[],
+  tc: number[],
+  bOptions: Partial<FakeProviderOptions> = {},
+) {
+  const a = fakeProvider('a', ta, { ordering: 'asc', serverTime: true, pageSize: 3 });
+  const b = fakeProvider('b', tb, {
+    ordering: 'unordered',
+    serverTime: true,
+    maxWindowMs: 2 * DAY,
+    pageSize: 3,
+    ...bOptions,
+  });
+  const c = fakeProvider('c', tc, { ordering: 'unordered', pageSize: 3 });
+  return {
+    adapters: [a.adapter, b.adapter, c.adapter] as EngagementAdapter[],
+    records: [...a.records, ...b.records, ...c.records],
+    fakes: { a, b, c },
+  };
+}

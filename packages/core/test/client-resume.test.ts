@@ -3,28 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { type CursorState, encodeCursor } from '../src/adapter-kit';
 import {
   createEngagementsClient,
-  type EngagementAdapter,
   InputValidationError,
   type InvalidRecord,
   PaginationError,
 } from '../src/index';
-import { DAY, expectedIds, fakeProvider, T0 } from './client-fakes';
-
-/** Three providers: one streaming in order, one sliced into windows, one read whole. */
-function trio(ta: number[], tb: number[], tc: number[]) {
-  const a = fakeProvider('a', ta, { ordering: 'asc', serverTime: true, pageSize: 3 });
-  const b = fakeProvider('b', tb, {
-    ordering: 'unordered',
-    serverTime: true,
-    maxWindowMs: 2 * DAY,
-    pageSize: 3,
-  });
-  const c = fakeProvider('c', tc, { ordering: 'unordered', pageSize: 3 });
-  return {
-    adapters: [a.adapter, b.adapter, c.adapter] as EngagementAdapter[],
-    records: [...a.records, ...b.records, ...c.records],
-  };
-}
+import { DAY, expectedIds, fakeProvider, T0, trio } from './client-fakes';
 
 describe('merged listing: end state', () => {
   const range = { from: new Date(T0), to: new Date(T0 + 10 * DAY) };

@@ -1,26 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CursorState, encodeCursor } from '../src/adapter-kit';
-import { createEngagementsClient, type EngagementAdapter, PaginationError } from '../src/index';
-import { DAY, expectedIds, fakeProvider, T0 } from './client-fakes';
-
-/** Three providers: one streaming in order, one sliced into windows, one read whole. */
-function trio(ta: number[], tb: number[], tc: number[], extra: { failOnRequest?: number } = {}) {
-  const a = fakeProvider('a', ta, { ordering: 'asc', serverTime: true, pageSize: 3 });
-  const b = fakeProvider('b', tb, {
-    ordering: 'unordered',
-    serverTime: true,
-    maxWindowMs: 2 * DAY,
-    pageSize: 3,
-    ...extra,
-  });
-  const c = fakeProvider('c', tc, { ordering: 'unordered', pageSize: 3 });
-  return {
-    adapters: [a.adapter, b.adapter, c.adapter] as EngagementAdapter[],
-    records: [...a.records, ...b.records, ...c.records],
-    fakes: { a, b, c },
-  };
-}
+import { createEngagementsClient, PaginationError } from '../src/index';
+import { DAY, expectedIds, fakeProvider, T0, trio } from './client-fakes';
 
 const range = { from: new Date(T0), to: new Date(T0 + 10 * DAY) };
 const timesArb = fc.array(fc.integer({ min: T0 - DAY, max: T0 + 11 * DAY }), { maxLength: 30 });
