@@ -15,9 +15,16 @@ afterAll(async () => {
   await inner?.close();
 });
 
-/** Lets the event loop turn `n` times (no timers: the test never depends on the clock). */
-async function turns(n: number, until: () => boolean): Promise<boolean> {
-  for (let i = 0; i < n && !until(); i++) await new Promise((r) => setImmediate(r));
+/**
+ * Lets the event loop turn until `until()` holds, at least `n` times and, waiting for it, for at
+ * least `minMs` of real time: the store's first round trip to its PGlite worker thread can outlast
+ * 2,000 turns on a loaded machine (CI once failed so). No assertion depends on the clock.
+ */
+async function turns(n: number, until: () => boolean, minMs = 0): Promise<boolean> {
+  const started = performance.now();
+  for (let i = 0; !until() && (i < n || performance.now() - started < minMs); i++) {
+    await new Promise((r) => setImmediate(r));
+  }
   return until();
 }
 
@@ -66,7 +73,7 @@ it('reads the next batch while the previous one commits, and commits batches in 
       const at = pulled;
       // A full batch only: the listing should go on into the next batch before this one is in.
       if (batch.changes.length === BATCH && at < items.length) {
-        overlapped.push(await turns(500, () => pulled > at));
+        overlapped.push(await turns(500, () => pulled > at, 5_000));
       }
       try {
         const r = await inner.writeBatch(batch);
@@ -121,7 +128,7 @@ it('reads on while two batches wait for their commit, pauses at the third, and c
     from: '2026-01-01T00:00:00.000Z',
   });
   // The first commit is held: batch 2 waits behind it, and the listing stops once batch 3 is full.
-  expect(await turns(2_000, () => pulled >= 30)).toBe(true);
+  expect(await turns(2_000, () => pulled >= 30, 10_000)).toBe(true);
   await turns(200, () => false);
   expect(pulled).toBe(30);
   expect(started).toEqual([BATCH]);
