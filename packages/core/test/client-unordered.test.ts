@@ -171,4 +171,131 @@ describe("merged listing, order: 'none'", () => {
     expect(error).toBeInstanceOf(PaginationError);
     expect((error as PaginationError).reason).toBe('oversized-token');
   });
+
+  it("records a provider cannot read are skipped under onInvalidRecord 'skip' (the call's or the client's) and kept on the merged iterator", async () => {
+    const times = Array.from({ length: 10 }, (_, i) => T0 + i * 3_600_000);
+    const make = () => [
+      fakeProvider('a', times, { ordering: 'asc', serverTime: true, invalidEvery: 4 }).adapter,
+      fakeProvider('c', times, { ordering: 'unordered', invalidEvery: 5 }).adapter,
+    ];
+    const cases = [
+      { client: createEngagementsClient({ adapters: make(), onInvalidRecord: 'skip' }), call: {} },
+      {
+        client: createEngagementsClient({ adapters: make() }),
+        call: { onInvalidRecord: 'skip' as const },
+      },
+    ];
+    for (const { client, call } of cases) {
+      const it = client.engagements.list({ ...range, order: 'none', ...call });
+      const got = await it.toArray();
+      // a: 4 and 8 broken; c: 5 broken (indexes from 1 on).
+      expect(got).toHaveLength(20 - 3);
+      expect(it.skippedCount).toBe(3);
+      expect(it.skipped.map((r) => r.remoteId).sort()).toEqual(['a-4', 'a-8', 'c-5']);
+    }
+    const strict = createEngagementsClient({ adapters: make() });
+    const error = await strict.engagements
+      .list({ ...range, order: 'none' })
+      .toArray()
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('ResponseValidationError');
+  });
+
+  it('each provider reads pages of the merged pageSize (within its maximum)', async () => {
+    const times = Array.from({ length: 10 }, (_, i) => T0 + i * 3_600_000);
+    const a = fakeProvider('a', times, { ordering: 'asc', serverTime: true, pageSize: 7 });
+    const pages: number[] = [];
+    for await (const page of createEngagementsClient({ adapters: [a.adapter] })
+      .engagements.list({ ...range, order: 'none', pageSize: 4 })
+      .pages()) {
+      pages.push(page.items.length);
+    }
+    expect(pages).toEqual([4, 4, 2]);
+    // A page's nextCursor resumes after it.
+    const client = createEngagementsClient({ adapters: [a.adapter] });
+    const first = await client.engagements
+      .list({ ...range, order: 'none', pageSize: 4 })
+      .firstPage();
+    const rest = await client.engagements
+      .list({ ...range, order: 'none', pageSize: 4, cursor: first.nextCursor })
+      .toArray();
+    expect([...first.items, ...rest].map((e) => e.id)).toEqual(expectedIds(a.records));
+  });
+
+  it('a provider with nothing in range yields no page, and once it has ended a resume asks it nothing', async () => {
+    const a = fakeProvider('a', [T0 - 5 * DAY], { ordering: 'asc', serverTime: true });
+    const c = fakeProvider(
+      'c',
+      Array.from({ length: 12 }, (_, i) => T0 + i * 3_600_000),
+      { ordering: 'unordered', pageSize: 3 },
+    );
+    // One provider at a time: a (asked first) has ended before c's first page comes.
+    const client = createEngagementsClient({ adapters: [a.adapter, c.adapter], concurrency: 1 });
+    const sizes: number[] = [];
+    for await (const page of client.engagements.list({ ...range, order: 'none' }).pages()) {
+      sizes.push(page.items.length);
+    }
+    expect(sizes).toEqual([3, 3, 3, 3]);
+    const it = client.engagements.list({ ...range, order: 'none' });
+    const first = await it.toArray({ max: 5 });
+    const aRequests = a.requests();
+    const rest = await client.engagements
+      .list({ ...range, order: 'none', cursor: it.cursor })
+      .toArray();
+    expect(a.requests()).toBe(aRequests);
+    expect([...first, ...rest].map((e) => e.id).sort()).toEqual(c.records.map((e) => e.id).sort());
+  });
+
+  it('a provider read to its end is asked nothing on resume: its entry is its terminal cursor', async () => {
+    const a = fakeProvider('a', [T0, T0 + 1], { ordering: 'asc', serverTime: true, pageSize: 5 });
+    const c = fakeProvider(
+      'c',
+      Array.from({ length: 30 }, (_, i) => T0 + i * 3_600_000),
+      { ordering: 'unordered', pageSize: 3 },
+    );
+    const client = createEngagementsClient({ adapters: [a.adapter, c.adapter], concurrency: 1 });
+    const it = client.engagements.list({ ...range, order: 'none' });
+    const first: string[] = [];
+    for await (const e of it) {
+      first.push(e.id);
+      // Both of a's records and some of c's: a has ended by now.
+      if (first.filter((id) => id.startsWith('a:')).length === 2 && first.length >= 8) break;
+    }
+    const aRequests = a.requests();
+    const rest = (
+      await client.engagements.list({ ...range, order: 'none', cursor: it.cursor }).toArray()
+    ).map((e) => e.id);
+    expect(a.requests()).toBe(aRequests);
+    expect(sorted([...first, ...rest])).toEqual(
+      sorted([...a.records, ...c.records].map((e) => e.id)),
+    );
+  });
+
+  it("the caller's abort ends the listing with AbortError, an already aborted signal sends nothing", async () => {
+    const times = Array.from({ length: 30 }, (_, i) => T0 + i * 3_600_000);
+    const { adapters, fakes } = trio(times.slice(0, 10), times.slice(10, 20), times.slice(20));
+    const client = createEngagementsClient({ adapters, onProviderError: 'skip' });
+    const controller = new AbortController();
+    const got: string[] = [];
+    const error = await (async () => {
+      for await (const e of client.engagements.list({
+        ...range,
+        order: 'none',
+        signal: controller.signal,
+      })) {
+        got.push(e.id);
+        if (got.length === 2) controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(got.length).toBeLessThanOrEqual(3);
+
+    const before = fakes.a.requests() + fakes.b.requests() + fakes.c.requests();
+    const aborted = await client.engagements
+      .list({ ...range, order: 'none', signal: AbortSignal.abort() })
+      .toArray()
+      .catch((e: unknown) => e);
+    expect((aborted as Error).name).toBe('AbortError');
+    expect(fakes.a.requests() + fakes.b.requests() + fakes.c.requests()).toBe(before);
+  });
 });

@@ -108,7 +108,7 @@ export async function* unorderedPages(
         const others = { ...positions };
         const source = page;
         const cursorAfter = (index: number): string | undefined => {
-          const own = index >= 0 && index <= last ? source.cursorAfter?.(index) : undefined;
+          const own = source.cursorAfter?.(index);
           return own === undefined ? undefined : o.encode({ ...others, [id]: own });
         };
         yield {
