@@ -1,18 +1,16 @@
 import { RateLimitError } from '@engagekit/core';
 import type { Sandbox } from '@engagekit/sandbox';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
 import { MAX_SLOT_REFUSALS, slotInReachMs } from '../src/workers/rate-limit';
-import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
+import type { SyncWorker, SyncWorkerEvent } from '../src/workers/worker';
 import { keepBooked } from './support/booked-limit';
 import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
-import { SANDBOX_NOW } from './support/sandbox';
-import { startWorkerEnv, stopAll } from './support/worker-env';
+import { oneZoomShardWorker, startWorkerEnv, stopAll } from './support/worker-env';
 
-const DAY = 86_400_000;
+const _DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
 const SCHEMA = 'refusal_limit';
 
@@ -31,28 +29,13 @@ it('a shard refused a slot MAX_SLOT_REFUSALS + 1 times in a row waits out the fi
   await store.ready();
   // Every reservation finds the next slot 1.4 s away, past maxWaitMs (1 s): refused, 0.4 s to wait.
   await keepBooked(store, SCHEMA, PROVIDER, 1_400);
-  const events: SyncWorkerEvent[] = [];
-  worker = await startSyncWorker({
-    db,
-    schema: SCHEMA,
-    adapters: [createZoomContactCenterAdapter({ ...sb.adapterOptions.zoom, rateLimit: false })],
+  let events: SyncWorkerEvent[];
+  ({ worker, events } = await oneZoomShardWorker(sb, db, SCHEMA, {
     rateLimits: { [PROVIDER]: { requestsPerSecond: 1000, maxWaitMs: 1000 } },
-    changesCron: false,
-    concurrency: 1,
-    // One shard: the range is within a quarter of windowMs (the oldest stretch is cut in quarters).
-    backfill: {
-      from: new Date(SANDBOX_NOW.getTime() - 6 * DAY),
-      to: SANDBOX_NOW,
-      windowMs: 24 * DAY,
-    },
     // One retry, an hour away: the failed shard stays queued for it while the test looks.
     retryLimit: 1,
     retryDelaySeconds: 3600,
-    pollingIntervalSeconds: 0.5,
-    onEvent: (e) => {
-      if (events.length < 1000) events.push(e);
-    },
-  });
+  }));
   sb.log.clear();
   await pollUntil(
     async () => events.filter((e) => e.type === 'shard-failed' || e.type === 'error'),

@@ -1,14 +1,13 @@
 import type { Sandbox } from '@engagekit/sandbox';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
 import { MAX_SLOT_REFUSALS } from '../src/workers/rate-limit';
-import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
+import type { SyncWorker, SyncWorkerEvent } from '../src/workers/worker';
 import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW, sandboxClient, sandboxData } from './support/sandbox';
-import { startWorkerEnv, stopAll } from './support/worker-env';
+import { oneZoomShardWorker, startWorkerEnv, stopAll } from './support/worker-env';
 
 const DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
@@ -27,27 +26,13 @@ it('a shard on a limit that refuses every page but commits a batch between refus
   const db = await server.createDatabase(SCHEMA);
   store = postgresStore(db, { schema: SCHEMA });
   await store.ready();
-  const events: SyncWorkerEvent[] = [];
-  worker = await startSyncWorker({
-    db,
-    schema: SCHEMA,
-    adapters: [createZoomContactCenterAdapter({ ...sb.adapterOptions.zoom, rateLimit: false })],
+  let events: SyncWorkerEvent[];
+  ({ worker, events } = await oneZoomShardWorker(sb, db, SCHEMA, {
     // One request per 400 ms, waits of at most 100 ms: each page after the first is refused once.
     rateLimits: { [PROVIDER]: { requestsPerSecond: 2.5, maxWaitMs: 100 } },
-    changesCron: false,
-    concurrency: 1,
     pageSize: 2,
     batchSize: 2,
-    backfill: {
-      from: new Date(SANDBOX_NOW.getTime() - 6 * DAY),
-      to: SANDBOX_NOW,
-      windowMs: 24 * DAY,
-    },
-    pollingIntervalSeconds: 0.5,
-    onEvent: (e) => {
-      if (events.length < 1000) events.push(e);
-    },
-  });
+  }));
   const status = await pollUntil(
     () => worker?.status() ?? Promise.reject(new Error('no worker')),
     (s) => (s.total > 0 && s.finished === s.total) || events.some((e) => e.type === 'shard-failed'),

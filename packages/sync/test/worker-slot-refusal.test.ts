@@ -1,15 +1,13 @@
 import type { Sandbox } from '@engagekit/sandbox';
-import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
-import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
+import type { SyncWorker, SyncWorkerEvent } from '../src/workers/worker';
 import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
-import { SANDBOX_NOW } from './support/sandbox';
-import { startWorkerEnv, stopAll } from './support/worker-env';
+import { oneZoomShardWorker, startWorkerEnv, stopAll } from './support/worker-env';
 
-const DAY = 86_400_000;
+const _DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
 const SCHEMA = 'slot_refusal';
 
@@ -31,25 +29,10 @@ it('a shard refused a slot of the shared limit (next slot further than maxWaitMs
     `INSERT INTO "${SCHEMA}".rate_limits (key, tat) VALUES ($1, clock_timestamp() + interval '3 seconds')`,
     [PROVIDER],
   );
-  const events: SyncWorkerEvent[] = [];
-  worker = await startSyncWorker({
-    db,
-    schema: SCHEMA,
-    adapters: [createZoomContactCenterAdapter({ ...sb.adapterOptions.zoom, rateLimit: false })],
+  let events: SyncWorkerEvent[];
+  ({ worker, events } = await oneZoomShardWorker(sb, db, SCHEMA, {
     rateLimits: { [PROVIDER]: { requestsPerSecond: 1000, maxWaitMs: 1000 } },
-    changesCron: false,
-    concurrency: 1,
-    // One shard: the range is within a quarter of windowMs (the oldest stretch is cut in quarters).
-    backfill: {
-      from: new Date(SANDBOX_NOW.getTime() - 6 * DAY),
-      to: SANDBOX_NOW,
-      windowMs: 24 * DAY,
-    },
-    pollingIntervalSeconds: 0.5,
-    onEvent: (e) => {
-      if (events.length < 1000) events.push(e);
-    },
-  });
+  }));
   const status = await pollUntil(
     () => worker?.status() ?? Promise.reject(new Error('no worker')),
     (s) => (s.total > 0 && s.finished === s.total) || events.some((e) => e.type === 'shard-failed'),

@@ -1,6 +1,15 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from '@engagekit/sandbox';
+import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
+import {
+  type SyncWorker,
+  type SyncWorkerEvent,
+  type SyncWorkerOptions,
+  startSyncWorker,
+} from '../../src/workers/worker';
 import { startPostgres, type TestPostgres } from './postgres';
 import { SANDBOX_NOW } from './sandbox';
+
+const DAY = 86_400_000;
 
 /** A Postgres server and a sandbox at `SANDBOX_NOW`: what the worker tests start in `beforeAll`. */
 export async function startWorkerEnv(
@@ -24,4 +33,36 @@ export async function stopAll(...parts: Stoppable[]): Promise<void> {
     if ('stop' in part) await part.stop();
     else await part.close();
   }
+}
+
+/**
+ * A worker syncing Zoom's last 6 days of `sb` into `db` as one shard (the range is within a
+ * quarter of `windowMs`, 24 days, and the oldest stretch is cut in quarters), concurrency 1, no
+ * change-feed schedule; `options` adds to or replaces these. Its events are kept (up to 1,000).
+ */
+export async function oneZoomShardWorker(
+  sb: Sandbox,
+  db: string,
+  schema: string,
+  options: Partial<SyncWorkerOptions>,
+): Promise<{ worker: SyncWorker; events: SyncWorkerEvent[] }> {
+  const events: SyncWorkerEvent[] = [];
+  const worker = await startSyncWorker({
+    db,
+    schema,
+    adapters: [createZoomContactCenterAdapter({ ...sb.adapterOptions.zoom, rateLimit: false })],
+    changesCron: false,
+    concurrency: 1,
+    backfill: {
+      from: new Date(SANDBOX_NOW.getTime() - 6 * DAY),
+      to: SANDBOX_NOW,
+      windowMs: 24 * DAY,
+    },
+    pollingIntervalSeconds: 0.5,
+    onEvent: (e) => {
+      if (events.length < 1000) events.push(e);
+    },
+    ...options,
+  });
+  return { worker, events };
 }
