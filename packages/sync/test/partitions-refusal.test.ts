@@ -76,11 +76,15 @@ it('a partition count refused a slot of the shared limit waits until the slot is
   });
   expect(check).toEqual({ ok: true, partitions: DEVREV_TYPE_PARTITIONS, total });
   // The first COUNT_CONCURRENCY counts go out together and are each refused once; they wait until
-  // the slot is within 1 s (about 1.5 s), and every count after them finds it within reach.
-  expect(waits).toHaveLength(COUNT_CONCURRENCY);
-  for (const ms of waits) {
-    expect(ms).toBeGreaterThan(0);
-    expect(ms).toBeLessThanOrEqual(1_500);
+  // the slot is within 1 s (about 1.5 s). A count sent back at that edge can find its slot a few ms
+  // past 1 s (the slots are 1 ms apart) and wait those ms, 0 when it rounds away (CI runs saw a
+  // ninth refusal of 0 and of a few ms).
+  const long = waits.filter((ms) => ms > 1_000);
+  expect(long).toHaveLength(COUNT_CONCURRENCY);
+  for (const ms of long) expect(ms).toBeLessThanOrEqual(1_500);
+  for (const ms of waits.filter((w) => w <= 1_000)) {
+    expect(ms).toBeGreaterThanOrEqual(0);
+    expect(ms).toBeLessThanOrEqual(50);
   }
   // One request per count reached DevRev: the total and one per type, none lost to a refusal.
   expect(sb.log.entries({ vendor: 'devrev' })).toHaveLength(DEVREV_ENGAGEMENT_TYPES.length + 1);
