@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index';
-import { devrevCall, ids } from './helpers';
+import { clearOfWindowEdge, devrevCall, ids } from './helpers';
 
 describe('DevRev emulator (validated against the DevRev spec)', () => {
   let sb: Sandbox;
@@ -268,6 +268,7 @@ describe('DevRev emulator (validated against the DevRev spec)', () => {
       devrev: { rateLimit: { limit: 2, windowSeconds: 60 } },
     });
     try {
+      await clearOfWindowEdge(60_000);
       await devrevCall(limited, '/engagements.count');
       await devrevCall(limited, '/engagements.count');
       const r = await devrevCall(limited, '/engagements.count');

@@ -252,3 +252,13 @@ export function ids(list: unknown, key = 'id'): string[] {
 }
 
 export { expect };
+
+/**
+ * Waits until the clock is at least `marginMs` clear of the next edge of a fixed `windowMs` window
+ * aligned to it (the sandbox's DevRev and Truto limits): a few requests that straddle the edge
+ * would count in two windows (a CI run saw it).
+ */
+export async function clearOfWindowEdge(windowMs: number, marginMs = 2_000): Promise<void> {
+  const toEdge = windowMs - (Date.now() % windowMs);
+  if (toEdge < marginMs) await new Promise((r) => setTimeout(r, toEdge + 50));
+}

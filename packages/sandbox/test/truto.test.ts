@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox, TRUTO_BLOCKED_ACCOUNT_ID } from '../src/index';
-import { ids, trutoCall } from './helpers';
+import { clearOfWindowEdge, ids, trutoCall } from './helpers';
 
 const PATH = '/unified/crm/engagements';
 
@@ -158,6 +158,7 @@ describe('Truto emulator (validated against specs/truto-unified-crm-engagements.
       truto: { rateLimit: { perAccountPer10s: 2 } },
     });
     try {
+      await clearOfWindowEdge(10_000);
       await trutoCall(limited, PATH);
       await trutoCall(limited, PATH);
       const r = await trutoCall(limited, PATH);
