@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ListEngagementsParamsObject, refineRange } from '../adapter/params';
@@ -22,8 +21,9 @@ import {
 } from '../pagination/cursor';
 import type { InvalidRecord, OnInvalidRecord } from '../pagination/invalid-record';
 import { type ListingSink, PageIterator, type SourcePage } from '../pagination/page-iterator';
-import { compareKeys, keyOf, limiter, type MergeKey } from './merge';
-import { LISTENERS_PER_READER, sortedListing } from './spill';
+import { linkedAbort } from './linked-abort';
+import { compareKeys, keyOf, limiter, type MergeKey, providerPageSize } from './merge';
+import { sortedListing } from './spill';
 import { unorderedPages } from './unordered';
 
 /** A provider that failed during a merged listing. */
@@ -267,12 +267,8 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
     const run = limiter(options.concurrency ?? selected.length);
     // One listener on the caller's signal for the whole listing, whatever the providers and windows
     // in flight do with theirs; removed when the listing ends.
-    const controller = new AbortController();
-    setMaxListeners(Math.max(10, selected.length * LISTENERS_PER_READER), controller.signal);
+    const aborting = linkedAbort(params.signal, selected.length);
     const callerSignal = params.signal;
-    const stop = () => controller.abort(callerSignal?.reason);
-    if (callerSignal?.aborted) stop();
-    callerSignal?.addEventListener('abort', stop, { once: true });
 
     const streams = selected.map((adapter) => ({
       adapter,
@@ -280,7 +276,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
         windowMs: options.windowMs ?? 7 * DAY,
         maxBuffered: options.maxBufferedPerProvider ?? 10_000,
         spillDir: options.spillDir ?? tmpdir(),
-        signal: controller.signal,
+        signal: aborting.signal,
         onInvalidRecord: params.onInvalidRecord ?? options.onInvalidRecord,
         sink,
       })[Symbol.asyncIterator](),
@@ -306,7 +302,7 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
           // The caller's abort ends the whole listing, whatever the policy: no provider failed.
           if (callerSignal?.aborted) throw error;
           // The listing is over (another provider failed): not a failure.
-          if (controller.signal.aborted) {
+          if (aborting.signal.aborted) {
             s.done = true;
             s.head = undefined;
             return;
@@ -342,9 +338,8 @@ export function createEngagementsClient(options: EngagementsClientOptions) {
       // A provider skipped after failing was not read to its end: resuming must not claim it was.
       if (iterator.failures.length === 0) sink.finished(encode({ e: 1 }));
     } finally {
-      callerSignal?.removeEventListener('abort', stop);
       // Stops reads still in flight (e.g. after another provider failed), so returning does not wait.
-      controller.abort();
+      aborting.release();
       await Promise.allSettled(streams.map((s) => s.it.return?.(undefined)));
     }
 
@@ -459,7 +454,7 @@ async function* providerStream(
   after: MergeKey | undefined,
   o: ProviderStreamOptions,
 ): AsyncGenerator<Engagement> {
-  const { order: _o, providers: _p, cursor: _c, signal: _s, onInvalidRecord: _i, ...base } = params;
+  const base = listParamsOf(params);
   let from = params.from?.getTime();
   let to = params.to?.getTime();
   // Inclusive of `after.t` in both directions: records that share its millisecond are sorted by id
@@ -480,10 +475,7 @@ async function* providerStream(
     const listParams: ListEngagementsParams = {
       ...base,
       // The merged page size is the caller's; each vendor page stays within its adapter's maximum.
-      pageSize:
-        base.pageSize === undefined
-          ? undefined
-          : Math.min(base.pageSize, adapter.capabilities.maxPageSize),
+      pageSize: providerPageSize(params.pageSize, adapter),
       from: f === undefined ? undefined : new Date(f),
       to: t === undefined ? undefined : new Date(t),
       signal,

@@ -1,3 +1,4 @@
+import type { EngagementAdapter } from '../adapter/types';
 import type { Engagement } from '../model/engagement';
 
 /** Sort key of the merged listing: `occurredAt`, then `id` to break ties. */
@@ -12,6 +13,14 @@ export const keyOf = (e: Engagement): MergeKey => ({ t: Date.parse(e.occurredAt)
 export function compareKeys(a: MergeKey, b: MergeKey): number {
   if (a.t !== b.t) return a.t - b.t;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A provider's page size in a merged listing: the merged one, within the provider's maximum. */
+export function providerPageSize(
+  pageSize: number | undefined,
+  adapter: EngagementAdapter,
+): number | undefined {
+  return pageSize === undefined ? undefined : Math.min(pageSize, adapter.capabilities.maxPageSize);
 }
 
 /** A tiny semaphore: at most `limit` pulls run at once. */

@@ -1,8 +1,8 @@
-import { setMaxListeners } from 'node:events';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engagement } from '../model/engagement';
+import { linkedAbort } from './linked-abort';
 import { compareKeys, type MergeKey } from './merge';
 import { Arena, Item, RunReader, RunWriter } from './runs';
 
@@ -82,8 +82,6 @@ const OBJECT_ITEMS = 256;
 export const MAX_FAN_IN = 64;
 /** Windows read ahead of the one being merged, at most (bounds the work lost when a listing stops). */
 const MAX_WINDOWS_AHEAD = 32;
-/** Abort listeners one listing may hold at once: engine and transport, for a page and its prefetch. */
-export const LISTENERS_PER_READER = 6;
 
 /** Directories of sorted listings in progress, removed on process exit if their listing never ended. */
 const liveDirs = new Set<string>();
@@ -114,12 +112,8 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
   const stats = o.stats ?? { held: 0, peakHeld: 0, runsWritten: 0 };
   const slots = Math.max(1, Math.min(o.windows.length, o.windowsInFlight + 1));
   const perWindow = Math.max(1, Math.floor(o.maxBuffered / slots));
-  const controller = new AbortController();
   // Each window read at once has a page request and a prefetched one, each listening for aborts.
-  setMaxListeners(Math.max(10, slots * LISTENERS_PER_READER), controller.signal);
-  const stop = () => controller.abort(o.signal?.reason);
-  if (o.signal?.aborted) stop();
-  o.signal?.addEventListener('abort', stop, { once: true });
+  const aborting = linkedAbort(o.signal, slots);
   const states: WindowState[] = [];
   let dirPromise: Promise<string> | undefined;
   let runCount = 0;
@@ -203,8 +197,8 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     try {
       // Only the window the merge waits on prefetches: one read ahead would hold a parsed page more.
       const read = { prefetch: !spilling && index === consuming };
-      for await (const got of o.list(window, controller.signal, read)) {
-        if (controller.signal.aborted) return;
+      for await (const got of o.list(window, aborting.signal, read)) {
+        if (aborting.signal.aborted) return;
         const page = isPage(got) ? got : [got];
         // The whole page is taken in before any await, so none of its objects waits on a spill.
         for (let i = 0; i < page.length; i++) {
@@ -247,7 +241,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
       for (const f of full) drop(f);
       drop({ items: chunk, arena });
       reading--;
-      if (!controller.signal.aborted) fill();
+      if (!aborting.signal.aborted) fill();
     }
   };
   // A reader may fill `perWindow` items before it spills: one starts only when that fits in the budget
@@ -277,7 +271,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
     while (state.runs.length > MAX_FAN_IN) {
       const group = state.runs.splice(0, MAX_FAN_IN);
       const file = await newRunFile();
-      await mergeFiles(group, file, byKey, stats, controller.signal, writeBuffers);
+      await mergeFiles(group, file, byKey, stats, aborting.signal, writeBuffers);
       stats.runsWritten++;
       state.runs.push(file);
       await Promise.all(group.map((f) => rm(f, { force: true })));
@@ -309,8 +303,7 @@ export async function* sortedListing(o: SortedListingOptions): AsyncGenerator<En
       states[index] = { read: Promise.resolve(), memory: [], arena: undefined, runs: [] };
     }
   } finally {
-    o.signal?.removeEventListener('abort', stop);
-    controller.abort();
+    aborting.release();
     await Promise.allSettled(states.map((s) => s.read));
     for (const s of states) {
       release(s.memory.length);

@@ -1,11 +1,10 @@
-import { setMaxListeners } from 'node:events';
 import type { EngagementAdapter, ListEngagementsParams } from '../adapter/types';
 import type { Engagement } from '../model/engagement';
 import type { OnInvalidRecord } from '../pagination/invalid-record';
 import type { ListingSink, SourcePage } from '../pagination/page-iterator';
 import type { ProviderFailure } from './client';
-import { limiter } from './merge';
-import { LISTENERS_PER_READER } from './spill';
+import { linkedAbort } from './linked-abort';
+import { limiter, providerPageSize } from './merge';
 
 /** What {@link unorderedPages} needs of the merged listing it serves. */
 export interface UnorderedListing {
@@ -39,12 +38,7 @@ export async function* unorderedPages(
   o: UnorderedListing,
   sink: ListingSink,
 ): AsyncGenerator<SourcePage<Engagement>> {
-  const controller = new AbortController();
-  setMaxListeners(Math.max(10, o.adapters.length * LISTENERS_PER_READER), controller.signal);
-  const callerSignal = o.signal;
-  const stop = () => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) stop();
-  callerSignal?.addEventListener('abort', stop, { once: true });
+  const aborting = linkedAbort(o.signal, o.adapters.length);
   const run = limiter(o.concurrency);
   const positions = o.positions;
 
@@ -58,12 +52,9 @@ export async function* unorderedPages(
     };
     const listing = adapter.engagements.list({
       ...o.params,
-      pageSize:
-        o.pageSize === undefined
-          ? undefined
-          : Math.min(o.pageSize, adapter.capabilities.maxPageSize),
+      pageSize: providerPageSize(o.pageSize, adapter),
       cursor: positions[adapter.id],
-      signal: controller.signal,
+      signal: aborting.signal,
       // The next page is fetched while this one is consumed.
       prefetch: true,
       ...(o.onInvalidRecord === undefined ? {} : { onInvalidRecord: o.onInvalidRecord }),
@@ -94,7 +85,7 @@ export async function* unorderedPages(
       const id = reader.adapter.id;
       if ('error' in settled) {
         // The caller's abort ends the whole listing, whatever the policy: no provider failed.
-        if (callerSignal?.aborted) throw settled.error;
+        if (o.signal?.aborted) throw settled.error;
         const failure = { provider: id, error: settled.error };
         if (o.decide(failure) === 'fail') throw settled.error;
         o.failures.push(failure);
@@ -106,9 +97,8 @@ export async function* unorderedPages(
       if (last >= 0) {
         // What every other provider had consumed when this page came: its items resume from there.
         const others = { ...positions };
-        const source = page;
         const cursorAfter = (index: number): string | undefined => {
-          const own = source.cursorAfter?.(index);
+          const own = page.cursorAfter?.(index);
           return own === undefined ? undefined : o.encode({ ...others, [id]: own });
         };
         yield {
@@ -119,7 +109,7 @@ export async function* unorderedPages(
           },
           cursorAfter,
         };
-        const consumed = source.cursorAfter?.(last);
+        const consumed = page.cursorAfter?.(last);
         if (consumed !== undefined) positions[id] = consumed;
       } else if (page.nextCursor !== undefined) {
         positions[id] = page.nextCursor;
@@ -129,9 +119,8 @@ export async function* unorderedPages(
     // A provider skipped after failing was not read to its end: resuming must not claim it was.
     if (o.failures.length === 0) sink.finished(o.terminal());
   } finally {
-    callerSignal?.removeEventListener('abort', stop);
     // Stops reads still in flight (e.g. after another provider failed), so returning does not wait.
-    controller.abort();
+    aborting.release();
     await Promise.allSettled(readers.map((r) => r.pages.return(undefined)));
   }
 }
