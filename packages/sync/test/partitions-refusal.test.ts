@@ -5,7 +5,6 @@ import {
 } from '@engagekit/devrev';
 import { type Sandbox, startSandbox } from '@engagekit/sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Queryable } from '../src/driver';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
 import { COUNT_CONCURRENCY, checkedPartitions } from '../src/workers/partitions';
@@ -15,6 +14,7 @@ import { keepBooked } from './support/booked-limit';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW } from './support/sandbox';
+import { storeQueryable } from './support/store-queryable';
 
 const DAY = 86_400_000;
 const SCHEMA = 'partitions_refusal';
@@ -25,11 +25,7 @@ let sb: Sandbox;
 let url: string;
 let store: SyncStore;
 let worker: SyncWorker | undefined;
-const db: Queryable = {
-  query: async <R>(sql: string, params: readonly unknown[] = []) => ({
-    rows: await store.query<R>(sql, params),
-  }),
-};
+const db = storeQueryable(() => store);
 beforeAll(async () => {
   server = await startPostgres();
   sb = await startSandbox({ seed: 43, count: 30, days: 5, now: SANDBOX_NOW });

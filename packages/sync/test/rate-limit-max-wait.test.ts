@@ -2,12 +2,12 @@ import { RateLimitError, TimeoutError } from '@engagekit/core';
 import { type Sandbox, startSandbox } from '@engagekit/sandbox';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Queryable } from '../src/driver';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
 import { sharedRateLimit } from '../src/workers/rate-limit';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { SANDBOX_NOW } from './support/sandbox';
+import { storeQueryable } from './support/store-queryable';
 
 const DAY = 86_400_000;
 const SCHEMA = 'max_wait';
@@ -16,11 +16,7 @@ const PROVIDER = 'zoom-contact-center';
 let server: TestPostgres;
 let store: SyncStore;
 /** The store's connection as the bucket takes it (what the worker gives it: a pool). */
-const db: Queryable = {
-  query: async <R>(sql: string, params: readonly unknown[] = []) => ({
-    rows: await store.query<R>(sql, params),
-  }),
-};
+const db = storeQueryable(() => store);
 let sb: Sandbox;
 beforeAll(async () => {
   server = await startPostgres();

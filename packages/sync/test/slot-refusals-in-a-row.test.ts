@@ -1,7 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { RateLimitError } from '@engagekit/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Queryable } from '../src/driver';
 import { pgliteStore } from '../src/pglite';
 import type { SyncStore } from '../src/store';
 import {
@@ -11,6 +10,7 @@ import {
   waitingForSlots,
 } from '../src/workers/rate-limit';
 import { keepBooked } from './support/booked-limit';
+import { storeQueryable } from './support/store-queryable';
 
 // A job refused a slot waits and runs again; it fails after MAX_SLOT_REFUSALS refusals in a row.
 // Counted per claim instead, a long shard on a busy limit that kept committing batches failed
@@ -20,17 +20,12 @@ const SCHEMA = 'slots';
 const KEY = 'acme';
 let pglite: PGlite;
 let store: SyncStore;
-let db: Queryable;
+const db = storeQueryable(() => store);
 
 beforeAll(async () => {
   pglite = new PGlite();
   store = pgliteStore(pglite, { schema: SCHEMA });
   await store.ready();
-  db = {
-    query: async <R>(sql: string, params: readonly unknown[] = []) => ({
-      rows: await store.query<R>(sql, params),
-    }),
-  };
   // Every reservation finds the next slot 300 ms away, past maxWaitMs (280 ms): refused, 20 ms to wait.
   await keepBooked(store, SCHEMA, KEY, 300);
 });
