@@ -65,9 +65,8 @@ export type BeforeRequestHook = (info: BeforeRequestInfo) => Promise<void> | voi
 
 /**
  * What the transport tells its `AuthProvider` about the request asking for credentials, so a token
- * request it makes is held back by the same `beforeRequest` hook.
+ * request it makes is held back by the same `beforeRequest` hook, within the same timeout.
  */
-/** What an auth provider learns of the API request that needs credentials. */
 export interface AuthRequestContext {
   /** That request's `beforeRequest` (the call's, else the adapter's). */
   beforeRequest?: BeforeRequestHook | undefined;
