@@ -12,7 +12,8 @@ class ExpiredToken extends Error {}
 
 /**
  * A vendor paging `records` (live: changes show on the next request) by offset tokens. The first
- * use of the token at `expireAt` runs `change` on the records, then fails as expired.
+ * use of the token at `expireAt` runs `change` on the records, then fails as expired. The page at
+ * offset 0 also reports `invalidOnFirstPage` (unreadable records at their raw positions).
  */
 function liveVendor(
   initial: Rec[],
@@ -20,6 +21,7 @@ function liveVendor(
   expireAt: number,
   change: (records: Rec[]) => void,
   maxCalls = 200,
+  invalidOnFirstPage: FetchPageResult<Rec>['invalid'] = undefined,
 ) {
   const records = [...initial];
   let expired = false;
@@ -34,7 +36,10 @@ function liveVendor(
     }
     const items = records.slice(offset, offset + pageSize);
     const next = offset + pageSize;
-    return { items, nextToken: next < records.length ? String(next) : undefined };
+    const nextToken = next < records.length ? String(next) : undefined;
+    return offset === 0 && invalidOnFirstPage
+      ? { items, invalid: invalidOnFirstPage, nextToken }
+      : { items, nextToken };
   };
   return { fetchPage, records, calls: () => calls };
 }
@@ -101,26 +106,10 @@ describe('an expired page token restarts the listing without losing a record', (
 
   it('an unreadable record before the point is reported once', async () => {
     const initial = numbered(9);
-    let expired = false;
-    let calls = 0;
     // Page 0 holds an unreadable record at position 1 (its own raw index among four).
-    const fetchPage = async (req: FetchPageRequest): Promise<FetchPageResult<Rec>> => {
-      if (++calls > 20) throw new Error('fake vendor called too often: a loop');
-      const offset = req.token === undefined ? 0 : Number(req.token);
-      if (offset === 6 && !expired) {
-        expired = true;
-        throw new ExpiredToken('expired');
-      }
-      const items = initial.slice(offset, offset + 3);
-      const next = offset + 3;
-      const nextToken = next < initial.length ? String(next) : undefined;
-      if (offset !== 0) return { items, nextToken };
-      return {
-        items,
-        invalid: [{ index: 1, provider: 'acme', remoteId: 'bad', path: [1], issues: [], raw: {} }],
-        nextToken,
-      };
-    };
+    const { fetchPage } = liveVendor(initial, 3, 6, () => {}, 20, [
+      { index: 1, provider: 'acme', remoteId: 'bad', path: [1], issues: [], raw: {} },
+    ]);
     const iterator = paginate<Rec>({ ...options, fetchPage, onInvalidRecord: 'skip' });
     const got = ids(await iterator.toArray());
     expect(got).toEqual(ids(initial));
