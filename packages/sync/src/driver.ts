@@ -25,21 +25,25 @@ export interface StoreDriver extends Queryable {
   lost?(): boolean;
 }
 
+/** The type of a statement's parameter that carries a JSON array of rows. */
+export type JsonType = 'jsonb' | 'json';
+
 /**
- * How a driver carries the rows of a statement's one `jsonb` parameter, a JSON array of rows: the
- * form a row is kept in from the moment it is encoded (a sync encodes each record as it arrives,
- * so the record itself is garbage at once) to the statement that sends it.
+ * How a driver carries the rows of a statement's parameters, each a JSON array (of rows, or of
+ * their raw records): the form a row's JSON is kept in from the moment it is encoded (a sync
+ * encodes each record as it arrives, so the record itself is garbage at once) to the statement
+ * that sends it.
  */
 export interface RowCodec<Row> {
-  /** A row's JSON in the form the driver sends. */
+  /** A JSON value in the form the driver sends. */
   row(json: string): Row;
-  /** A row's size, counted toward a statement's limit (characters or bytes). */
+  /** Its size, counted toward a statement's limit (characters or bytes). */
   size(row: Row): number;
-  /** The parameter value of a JSON array of `rows`. */
-  param(rows: readonly Row[]): unknown;
+  /** The value of a parameter of type `type` holding the JSON array of `rows`. */
+  param(rows: readonly Row[], type: JsonType): unknown;
 }
 
-/** Rows as strings and the parameter as the array's text: any driver takes it. */
+/** Rows as strings and a parameter as the array's text: any driver takes it, for either type. */
 export const TEXT_ROWS: RowCodec<string> = {
   row: (json) => json,
   size: (row) => row.length,

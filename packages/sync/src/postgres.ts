@@ -92,25 +92,26 @@ function poolDriver(pool: Pool, owned: boolean): StoreDriver {
   };
 }
 
-/** `jsonb`'s binary wire format: version 1, then the JSON text in UTF-8. */
+/** `jsonb`'s binary wire format: version 1, then the JSON text in UTF-8 (`json`'s is the text). */
 const JSONB_VERSION = 1;
 
 /**
- * Rows as UTF-8 bytes, each encoded once as it is made, and the parameter as binary `jsonb`, which
- * node-postgres sends as it is: the bytes live outside the JavaScript heap, so a batch waiting for
- * its statement costs the garbage collector nothing, and no string of megabytes is built, measured
- * and copied again (what most of the process CPU of a batch went to before).
+ * Rows as UTF-8 bytes, each encoded once as it is made, and a parameter in binary `jsonb` or
+ * `json`, which node-postgres sends as it is: the bytes live outside the JavaScript heap, so a
+ * batch waiting for its statement costs the garbage collector nothing, and no string of megabytes
+ * is built, measured and copied again (what most of the process CPU of a batch went to before).
  */
 const BINARY_ROWS: RowCodec<Buffer> = {
   row: (json) => Buffer.from(json),
   size: (row) => row.length,
-  param(rows) {
-    let bytes = 3 + Math.max(0, rows.length - 1);
+  param(rows, type) {
+    const header = type === 'jsonb' ? 1 : 0;
+    let bytes = header + 2 + Math.max(0, rows.length - 1);
     for (const row of rows) bytes += row.length;
     const out = Buffer.allocUnsafe(bytes);
-    out[0] = JSONB_VERSION;
-    out[1] = 0x5b; // [
-    let at = 2;
+    if (header) out[0] = JSONB_VERSION;
+    out[header] = 0x5b; // [
+    let at = header + 1;
     for (let i = 0; i < rows.length; i++) {
       if (i > 0) out[at++] = 0x2c; // ,
       at += (rows[i] as Buffer).copy(out, at);

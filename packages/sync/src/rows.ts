@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { Engagement } from '@engagekit/core';
 
-type ColumnType = 'text' | 'jsonb' | 'timestamptz' | 'float8';
+type ColumnType = 'text' | 'jsonb' | 'json' | 'timestamptz' | 'float8';
 
 /** One typed column of `engagements` and the model field it holds. */
 interface Column {
@@ -37,26 +37,42 @@ export const UPSERT_COLUMNS: readonly Column[] = [
   { name: 'created_at', type: 'timestamptz', field: 'createdAt' },
   { name: 'updated_at', type: 'timestamptz', field: 'updatedAt' },
   { name: 'custom_fields', type: 'jsonb', field: 'customFields' },
-  { name: 'raw', type: 'jsonb', field: 'raw' },
+  { name: 'raw', type: 'json', field: 'raw' },
   { name: 'content_hash', type: 'text' },
   { name: 'changed_at', type: 'timestamptz' },
 ];
 
+/** The columns of an upsert's row array ({@link upsertRow}): all but `raw`, which travels beside it. */
+const ROW_COLUMNS = UPSERT_COLUMNS.filter((c) => c.type !== 'json');
+
 /**
  * The expression reading a column from `x`, one element of the `jsonb` array of rows an upsert
- * sends ({@link upsertRowJson}); the cast gives the column its type, as Postgres would parse a text
- * parameter.
+ * sends, or, for `raw`, from `r`, the element of the `json` array sent beside it; the cast gives
+ * the column its type, as Postgres would parse a text parameter.
  */
-export function rowElement(index: number, type: ColumnType): string {
-  if (type === 'jsonb') return `x->${index}->0`;
-  return type === 'text' ? `x->>${index}` : `(x->>${index})::${type}`;
+function columnExpression(column: Column): string {
+  // JSON null (what a row without raw sends) is stored as SQL NULL.
+  if (column.type === 'json') return `CASE WHEN json_typeof(r) = 'null' THEN NULL ELSE r END`;
+  const index = ROW_COLUMNS.indexOf(column);
+  if (column.type === 'jsonb') return `x->${index}->0`;
+  return column.type === 'text' ? `x->>${index}` : `(x->>${index})::${column.type}`;
 }
 
-/** The model field of each column an engagement fills, and whether its value is JSON. */
-const CONTENT_FIELDS = UPSERT_COLUMNS.filter((c) => c.field).map(
-  (c) => c.field as keyof Engagement,
-);
-const CONTENT_JSON = UPSERT_COLUMNS.filter((c) => c.field).map((c) => c.type === 'jsonb');
+/**
+ * What an upsert selects, in {@link UPSERT_COLUMNS} order, and where from: `$1` is a `jsonb` array
+ * of rows ({@link UpsertRow.row}), `$2` a `json` array of their `raw` ({@link UpsertRow.raw}),
+ * read side by side. `raw` stays out of the `jsonb` array because `jsonb` input builds every key
+ * and value of it, and `json` input only checks it: a third of the server's CPU per row
+ * (docs/sync.md, "How a batch is sent").
+ */
+export const UPSERT_SOURCE = {
+  select: UPSERT_COLUMNS.map(columnExpression).join(', '),
+  from: 'ROWS FROM (jsonb_array_elements($1::jsonb), json_array_elements($2::json)) AS u(x, r)',
+};
+
+/** The model field of each column of the row array an engagement fills, and its type. */
+const CONTENT_FIELDS = ROW_COLUMNS.filter((c) => c.field).map((c) => c.field as keyof Engagement);
+const CONTENT_TYPES = ROW_COLUMNS.filter((c) => c.field).map((c) => c.type);
 
 // Postgres refuses NUL in text and in jsonb strings, and a lone UTF-16 surrogate (valid in a JSON
 // string a vendor sends, not in a jsonb one): a vendor string carrying one is stored with U+FFFD in
@@ -67,43 +83,59 @@ const CONTENT_JSON = UPSERT_COLUMNS.filter((c) => c.field).map((c) => c.type ===
 const JSON_BAD_ESCAPES = /\\\\|\\u0000|\\ud[89a-f][0-9a-f]{2}/g;
 const JSON_SUSPECT = /\\u(?:0000|d[89a-f])/;
 
+/** `json` with the escapes Postgres refuses replaced by `\ufffd`. */
+function replaceBadEscapes(json: string): string {
+  if (!JSON_SUSPECT.test(json)) return json;
+  return json.replace(JSON_BAD_ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'));
+}
+
 // One-shot `crypto.hash` (Node 20.12+) skips the Hash object a digest of a few kilobytes costs.
 const sha256 =
   typeof crypto.hash === 'function'
     ? (text: string) => crypto.hash('sha256', text, 'base64url')
     : (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
 
+/** One upsert's row, as the two arrays of its statement carry it (see {@link UPSERT_SOURCE}). */
+export interface UpsertRow {
+  /**
+   * Every column but `raw`, in {@link UPSERT_COLUMNS} order, as a JSON array: a text column as a
+   * JSON string (numbers and timestamps too: the SQL casts them), a `jsonb` column inline in a
+   * one-element array (so `[null]`, JSON null, stays apart from `null`, SQL NULL), then
+   * `content_hash` and `changed_at`.
+   */
+  row: string;
+  /** The vendor's record as JSON text (`null` when there is none). */
+  raw: string;
+}
+
 /**
- * One row of an upsert as JSON, the element of the `jsonb` array a statement sends, in
- * {@link UPSERT_COLUMNS} order: a text column as a JSON string (numbers and timestamps too: the SQL
- * casts them), a `jsonb` column inline in a one-element array (so `[null]`, JSON null, stays apart
- * from `null`, SQL NULL), then `content_hash` and `changed_at`.
- *
- * The row is built by one `JSON.stringify` of the values: the serialiser escapes text as the row
- * needs it, and no column is turned into a string of its own first (a row is a few kilobytes
- * with the vendor's raw record, and each copy of it cost the sync as much as listing it).
- * `content_hash` is the SHA-256 of that JSON before the hash and `changed_at` are added: it lets an
- * upsert with the same `changed_at` tell a replay (same content: nothing written) from a change the
- * vendor did not date (different content: written).
+ * An engagement's {@link UpsertRow}. The row is built by one `JSON.stringify` of the values (the
+ * serialiser escapes text as the row needs it; no column becomes a string of its own first) and
+ * `raw` by another. `content_hash` is the SHA-256 of the row's JSON before the hash and
+ * `changed_at` are added, followed by `raw`'s JSON: it lets an upsert with the same `changed_at`
+ * tell a replay (same content: nothing written) from a change the vendor did not date (different
+ * content: written).
  */
-export function upsertRowJson(e: Engagement, changedAt: string): string {
+export function upsertRow(e: Engagement, changedAt: string): UpsertRow {
   const values: unknown[] = new Array(CONTENT_FIELDS.length);
   for (let i = 0; i < CONTENT_FIELDS.length; i++) {
     const value = e[CONTENT_FIELDS[i] as keyof Engagement];
     values[i] =
       value === undefined || value === null
         ? null
-        : CONTENT_JSON[i]
+        : CONTENT_TYPES[i] === 'jsonb'
           ? [value]
           : typeof value === 'string'
             ? value
             : String(value);
   }
-  let content = JSON.stringify(values);
-  if (JSON_SUSPECT.test(content)) {
-    content = content.replace(JSON_BAD_ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'));
-  }
-  return `${content.slice(0, -1)},${JSON.stringify(sha256(content))},${JSON.stringify(changedAt)}]`;
+  const content = replaceBadEscapes(JSON.stringify(values));
+  // What has no JSON (undefined, a function) is stored as SQL NULL, like JSON null.
+  const raw = replaceBadEscapes((JSON.stringify(e.raw) as string | undefined) ?? 'null');
+  return {
+    row: `${content.slice(0, -1)},${JSON.stringify(sha256(content + raw))},${JSON.stringify(changedAt)}]`,
+    raw,
+  };
 }
 
 function iso(value: unknown): string | undefined {

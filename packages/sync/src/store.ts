@@ -1,9 +1,15 @@
 import { type Engagement, type EngagementChange, InputValidationError } from '@engagekit/core';
 import { latestPerId, validateChanges, type WritableChange } from './changes';
-import { type Queryable, type RowCodec, type StoreDriver, TEXT_ROWS } from './driver';
+import {
+  type JsonType,
+  type Queryable,
+  type RowCodec,
+  type StoreDriver,
+  TEXT_ROWS,
+} from './driver';
 import { SyncError } from './errors';
 import { retryAborted } from './retry';
-import { rowElement, rowToEngagement, UPSERT_COLUMNS, upsertRowJson } from './rows';
+import { rowToEngagement, UPSERT_COLUMNS, UPSERT_SOURCE, upsertRow } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
 /** Options every store takes. */
@@ -133,13 +139,13 @@ export function createStore<Row = string>(
     return opened;
   };
 
-  // Rows travel as ONE parameter, a `jsonb` array of rows (see `upsertRowJson`), not one
-  // parameter per column per row: the statement text is the same for any row count, and Postgres
-  // parses a small statement instead of planning a VALUES list of up to 28,000 parameters
-  // (half the server's CPU per row: docs/sync.md, "How a batch is sent").
+  // Rows travel as two parameters, a `jsonb` array of rows and a `json` array of their raw records
+  // (see `UPSERT_SOURCE`), not one parameter per column per row: the statement text is the same
+  // for any row count, and Postgres parses a small statement instead of planning a VALUES list of
+  // up to 28,000 parameters (half the server's CPU per row: docs/sync.md, "How a batch is sent").
   const upsertSql = `INSERT INTO ${table} AS e (${UPSERT_COLUMNS.map((c) => c.name).join(', ')})
-      SELECT ${UPSERT_COLUMNS.map((c, i) => rowElement(i, c.type)).join(', ')}
-      FROM jsonb_array_elements($1::jsonb) AS x
+      SELECT ${UPSERT_SOURCE.select}
+      FROM ${UPSERT_SOURCE.from}
       ON CONFLICT (id) DO UPDATE SET ${UPSERT_COLUMNS.filter((c) => c.name !== 'id')
         .map((c) => `${c.name} = excluded.${c.name}`)
         .join(', ')}, deleted_at = NULL, synced_at = now()
@@ -156,52 +162,72 @@ export function createStore<Row = string>(
          OR (e.changed_at = excluded.changed_at AND e.deleted_at IS NULL)`;
 
   /**
-   * Runs `sql` over `rows` (each a row's JSON in the codec's form) in statements of at most
-   * {@link MAX_ROWS_PER_STATEMENT} rows and {@link MAX_STATEMENT_SIZE} characters or bytes, in
-   * order; the rows written.
+   * Runs `sql` over `rows` in statements of at most {@link MAX_ROWS_PER_STATEMENT} rows and
+   * {@link MAX_STATEMENT_SIZE} characters or bytes, in order; the rows written. A row is one JSON
+   * value in the codec's form per parameter of `sql`, whose types `params` names: parameter `i` is
+   * the array of every row's value `i`.
    */
-  async function writeRows(tx: Queryable, sql: string, rows: readonly Row[]): Promise<number> {
+  async function writeRows(
+    tx: Queryable,
+    sql: string,
+    params: readonly JsonType[],
+    rows: readonly (readonly Row[])[],
+  ): Promise<number> {
+    const sizeOf = (row: readonly Row[]) => {
+      let size = 0;
+      for (const value of row) size += codec.size(value) + 1;
+      return size;
+    };
     let count = 0;
     let start = 0;
     while (start < rows.length) {
       let end = start;
-      let size = 2;
+      let size = 2 * params.length;
       do {
-        size += codec.size(rows[end] as Row) + 1;
+        size += sizeOf(rows[end] as Row[]);
         end++;
       } while (
         end < rows.length &&
         end - start < MAX_ROWS_PER_STATEMENT &&
-        size + codec.size(rows[end] as Row) + 1 <= MAX_STATEMENT_SIZE
+        size + sizeOf(rows[end] as Row[]) <= MAX_STATEMENT_SIZE
       );
-      count += written(await tx.query(sql, [codec.param(rows.slice(start, end))]));
+      const chunk = rows.slice(start, end);
+      const values = params.map((type, i) =>
+        codec.param(
+          chunk.map((row) => row[i] as Row),
+          type,
+        ),
+      );
+      count += written(await tx.query(sql, values));
       start = end;
     }
     return count;
   }
 
-  /** An upsert's row in the codec's form, whether prepared as it arrived or at `writeBatch`. */
-  const encodeUpsert = (engagement: Engagement, changedAtMs: number): Row =>
-    codec.row(upsertRowJson(engagement, isoOf(changedAtMs)));
+  /** An upsert's row and raw record in the codec's form, prepared as it arrived or at `writeBatch`. */
+  const encodeUpsert = (engagement: Engagement, changedAtMs: number): Row[] => {
+    const { row, raw } = upsertRow(engagement, isoOf(changedAtMs));
+    return [codec.row(row), codec.row(raw)];
+  };
 
   async function writeChanges(tx: Queryable, changes: Prepared[]): Promise<BatchResult> {
     // Id order: concurrent transactions lock rows in the same order.
     const winners = latestPerId(changes).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let skipped = changes.length - winners.length;
-    const upsertRows: Row[] = [];
-    const deleteRows: Row[] = [];
+    const upsertRows: Row[][] = [];
+    const deleteRows: Row[][] = [];
     for (const c of winners) {
       if (c.type === 'delete') {
-        deleteRows.push(
+        deleteRows.push([
           codec.row(JSON.stringify([c.id, c.provider, c.remoteId, isoOf(c.changedAtMs)])),
-        );
-      } else if (c[ROW] !== undefined) upsertRows.push(c[ROW] as Row);
+        ]);
+      } else if (c[ROW] !== undefined) upsertRows.push(c[ROW] as Row[]);
       else if (c.engagement) {
         upsertRows.push(encodeUpsert(c.engagement, c.changedAtMs));
       } else skipped++;
     }
-    const upserted = await writeRows(tx, upsertSql, upsertRows);
-    const deleted = await writeRows(tx, deleteSql, deleteRows);
+    const upserted = await writeRows(tx, upsertSql, ['jsonb', 'json'], upsertRows);
+    const deleted = await writeRows(tx, deleteSql, ['jsonb'], deleteRows);
     skipped += upsertRows.length - upserted + deleteRows.length - deleted;
     return { upserted, deleted, skipped };
   }

@@ -44,7 +44,7 @@ it('applies migrations once when several stores start at the same moment', async
   const rows = await stores[0]!.query(
     `SELECT version FROM "${schema}".migrations ORDER BY version`,
   );
-  expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+  expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   await Promise.all(stores.map((s) => s.close()));
 });
 

@@ -3,10 +3,14 @@ import type { Queryable, StoreDriver } from '../src/driver';
 import { createStore } from '../src/store';
 import { minimalEngagement, remove, upsert } from './support/fixtures';
 
-/** One data statement the store sent: its first words and the rows of its one `jsonb` parameter. */
+/**
+ * One data statement the store sent: its kind, the rows of its `jsonb` parameter, the raw records
+ * of an upsert's `json` parameter, and the characters of both.
+ */
 interface Sent {
   kind: string;
   rows: unknown[][];
+  raws: unknown[];
   chars: number;
 }
 
@@ -20,21 +24,20 @@ function recordingDriver(sent: Sent[]): StoreDriver {
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const m = /^INSERT INTO "[a-z_]+"\.engagements AS e \(([\w, ]+)\)/.exec(sql);
       if (!m) return { rows: [] as R[], rowCount: 0 };
-      expect(params).toHaveLength(1);
-      const payload = params[0] as string;
-      const rows = JSON.parse(payload) as unknown[][];
-      sent.push({
-        kind: m[1] === 'id, provider, remote_id, changed_at, deleted_at' ? 'delete' : 'upsert',
-        rows,
-        chars: payload.length,
-      });
+      const kind = m[1] === 'id, provider, remote_id, changed_at, deleted_at' ? 'delete' : 'upsert';
+      expect(params).toHaveLength(kind === 'delete' ? 1 : 2);
+      const payloads = params as string[];
+      const rows = JSON.parse(payloads[0] as string) as unknown[][];
+      const raws = kind === 'delete' ? [] : (JSON.parse(payloads[1] as string) as unknown[]);
+      if (kind === 'upsert') expect(raws).toHaveLength(rows.length);
+      sent.push({ kind, rows, raws, chars: payloads.reduce((n, p) => n + p.length, 0) });
       return { rows: [] as R[], rowCount: rows.length };
     },
   };
   return { ...q, transaction: (fn) => fn(q), close: async () => {} };
 }
 
-it('sends a batch as statements of at most 1,000 rows, one jsonb parameter each, in id order', async () => {
+it('sends a batch as statements of at most 1,000 rows, rows and raw records as one array each, in id order', async () => {
   const sent: Sent[] = [];
   const store = createStore(async () => recordingDriver(sent), { schema: 'chunks' });
   const upserts = Array.from({ length: 2_345 }, (_, i) =>
@@ -58,14 +61,16 @@ it('sends a batch as statements of at most 1,000 rows, one jsonb parameter each,
   expect(ids).toHaveLength(2_345);
   expect(ids).toEqual([...ids].sort());
   expect(new Set(ids).size).toBe(2_345);
-  // Text columns as strings; jsonb columns inline in a one-element array (SQL NULL: null).
+  // Text columns as strings; jsonb columns inline in a one-element array (SQL NULL: null); raw
+  // beside the row.
   const first = sent[0]?.rows[0] ?? [];
   expect(first.slice(0, 3)).toEqual(['truto:M-1', 'truto', 'M-1']);
   expect(first[4]).toBe('email');
   expect(first[11]).toBe('2026-10-01T00:00:00.000Z');
   expect(first.slice(15, 20)).toEqual([[[]], [[]], [[]], [[]], [[]]]);
-  expect(first[25]).toBeNull();
-  expect(first).toHaveLength(28);
+  expect(first[24]).toBeNull();
+  expect(first).toHaveLength(27);
+  expect(sent[0]?.raws[0]).toBeNull();
   expect(sent[3]?.rows[0]).toEqual([
     'truto:M-10000',
     'truto',

@@ -101,10 +101,13 @@ it('the rate_limits table is a versioned migration: applied once, recorded, and 
     s.query<{ key: string }>(`SELECT key FROM "${s.schema}".rate_limits ORDER BY key`);
   for (const workersMadeIt of [false, true]) {
     const schema = workersMadeIt ? 'v1_with_table' : 'v1_without_table';
-    // A database as version 1 left it: no migration 2; its workers may have made the table.
+    // A database as version 1 left it: no migration 2 or 3; its workers may have made the table.
     const old = postgresStore(db, { schema });
     await old.ready();
-    await old.query(`DELETE FROM "${schema}".migrations WHERE version = 2`);
+    await old.query(`DELETE FROM "${schema}".migrations WHERE version >= 2`);
+    await old.query(
+      `ALTER TABLE "${schema}".engagements ALTER COLUMN raw TYPE jsonb USING raw::jsonb`,
+    );
     await old.query(`DROP TABLE "${schema}".rate_limits`);
     if (workersMadeIt) {
       await old.query(
@@ -117,7 +120,11 @@ it('the rate_limits table is a versioned migration: applied once, recorded, and 
 
     const upgraded = postgresStore(db, { schema });
     await upgraded.ready();
-    expect(await versions(upgraded)).toEqual(['1 engagements and checkpoints', '2 rate limits']);
+    expect(await versions(upgraded)).toEqual([
+      '1 engagements and checkpoints',
+      '2 rate limits',
+      '3 raw as json',
+    ]);
     expect(await bucket(upgraded)).toEqual(workersMadeIt ? [{ key: 'devrev' }] : []);
     const queryable = {
       query: async <R>(sql: string, params?: readonly unknown[]) => ({
@@ -132,7 +139,11 @@ it('the rate_limits table is a versioned migration: applied once, recorded, and 
 
     const again = postgresStore(db, { schema });
     await again.ready();
-    expect(await versions(again)).toEqual(['1 engagements and checkpoints', '2 rate limits']);
+    expect(await versions(again)).toEqual([
+      '1 engagements and checkpoints',
+      '2 rate limits',
+      '3 raw as json',
+    ]);
     await again.close();
   }
 });

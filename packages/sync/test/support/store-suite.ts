@@ -42,6 +42,7 @@ export function describeStore(name: string, open: () => OpenStore) {
       expect(migrations).toEqual([
         { version: 1, name: 'engagements and checkpoints' },
         { version: 2, name: 'rate limits' },
+        { version: 3, name: 'raw as json' },
       ]);
       expect(await count(second)).toBe(1);
       const indexes = await second.query<{ indexname: string }>(
@@ -58,6 +59,31 @@ export function describeStore(name: string, open: () => OpenStore) {
       ]);
     });
 
+    it('upgrades a version-2 table: raw goes from jsonb to json with every row read back as it was', async () => {
+      const schema = `t_${process.pid}_${++schemaCounter}`;
+      const old = fresh({ schema });
+      const e = fullEngagement(1);
+      await old.writeBatch({ changes: [upsert(e, '2026-11-01T12:00:00.000Z')] });
+      // The table as migration 2 left it.
+      await old.query(`DELETE FROM "${schema}".migrations WHERE version = 3`);
+      await old.query(
+        `ALTER TABLE "${schema}".engagements ALTER COLUMN raw TYPE jsonb USING raw::jsonb`,
+      );
+      await old.close();
+      const upgraded = fresh({ schema });
+      expect((await upgraded.get(e.id))?.engagement).toEqual(e);
+      const type = await upgraded.query<{ t: string }>(
+        `SELECT data_type AS t FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'engagements' AND column_name = 'raw'`,
+        [schema],
+      );
+      expect(type).toEqual([{ t: 'json' }]);
+      // The same content again is a replay: nothing written.
+      expect(
+        await upgraded.writeBatch({ changes: [upsert(e, '2026-11-01T12:00:00.000Z')] }),
+      ).toEqual({ upserted: 0, deleted: 0, skipped: 1 });
+    });
+
     it('refuses a newer schema version than it knows, with a typed error', async () => {
       const schema = `t_${process.pid}_${++schemaCounter}`;
       const first = fresh({ schema });
@@ -65,7 +91,7 @@ export function describeStore(name: string, open: () => OpenStore) {
       await first.query(`INSERT INTO "${schema}".migrations (version, name) VALUES (99, 'future')`);
       await first.close();
       await expect(fresh({ schema }).ready()).rejects.toThrow(
-        `Schema "${schema}" is at migration 99; this @engagekit/sync knows up to 2`,
+        `Schema "${schema}" is at migration 99; this @engagekit/sync knows up to 3`,
       );
     });
 
@@ -127,7 +153,7 @@ export function describeStore(name: string, open: () => OpenStore) {
       expect(gotMinimal?.engagement).toEqual(minimal);
       expect(Object.keys(gotMinimal?.engagement ?? {}).sort()).toEqual(Object.keys(minimal).sort());
       const typed = await store.query<Record<string, unknown>>(
-        `SELECT kind, direction, provider, occurred_at, duration_seconds, jsonb_typeof(raw) AS raw_type
+        `SELECT kind, direction, provider, occurred_at, duration_seconds, json_typeof(raw) AS raw_type
          FROM "${store.schema}".engagements WHERE id = $1`,
         [full.id],
       );
@@ -141,16 +167,28 @@ export function describeStore(name: string, open: () => OpenStore) {
       });
     });
 
-    it('reads raw: null back as absent (SQL NULL and JSON null read alike)', async () => {
+    it('stores raw: null as SQL NULL and reads it back as absent', async () => {
       const store = fresh();
       const e = minimalEngagement(1, { raw: null });
       await store.writeBatch({ changes: [upsert(e, '2026-10-01T00:00:00.000Z')] });
       const got = await store.get(e.id);
       expect('raw' in (got?.engagement ?? {})).toBe(false);
       const typed = await store.query(
-        `SELECT jsonb_typeof(raw) AS t FROM "${store.schema}".engagements`,
+        `SELECT raw IS NULL AS missing FROM "${store.schema}".engagements`,
       );
-      expect(typed).toEqual([{ t: 'null' }]);
+      expect(typed).toEqual([{ missing: true }]);
+    });
+
+    it("keeps raw as the vendor's JSON text: key order, and the operators read it", async () => {
+      const store = fresh();
+      const e = minimalEngagement(1, { raw: { zeta: 1, alpha: { b: 'x', a: [1, 2] } } });
+      await store.writeBatch({ changes: [upsert(e, '2026-10-01T00:00:00.000Z')] });
+      const rows = await store.query<{ text: string; a: string; first: number }>(
+        `SELECT raw::text AS text, raw->'alpha'->>'b' AS a, (raw#>>'{alpha,a,0}')::int AS first
+         FROM "${store.schema}".engagements`,
+      );
+      // jsonb would have sorted the keys (alpha before zeta).
+      expect(rows).toEqual([{ text: '{"zeta":1,"alpha":{"b":"x","a":[1,2]}}', a: 'x', first: 1 }]);
     });
 
     it('stores a vendor string with a NUL character (Postgres refuses NUL) with U+FFFD instead', async () => {
