@@ -1,3 +1,6 @@
+import type { Engagement } from '@engagekit/core';
+import { upsertRow } from './rows';
+
 /**
  * What the store needs of a database connection: one parameterised statement at a time, with the
  * rows it returned and, for INSERT/UPDATE/DELETE, the rows it affected (the command tag's count).
@@ -37,6 +40,8 @@ export type JsonType = 'jsonb' | 'json';
 export interface RowCodec<Row> {
   /** A JSON value in the form the driver sends. */
   row(json: string): Row;
+  /** An engagement's upsert row and raw record (see `upsertRow`), in that form. */
+  upsert(engagement: Engagement, changedAt: string): [row: Row, raw: Row];
   /** Its size, counted toward a statement's limit (characters or bytes). */
   size(row: Row): number;
   /** The value of a parameter of type `type` holding the JSON array of `rows`. */
@@ -46,6 +51,10 @@ export interface RowCodec<Row> {
 /** Rows as strings and a parameter as the array's text: any driver takes it, for either type. */
 export const TEXT_ROWS: RowCodec<string> = {
   row: (json) => json,
+  upsert(engagement, changedAt) {
+    const { row, raw } = upsertRow(engagement, changedAt);
+    return [row, raw];
+  },
   size: (row) => row.length,
   param: (rows) => `[${rows.join(',')}]`,
 };

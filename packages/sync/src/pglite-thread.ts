@@ -3,6 +3,7 @@ import { messages } from '@electric-sql/pglite';
 import type { Queryable, RowCodec, StoreDriver } from './driver';
 import { SyncError } from './errors';
 import { dropTemplate, pgliteModulePath, saveTemplate, templatePlan } from './pglite-template';
+import { upsertRowBytes } from './rows';
 
 /**
  * PGlite in a worker thread. PGlite runs each statement synchronously in the thread that calls it,
@@ -29,6 +30,10 @@ class JsonBytes {
  */
 export const BYTE_ROWS: RowCodec<Buffer> = {
   row: (json) => Buffer.from(json),
+  upsert(engagement, changedAt) {
+    const { row, raw } = upsertRowBytes(engagement, changedAt);
+    return [row, raw];
+  },
   size: (row) => row.length,
   param(rows) {
     let bytes = 2 + Math.max(0, rows.length - 1);

@@ -1,6 +1,7 @@
 import { InputValidationError } from '@engagekit/core';
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { Queryable, RowCodec, StoreDriver } from './driver';
+import { upsertRowBytes } from './rows';
 import { createStore, type StoreOptions, type SyncStore } from './store';
 
 /** Options of {@link postgresStore}. */
@@ -103,6 +104,10 @@ const JSONB_VERSION = 1;
  */
 const BINARY_ROWS: RowCodec<Buffer> = {
   row: (json) => Buffer.from(json),
+  upsert(engagement, changedAt) {
+    const { row, raw } = upsertRowBytes(engagement, changedAt);
+    return [row, raw];
+  },
   size: (row) => row.length,
   param(rows, type) {
     const header = type === 'jsonb' ? 1 : 0;

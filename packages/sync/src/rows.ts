@@ -85,38 +85,36 @@ const JSON_SUSPECT = /\\u(?:0000|d[89a-f])/;
 
 /** `json` with the escapes Postgres refuses replaced by `\ufffd`. */
 function replaceBadEscapes(json: string): string {
-  if (!JSON_SUSPECT.test(json)) return json;
+  // `includes` first: a scan for two characters is far cheaper than the pattern, and rarely true.
+  if (!json.includes('\\u') || !JSON_SUSPECT.test(json)) return json;
   return json.replace(JSON_BAD_ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'));
 }
 
 // One-shot `crypto.hash` (Node 20.12+) skips the Hash object a digest of a few kilobytes costs.
 const sha256 =
   typeof crypto.hash === 'function'
-    ? (text: string) => crypto.hash('sha256', text, 'base64url')
-    : (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
+    ? (data: string | Buffer) => crypto.hash('sha256', data, 'base64url')
+    : (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('base64url');
 
 /** One upsert's row, as the two arrays of its statement carry it (see {@link UPSERT_SOURCE}). */
-export interface UpsertRow {
+export interface UpsertRow<T = string> {
   /**
    * Every column but `raw`, in {@link UPSERT_COLUMNS} order, as a JSON array: a text column as a
    * JSON string (numbers and timestamps too: the SQL casts them), a `jsonb` column inline in a
    * one-element array (so `[null]`, JSON null, stays apart from `null`, SQL NULL), then
    * `content_hash` and `changed_at`.
    */
-  row: string;
+  row: T;
   /** The vendor's record as JSON text (`null` when there is none). */
-  raw: string;
+  raw: T;
 }
 
 /**
- * An engagement's {@link UpsertRow}. The row is built by one `JSON.stringify` of the values (the
- * serialiser escapes text as the row needs it; no column becomes a string of its own first) and
- * `raw` by another. `content_hash` is the SHA-256 of the row's JSON before the hash and
- * `changed_at` are added, followed by `raw`'s JSON: it lets an upsert with the same `changed_at`
- * tell a replay (same content: nothing written) from a change the vendor did not date (different
- * content: written).
+ * An upsert's content: `raw`'s JSON, and the row's JSON up to `content_hash` (a closed array).
+ * Each is one `JSON.stringify` (the serialiser escapes text as the row needs it; no column becomes
+ * a string of its own first).
  */
-export function upsertRow(e: Engagement, changedAt: string): UpsertRow {
+function upsertContent(e: Engagement): { raw: string; content: string } {
   const values: unknown[] = new Array(CONTENT_FIELDS.length);
   for (let i = 0; i < CONTENT_FIELDS.length; i++) {
     const value = e[CONTENT_FIELDS[i] as keyof Engagement];
@@ -129,13 +127,47 @@ export function upsertRow(e: Engagement, changedAt: string): UpsertRow {
             ? value
             : String(value);
   }
-  const content = replaceBadEscapes(JSON.stringify(values));
-  // What has no JSON (undefined, a function) is stored as SQL NULL, like JSON null.
-  const raw = replaceBadEscapes((JSON.stringify(e.raw) as string | undefined) ?? 'null');
   return {
-    row: `${content.slice(0, -1)},${JSON.stringify(sha256(content + raw))},${JSON.stringify(changedAt)}]`,
-    raw,
+    // What has no JSON (undefined, a function) is stored as SQL NULL, like JSON null.
+    raw: replaceBadEscapes((JSON.stringify(e.raw) as string | undefined) ?? 'null'),
+    content: replaceBadEscapes(JSON.stringify(values)),
   };
+}
+
+/** Characters of a SHA-256 digest in base64url. */
+const HASH_LENGTH = 43;
+
+/** The row's end after its content's closing bracket: `content_hash`, `changed_at`, `]`. */
+const rowTail = (hash: string, changedAt: string) => `,"${hash}",${JSON.stringify(changedAt)}]`;
+
+/**
+ * An engagement's {@link UpsertRow}. `content_hash` is the SHA-256 of `raw`'s JSON followed by the
+ * row's JSON before the hash and `changed_at` (UTF-8): it lets an upsert with the same
+ * `changed_at` tell a replay (same content: nothing written) from a change the vendor did not date
+ * (different content: written).
+ */
+export function upsertRow(e: Engagement, changedAt: string): UpsertRow {
+  const { raw, content } = upsertContent(e);
+  return { row: content.slice(0, -1) + rowTail(sha256(raw + content), changedAt), raw };
+}
+
+/**
+ * {@link upsertRow} as UTF-8 bytes, for drivers that send bytes: `raw` and the row are encoded once,
+ * side by side in one buffer, the hash is taken over those bytes, and each is a view of it (no
+ * string of the whole row is built, and nothing is encoded twice).
+ */
+export function upsertRowBytes(e: Engagement, changedAt: string): UpsertRow<Buffer> {
+  const { raw, content } = upsertContent(e);
+  const rawBytes = Buffer.byteLength(raw);
+  const hashed = rawBytes + Buffer.byteLength(content);
+  const tailBytes = Buffer.byteLength(rowTail('', changedAt)) + HASH_LENGTH;
+  // The content's closing bracket is overwritten by the tail.
+  const out = Buffer.allocUnsafe(hashed - 1 + tailBytes);
+  out.write(raw, 0);
+  out.write(content, rawBytes);
+  const end =
+    hashed - 1 + out.write(rowTail(sha256(out.subarray(0, hashed)), changedAt), hashed - 1);
+  return { row: out.subarray(rawBytes, end), raw: out.subarray(0, rawBytes) };
 }
 
 function iso(value: unknown): string | undefined {

@@ -9,7 +9,7 @@ import {
 } from './driver';
 import { SyncError } from './errors';
 import { retryAborted } from './retry';
-import { rowToEngagement, UPSERT_COLUMNS, UPSERT_SOURCE, upsertRow } from './rows';
+import { rowToEngagement, UPSERT_COLUMNS, UPSERT_SOURCE } from './rows';
 import { DEFAULT_SCHEMA, MIGRATIONS, validateSchemaName } from './schema';
 
 /** Options every store takes. */
@@ -205,10 +205,8 @@ export function createStore<Row = string>(
   }
 
   /** An upsert's row and raw record in the codec's form, prepared as it arrived or at `writeBatch`. */
-  const encodeUpsert = (engagement: Engagement, changedAtMs: number): Row[] => {
-    const { row, raw } = upsertRow(engagement, isoOf(changedAtMs));
-    return [codec.row(row), codec.row(raw)];
-  };
+  const encodeUpsert = (engagement: Engagement, changedAtMs: number): Row[] =>
+    codec.upsert(engagement, isoOf(changedAtMs));
 
   async function writeChanges(tx: Queryable, changes: Prepared[]): Promise<BatchResult> {
     // Id order: concurrent transactions lock rows in the same order.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Engagement } from '@engagekit/core';
 import { expect, it } from 'vitest';
-import { UPSERT_COLUMNS, upsertRow } from '../src/rows';
+import { UPSERT_COLUMNS, upsertRow, upsertRowBytes } from '../src/rows';
 
 const e = {
   id: 'devrev:don:core:x:engagement/1',
@@ -44,19 +44,19 @@ it('a row is every column but raw in order, text as strings, jsonb in a one-elem
   expect(upsertRow({ ...e, raw: () => 1 }, '2026-01-02T03:04:06.000Z').raw).toBe('null');
 });
 
-it("content_hash is the SHA-256 (base64url) of the row JSON before the hash and changed_at, then raw's JSON", () => {
+it("content_hash is the SHA-256 (base64url) of raw's JSON, then the row JSON before the hash and changed_at", () => {
   const sha = (text: string) => createHash('sha256').update(text).digest('base64url');
   const hashOf = (row: unknown[]) => row[row.length - 2];
   const clean = { ...e, subject: 'Renewal with 王芳 — Søren', raw: { id: 'x' } };
   const cleanRow = JSON.parse(upsertRow(clean, '2026-01-02T03:04:06.000Z').row) as unknown[];
-  expect(hashOf(cleanRow)).toBe(sha(`${JSON.stringify(cleanRow.slice(0, -2))}{"id":"x"}`));
+  expect(hashOf(cleanRow)).toBe(sha(`{"id":"x"}${JSON.stringify(cleanRow.slice(0, -2))}`));
   // With replaced characters, the hash covers the text as sent (U+FFFD as an escape).
   const { row: json, raw } = upsertRow(e, '2026-01-02T03:04:06.000Z');
   const row = JSON.parse(json) as unknown[];
   const digest = hashOf(row) as string;
   expect(digest).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(json).toContain('\\ufffd');
-  expect(digest).toBe(sha(`${json.slice(0, json.indexOf(`,"${digest}",`))}]${raw}`));
+  expect(digest).toBe(sha(`${raw}${json.slice(0, json.indexOf(`,"${digest}",`))}]`));
   // The same content at another time has the same hash; other content has another, in the row or
   // only in raw.
   const later = JSON.parse(upsertRow(e, '2026-02-01T00:00:00.000Z').row) as unknown[];
@@ -67,4 +67,23 @@ it("content_hash is the SHA-256 (base64url) of the row JSON before the hash and 
     upsertRow({ ...e, raw: { id: 'y' } }, '2026-01-02T03:04:06.000Z').row,
   ) as unknown[];
   expect(hashOf(rawEdited)).not.toBe(digest);
+});
+
+it('the byte rows are the UTF-8 of the text rows, byte for byte, hash included', () => {
+  const cases: Engagement[] = [
+    e,
+    { ...e, raw: undefined },
+    { ...e, subject: 'ascii only', raw: { n: 1 } },
+    // Past the 4 KiB a pooled buffer holds, with characters of 2, 3 and 4 UTF-8 bytes.
+    { ...e, body: 'é漢😀'.repeat(2_000), raw: { text: 'ü'.repeat(5_000), esc: '\u0000 "q" \\' } },
+  ];
+  for (const c of cases) {
+    for (const at of ['2026-01-02T03:04:06.000Z', '+275760-09-13T00:00:00.000Z']) {
+      const text = upsertRow(c, at);
+      const bytes = upsertRowBytes(c, at);
+      expect(bytes.row.equals(Buffer.from(text.row))).toBe(true);
+      expect(bytes.raw.equals(Buffer.from(text.raw))).toBe(true);
+      expect(JSON.parse(bytes.row.toString())).toEqual(JSON.parse(text.row));
+    }
+  }
 });
