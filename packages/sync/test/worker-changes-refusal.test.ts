@@ -3,13 +3,13 @@ import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
-import { changesQueue } from '../src/workers/plan';
 import { MAX_SLOT_REFUSALS } from '../src/workers/rate-limit';
 import { type SyncWorker, type SyncWorkerEvent, startSyncWorker } from '../src/workers/worker';
 import { keepBooked } from './support/booked-limit';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW } from './support/sandbox';
+import { settledChangesJobs } from './support/worker-env';
 
 const DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
@@ -55,16 +55,7 @@ afterAll(async () => {
 });
 
 /** The change-feed jobs pg-boss holds, oldest first, once none is running. */
-const changesJobs = () =>
-  pollUntil(
-    () =>
-      store.query<{ retry_count: number; state: string; message: string | null }>(
-        `SELECT retry_count, state, output->>'message' AS message
-          FROM "${SCHEMA}_jobs".job WHERE name = $1 ORDER BY created_on`,
-        [changesQueue(PROVIDER)],
-      ),
-    (rows) => rows.length > 0 && rows.every((j) => j.state !== 'active' && j.state !== 'created'),
-  );
+const changesJobs = () => settledChangesJobs(store, SCHEMA, PROVIDER);
 
 it('the change-feed job refused a slot of the shared limit waits in the worker until it is within reach and resumes: changes-done, no failed job, no pg-boss retry spent', async () => {
   // Other workers have booked the bucket 3 s ahead; this worker waits at most 1 s for a slot.

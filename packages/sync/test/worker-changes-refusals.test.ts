@@ -2,13 +2,17 @@ import type { Sandbox } from '@engagekit/sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresStore } from '../src/postgres';
 import type { SyncStore } from '../src/store';
-import { changesQueue } from '../src/workers/plan';
 import { MAX_SLOT_REFUSALS } from '../src/workers/rate-limit';
 import type { SyncWorker, SyncWorkerEvent } from '../src/workers/worker';
 import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { SANDBOX_NOW, sandboxClient, sandboxData } from './support/sandbox';
-import { oneZoomShardWorker, startWorkerEnv, stopAll } from './support/worker-env';
+import {
+  oneZoomShardWorker,
+  settledChangesJobs,
+  startWorkerEnv,
+  stopAll,
+} from './support/worker-env';
 
 const DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
@@ -69,17 +73,7 @@ it('the change-feed job on a limit that refuses every page but commits a batch b
 
   events.length = 0;
   await worker.triggerChanges(PROVIDER);
-  // The job is done with once pg-boss holds it neither queued nor running (completed, or failed
-  // back to pg-boss for a retry 30 s later).
-  const jobs = await pollUntil(
-    () =>
-      s.query<{ retry_count: number; state: string; message: string | null }>(
-        `SELECT retry_count, state, output->>'message' AS message
-          FROM "${SCHEMA}_jobs".job WHERE name = $1 ORDER BY created_on`,
-        [changesQueue(PROVIDER)],
-      ),
-    (rows) => rows.length > 0 && rows.every((j) => j.state !== 'active' && j.state !== 'created'),
-  );
+  const jobs = await settledChangesJobs(s, SCHEMA, PROVIDER);
   expect(jobs.map((j) => [j.retry_count, j.state, j.message])).toEqual([[0, 'completed', null]]);
   expect(events.filter((e) => e.type === 'error')).toEqual([]);
   expect(events.filter((e) => e.type === 'changes-done')).toHaveLength(1);

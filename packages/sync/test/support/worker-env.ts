@@ -1,5 +1,7 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from '@engagekit/sandbox';
 import { createZoomContactCenterAdapter } from '@engagekit/zoom-contact-center';
+import type { SyncStore } from '../../src/store';
+import { changesQueue } from '../../src/workers/plan';
 import {
   type SyncWorker,
   type SyncWorkerEvent,
@@ -7,6 +9,7 @@ import {
   startSyncWorker,
 } from '../../src/workers/worker';
 import { startPostgres, type TestPostgres } from './postgres';
+import { pollUntil } from './processes';
 import { SANDBOX_NOW } from './sandbox';
 
 const DAY = 86_400_000;
@@ -65,4 +68,31 @@ export async function oneZoomShardWorker(
     ...options,
   });
   return { worker, events };
+}
+
+/** A change-feed job as pg-boss holds it: retries spent, state, and the error it failed with. */
+export interface ChangesJob {
+  retry_count: number;
+  state: string;
+  message: string | null;
+}
+
+/**
+ * The change-feed jobs of `provider` in the worker schema `schema`, oldest first, once none is
+ * queued or running (completed, or failed back to pg-boss for a retry later).
+ */
+export function settledChangesJobs(
+  store: SyncStore,
+  schema: string,
+  provider: string,
+): Promise<ChangesJob[]> {
+  return pollUntil(
+    () =>
+      store.query<ChangesJob>(
+        `SELECT retry_count, state, output->>'message' AS message
+          FROM "${schema}_jobs".job WHERE name = $1 ORDER BY created_on`,
+        [changesQueue(provider)],
+      ),
+    (rows) => rows.length > 0 && rows.every((j) => j.state !== 'active' && j.state !== 'created'),
+  );
 }
