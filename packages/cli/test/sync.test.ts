@@ -54,6 +54,20 @@ it('engagekit sync --sandbox fills the embedded database, engagekit sql reads it
   ]);
   expect(grouped.stdout).toBe(`provider\tn\ntruto\t${ids.length}\n`);
   expect(grouped.stderr).toBe('1 row\n');
+
+  // Two columns of one name are both printed, in the statement's order; as JSON the second is
+  // count_2 (count_2 is taken here, so count_3).
+  const twice =
+    'select count(*)::int, 7 as count_2, count(raw)::int, $$x$$ as n from engagekit.engagements';
+  const table = await cli(['sql', '--db', db, twice]);
+  expect(table.stdout).toBe(`count\tcount_2\tcount\tn\n${ids.length}\t7\t${ids.length}\tx\n`);
+  const json = await cli(['sql', '--db', db, '--format', 'ndjson', twice]);
+  expect(JSON.parse(json.stdout)).toEqual({
+    count: ids.length,
+    count_2: 7,
+    count_3: ids.length,
+    n: 'x',
+  });
 }, 120_000);
 
 it('refuses bad --db, --watch and a worker without Postgres with exit 2, naming the flag', async () => {

@@ -12,11 +12,19 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount?: number | undefined }>;
 }
 
+/** A statement's rows as arrays in column order, and the columns' names (a name may repeat). */
+export interface ArrayRows {
+  columns: string[];
+  rows: unknown[][];
+}
+
 /**
  * A database as the store sees it: statements, transactions and a way to release it. PGlite and
  * node-postgres each provide one; the SQL and everything above it is shared.
  */
 export interface StoreDriver extends Queryable {
+  /** Runs one statement and returns its rows as arrays (see {@link ArrayRows}). */
+  queryArrays(sql: string, params?: readonly unknown[]): Promise<ArrayRows>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Releases what the driver opened (not what the caller handed it). */

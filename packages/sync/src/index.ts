@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { Queryable, StoreDriver } from './driver';
+export type { ArrayRows, Queryable, StoreDriver } from './driver';
 export { SyncError } from './errors';
 export { type EngagementRow, rowToEngagement } from './rows';
 export { DEFAULT_SCHEMA, validateSchemaName } from './schema';

@@ -124,8 +124,8 @@ async function handle(m) {
   if (m.op === 'query') {
     const params = m.params;
     for (const i of m.text) params[i] = text(params[i]);
-    const r = await db.query(m.sql, params);
-    return [{ rows: r.rows, rowCount: r.affectedRows }, []];
+    const r = await db.query(m.sql, params, m.arrays ? { rowMode: 'array' } : undefined);
+    return [{ rows: r.rows, rowCount: r.affectedRows, columns: r.fields.map((f) => f.name) }, []];
   }
   if (m.op === 'close') {
     const open = db;
@@ -160,7 +160,7 @@ interface WireError {
 
 type Request =
   | { op: 'open'; dir: string; template?: Uint8Array | undefined; dump: boolean }
-  | { op: 'query'; sql: string; params: unknown[]; text: number[] }
+  | { op: 'query'; sql: string; params: unknown[]; text: number[]; arrays: boolean }
   | { op: 'close' };
 
 /** The key of a thread driver's worker, for tests that end it under a running statement. @internal */
@@ -250,7 +250,7 @@ export async function openPgliteThread(
     });
   };
 
-  const run = async <R>(sql: string, params: readonly unknown[] = []) => {
+  const run = async <R>(sql: string, params: readonly unknown[] = [], arrays = false) => {
     const values = [...params];
     const text: number[] = [];
     const transfer: ArrayBuffer[] = [];
@@ -262,8 +262,8 @@ export async function openPgliteThread(
       }
     });
     try {
-      return await send<{ rows: R[]; rowCount?: number }>(
-        { op: 'query', sql, params: values, text },
+      return await send<{ rows: R[]; rowCount?: number; columns: string[] }>(
+        { op: 'query', sql, params: values, text, arrays },
         transfer,
       );
     } catch (error) {
@@ -303,6 +303,11 @@ export async function openPgliteThread(
     [PGLITE_WORKER]: worker,
     lost: () => gone !== undefined && !closing,
     query: (sql, params) => exclusive(() => run(sql, params)),
+    queryArrays: (sql, params) =>
+      exclusive(async () => {
+        const { rows, columns } = await run<unknown[]>(sql, params, true);
+        return { columns, rows };
+      }),
     transaction: (fn) =>
       exclusive(async () => {
         let open = true;

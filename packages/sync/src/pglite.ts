@@ -68,6 +68,10 @@ function pgliteDriver(db: PGlite, owned: boolean): StoreDriver {
   });
   return {
     ...wrap(db),
+    async queryArrays(sql, params = []) {
+      const result = await db.query<unknown[]>(sql, [...params], { rowMode: 'array' });
+      return { columns: result.fields.map((f) => f.name), rows: result.rows };
+    },
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: async () => {
       if (owned) await db.close();

@@ -67,6 +67,10 @@ function poolDriver(pool: Pool, owned: boolean): StoreDriver {
   });
   return {
     ...wrap(pool),
+    async queryArrays(sql, params = []) {
+      const result = await pool.query({ text: sql, values: [...params], rowMode: 'array' });
+      return { columns: result.fields.map((f) => f.name), rows: result.rows as unknown[][] };
+    },
     async transaction(fn) {
       const client = await pool.connect();
       let broken: unknown;

@@ -1,6 +1,7 @@
 import { type Engagement, type EngagementChange, InputValidationError } from '@engagekit/core';
 import { latestPerId, validateChanges, type WritableChange } from './changes';
 import {
+  type ArrayRows,
   type JsonType,
   type Queryable,
   type RowCodec,
@@ -59,6 +60,12 @@ export interface SyncStore {
   get(id: string): Promise<StoredEngagement | undefined>;
   /** Runs one SQL statement against the database (e.g. to query the synced table). */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs one SQL statement and returns its rows as arrays in column order, with the columns'
+   * names: two columns of one name (`count(*), count(raw)`) are both kept, where `query`'s objects
+   * keep the last.
+   */
+  queryArrays(sql: string, params?: readonly unknown[]): Promise<ArrayRows>;
   /** Releases the connections the store opened. */
   close(): Promise<void>;
 }
@@ -297,6 +304,10 @@ export function createStore<Row = string>(
       const d = await driver();
       const { rows } = await d.query<R>(sql, params);
       return rows;
+    },
+    async queryArrays(sql, params = []) {
+      const d = await driver();
+      return d.queryArrays(sql, params);
     },
     async close() {
       if (closed) return;

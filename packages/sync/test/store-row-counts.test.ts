@@ -25,6 +25,7 @@ function countlessDriver(pglite: PGlite): StoreDriver {
   });
   return {
     ...wrap(pglite),
+    queryArrays: () => Promise.reject(new Error('not used here')),
     transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
     close: async () => {},
   };

@@ -34,7 +34,12 @@ function recordingDriver(sent: Sent[]): StoreDriver {
       return { rows: [] as R[], rowCount: rows.length };
     },
   };
-  return { ...q, transaction: (fn) => fn(q), close: async () => {} };
+  return {
+    ...q,
+    queryArrays: () => Promise.reject(new Error('not used here')),
+    transaction: (fn) => fn(q),
+    close: async () => {},
+  };
 }
 
 it('sends a batch as statements of at most 1,000 rows, rows and raw records as one array each, in id order', async () => {

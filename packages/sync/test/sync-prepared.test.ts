@@ -60,6 +60,7 @@ it('a store of its own (no PREPARE_UPSERT) gets each upsert with its engagement'
     getCheckpoint: (s) => inner.getCheckpoint(s),
     get: (id) => inner.get(id),
     query: (sql, params) => inner.query(sql, params),
+    queryArrays: (sql, params) => inner.queryArrays(sql, params),
     close: async () => {},
   };
   const stats = await createSync({ client, store: own, stream: 'own' }).run({

@@ -25,6 +25,24 @@ export function sqlCommand(io: CliIO, done: (code: number) => void): Command {
   return cmd;
 }
 
+/**
+ * Keys for rows as JSON objects: the column names, a repeated one suffixed with its occurrence
+ * (`count`, `count_2`), so `count(*), count(raw)` keeps both values.
+ */
+function uniqueKeys(columns: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  const taken = new Set(columns);
+  return columns.map((name) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n === 1) return name;
+    let key = `${name}_${n}`;
+    for (let k = n; taken.has(key); ) key = `${name}_${++k}`;
+    taken.add(key);
+    return key;
+  });
+}
+
 /** Printable cell: dates as ISO, objects as JSON, null as empty. */
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -41,14 +59,17 @@ export async function runSql(
   if (statement.trim() === '') throw new UsageError('the SQL statement is empty');
   const { store } = openStore(opts.db);
   try {
-    const rows = await store.query<Record<string, unknown>>(statement);
-    if (opts.format === 'json') {
-      await writeOut(io.stdout, `${JSON.stringify(rows, null, 2)}\n`);
-    } else if (opts.format === 'ndjson') {
-      for (const r of rows) await writeOut(io.stdout, `${JSON.stringify(r)}\n`);
+    const { columns: head, rows } = await store.queryArrays(statement);
+    if (opts.format === 'json' || opts.format === 'ndjson') {
+      const keys = uniqueKeys(head);
+      const objects = rows.map((r) => Object.fromEntries(keys.map((k, i) => [k, r[i]])));
+      if (opts.format === 'json') {
+        await writeOut(io.stdout, `${JSON.stringify(objects, null, 2)}\n`);
+      } else {
+        for (const o of objects) await writeOut(io.stdout, `${JSON.stringify(o)}\n`);
+      }
     } else {
-      const head = Object.keys(rows[0] ?? {});
-      const body = rows.map((r) => head.map((h) => cell(r[h])));
+      const body = rows.map((r) => head.map((_, i) => cell(r[i])));
       if (io.stdout.isTTY) {
         await writeOut(io.stdout, head.length > 0 ? renderGrid(head, body) : '(no rows)\n');
       } else {

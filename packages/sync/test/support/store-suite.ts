@@ -179,6 +179,31 @@ export function describeStore(name: string, open: () => OpenStore) {
       expect(typed).toEqual([{ missing: true }]);
     });
 
+    it('queryArrays gives rows as arrays in column order with every column, a repeated name too', async () => {
+      const store = fresh();
+      await store.writeBatch({
+        changes: [1, 2, 3].map((n) => upsert(minimalEngagement(n), '2026-10-01T00:00:00.000Z')),
+      });
+      const result = await store.queryArrays(
+        `SELECT id AS x, count(*) OVER ()::int AS x, $1::text AS p
+         FROM "${store.schema}".engagements WHERE id <> $2 ORDER BY id`,
+        ['param', minimalEngagement(2).id],
+      );
+      expect(result).toEqual({
+        columns: ['x', 'x', 'p'],
+        rows: [
+          [minimalEngagement(1).id, 2, 'param'],
+          [minimalEngagement(3).id, 2, 'param'],
+        ],
+      });
+      // query() keeps the last of two columns of one name; queryArrays keeps both.
+      expect(await store.query(`SELECT 1 AS a, 2 AS a`)).toEqual([{ a: 2 }]);
+      expect(await store.queryArrays(`SELECT 1 AS a, 2 AS a`)).toEqual({
+        columns: ['a', 'a'],
+        rows: [[1, 2]],
+      });
+    });
+
     it("keeps raw as the vendor's JSON text: key order, and the operators read it", async () => {
       const store = fresh();
       const e = minimalEngagement(1, { raw: { zeta: 1, alpha: { b: 'x', a: [1, 2] } } });
