@@ -48,10 +48,10 @@ export type JsonType = 'jsonb' | 'json';
 export interface RowCodec<Row> {
   /** A JSON value in the form the driver sends. */
   row(json: string): Row;
+  /** A value's size, counted toward a statement's limit (characters or bytes). */
+  size(row: Row): number;
   /** An engagement's upsert row and raw record (see `upsertRow`), in that form. */
   upsert(engagement: Engagement, changedAt: string): [row: Row, raw: Row];
-  /** Its size, counted toward a statement's limit (characters or bytes). */
-  size(row: Row): number;
   /** The value of a parameter of type `type` holding the JSON array of `rows`. */
   param(rows: readonly Row[], type: JsonType): unknown;
 }
