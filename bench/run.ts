@@ -20,16 +20,15 @@ const ALL = [
   'webhooks',
   'sync',
   'sync-workers',
+  'memory-sync',
 ] as const;
-/** Run only when named (too heavy for every `pnpm bench`). */
-const OPT_IN = ['memory-sync'];
 const args = process.argv.slice(2);
-const names = args.filter((a) => (ALL as readonly string[]).includes(a) || OPT_IN.includes(a));
+const names = args.filter((a) => (ALL as readonly string[]).includes(a));
 const extra = args.filter((a) => !names.includes(a));
 const unknown = extra.filter((a, i) => !a.startsWith('--') && !extra[i - 1]?.startsWith('--'));
 if (unknown.length > 0) {
   console.error(
-    `Unknown benchmark(s): ${unknown.join(', ')}. Available: ${[...ALL, ...OPT_IN].join(', ')}`,
+    `Unknown benchmark(s): ${unknown.join(', ')}. Available: ${ALL.join(', ')}`,
   );
   process.exit(2);
 }
