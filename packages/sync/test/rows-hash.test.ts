@@ -87,3 +87,17 @@ it('the byte rows are the UTF-8 of the text rows, byte for byte, hash included',
     }
   }
 });
+
+it('a null field (from a lax adapter) is SQL NULL like an absent one, not the text "null" or JSON null', () => {
+  const lax = { ...e, body: null, durationSeconds: null, customFields: null, tags: null };
+  const row = JSON.parse(
+    upsertRow(lax as unknown as Engagement, '2026-01-02T03:04:06.000Z').row,
+  ) as unknown[];
+  const at = (name: string) => row[ROW_NAMES.indexOf(name)];
+  expect([at('body'), at('duration_seconds'), at('custom_fields'), at('tags')]).toEqual([
+    null,
+    null,
+    null,
+    null,
+  ]);
+});
