@@ -27,9 +27,7 @@ const names = args.filter((a) => (ALL as readonly string[]).includes(a));
 const extra = args.filter((a) => !names.includes(a));
 const unknown = extra.filter((a, i) => !a.startsWith('--') && !extra[i - 1]?.startsWith('--'));
 if (unknown.length > 0) {
-  console.error(
-    `Unknown benchmark(s): ${unknown.join(', ')}. Available: ${ALL.join(', ')}`,
-  );
+  console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Available: ${ALL.join(', ')}`);
   process.exit(2);
 }
 for (const pkg of ['core', 'devrev', 'zoom-contact-center', 'truto', 'sandbox']) {
