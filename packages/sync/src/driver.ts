@@ -1,5 +1,5 @@
 import type { Engagement } from '@engagekit/core';
-import { upsertRow } from './rows';
+import { upsertRow, upsertRowBytes } from './rows';
 
 /**
  * What the store needs of a database connection: one parameterised statement at a time, with the
@@ -66,3 +66,38 @@ export const TEXT_ROWS: RowCodec<string> = {
   size: (row) => row.length,
   param: (rows) => `[${rows.join(',')}]`,
 };
+
+/**
+ * Rows as UTF-8 bytes, each encoded once as it is made (an upsert by `upsertRowBytes`), and a
+ * parameter in the form `param` gives the driver (see {@link writeJsonArray}).
+ */
+export function byteRows(param: RowCodec<Buffer>['param']): RowCodec<Buffer> {
+  return {
+    row: (json) => Buffer.from(json),
+    upsert(engagement, changedAt) {
+      const { row, raw } = upsertRowBytes(engagement, changedAt);
+      return [row, raw];
+    },
+    size: (row) => row.length,
+    param,
+  };
+}
+
+/** Bytes of the JSON array of `rows` (UTF-8 JSON values). */
+export function jsonArrayBytes(rows: readonly Uint8Array[]): number {
+  let bytes = 2 + Math.max(0, rows.length - 1);
+  for (const row of rows) bytes += row.length;
+  return bytes;
+}
+
+/** Writes the JSON array of `rows` into `out` from `at` ({@link jsonArrayBytes} long). */
+export function writeJsonArray(out: Uint8Array, at: number, rows: readonly Uint8Array[]): void {
+  out[at++] = 0x5b; // [
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0) out[at++] = 0x2c; // ,
+    const row = rows[i] as Uint8Array;
+    out.set(row, at);
+    at += row.length;
+  }
+  out[at] = 0x5d; // ]
+}

@@ -1,9 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { messages } from '@electric-sql/pglite';
-import type { Queryable, RowCodec, StoreDriver } from './driver';
+import {
+  byteRows,
+  jsonArrayBytes,
+  type Queryable,
+  type RowCodec,
+  type StoreDriver,
+  writeJsonArray,
+} from './driver';
 import { SyncError } from './errors';
 import { dropTemplate, pgliteModulePath, saveTemplate, templatePlan } from './pglite-template';
-import { upsertRowBytes } from './rows';
 
 /**
  * PGlite in a worker thread. PGlite runs each statement synchronously in the thread that calls it,
@@ -28,30 +34,12 @@ class JsonBytes {
  * to encode); the worker reads them back as text in 0.2 ms when they are ASCII (6–13 ms to decode
  * UTF-8 otherwise), against ~200 ms for PGlite to run the statement.
  */
-export const BYTE_ROWS: RowCodec<Buffer> = {
-  row: (json) => Buffer.from(json),
-  upsert(engagement, changedAt) {
-    const { row, raw } = upsertRowBytes(engagement, changedAt);
-    return [row, raw];
-  },
-  size: (row) => row.length,
-  param(rows) {
-    let bytes = 2 + Math.max(0, rows.length - 1);
-    for (const row of rows) bytes += row.length;
-    // Not Buffer.allocUnsafe: a small one is a slice of a shared pool, which a transfer would take.
-    const out = new Uint8Array(bytes);
-    out[0] = 0x5b; // [
-    let at = 1;
-    for (let i = 0; i < rows.length; i++) {
-      if (i > 0) out[at++] = 0x2c; // ,
-      const row = rows[i] as Buffer;
-      out.set(row, at);
-      at += row.length;
-    }
-    out[at] = 0x5d; // ]
-    return new JsonBytes(out);
-  },
-};
+export const BYTE_ROWS: RowCodec<Buffer> = byteRows((rows) => {
+  // Not Buffer.allocUnsafe: a small one is a slice of a shared pool, which a transfer would take.
+  const out = new Uint8Array(jsonArrayBytes(rows));
+  writeJsonArray(out, 0, rows);
+  return new JsonBytes(out);
+});
 
 /** Fields of PGlite's `DatabaseError` carried back from the worker (all strings or undefined). */
 const ERROR_FIELDS = [

@@ -1,7 +1,13 @@
 import { InputValidationError } from '@engagekit/core';
 import pg, { type Pool, type PoolClient } from 'pg';
-import type { Queryable, RowCodec, StoreDriver } from './driver';
-import { upsertRowBytes } from './rows';
+import {
+  byteRows,
+  jsonArrayBytes,
+  type Queryable,
+  type RowCodec,
+  type StoreDriver,
+  writeJsonArray,
+} from './driver';
 import { createStore, type StoreOptions, type SyncStore } from './store';
 
 /** Options of {@link postgresStore}. */
@@ -106,26 +112,10 @@ const JSONB_VERSION = 1;
  * batch waiting for its statement costs the garbage collector nothing, and no string of megabytes
  * is built, measured and copied again (what most of the process CPU of a batch went to before).
  */
-const BINARY_ROWS: RowCodec<Buffer> = {
-  row: (json) => Buffer.from(json),
-  upsert(engagement, changedAt) {
-    const { row, raw } = upsertRowBytes(engagement, changedAt);
-    return [row, raw];
-  },
-  size: (row) => row.length,
-  param(rows, type) {
-    const header = type === 'jsonb' ? 1 : 0;
-    let bytes = header + 2 + Math.max(0, rows.length - 1);
-    for (const row of rows) bytes += row.length;
-    const out = Buffer.allocUnsafe(bytes);
-    if (header) out[0] = JSONB_VERSION;
-    out[header] = 0x5b; // [
-    let at = header + 1;
-    for (let i = 0; i < rows.length; i++) {
-      if (i > 0) out[at++] = 0x2c; // ,
-      at += (rows[i] as Buffer).copy(out, at);
-    }
-    out[at] = 0x5d; // ]
-    return out;
-  },
-};
+const BINARY_ROWS: RowCodec<Buffer> = byteRows((rows, type) => {
+  const header = type === 'jsonb' ? 1 : 0;
+  const out = Buffer.allocUnsafe(header + jsonArrayBytes(rows));
+  if (header) out[0] = JSONB_VERSION;
+  writeJsonArray(out, header, rows);
+  return out;
+});
