@@ -112,7 +112,11 @@ async function handle(m) {
   if (m.op === 'query') {
     const params = m.params;
     for (const i of m.text) params[i] = text(params[i]);
-    const r = await db.query(m.sql, params, m.arrays ? { rowMode: 'array' } : undefined);
+    if (!m.arrays) {
+      const r = await db.query(m.sql, params);
+      return [{ rows: r.rows, rowCount: r.affectedRows }, []];
+    }
+    const r = await db.query(m.sql, params, { rowMode: 'array' });
     return [{ rows: r.rows, rowCount: r.affectedRows, columns: r.fields.map((f) => f.name) }, []];
   }
   if (m.op === 'close') {
@@ -250,7 +254,7 @@ export async function openPgliteThread(
       }
     });
     try {
-      return await send<{ rows: R[]; rowCount?: number; columns: string[] }>(
+      return await send<{ rows: R[]; rowCount?: number; columns?: string[] }>(
         { op: 'query', sql, params: values, text, arrays },
         transfer,
       );
@@ -293,7 +297,7 @@ export async function openPgliteThread(
     query: (sql, params) => exclusive(() => run(sql, params)),
     queryArrays: (sql, params) =>
       exclusive(async () => {
-        const { rows, columns } = await run<unknown[]>(sql, params, true);
+        const { rows, columns = [] } = await run<unknown[]>(sql, params, true);
         return { columns, rows };
       }),
     transaction: (fn) =>
