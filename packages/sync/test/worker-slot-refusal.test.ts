@@ -7,7 +7,6 @@ import type { TestPostgres } from './support/postgres';
 import { pollUntil } from './support/processes';
 import { oneZoomShardWorker, startWorkerEnv, stopAll } from './support/worker-env';
 
-const _DAY = 86_400_000;
 const PROVIDER = 'zoom-contact-center';
 const SCHEMA = 'slot_refusal';
 
